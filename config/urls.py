@@ -1,0 +1,10 @@
+"""The project's URL map; each app owns its own namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("timeline.urls")),
+]

@@ -1,0 +1,315 @@
+"""The records: events, their participants and sources, topics and series."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .dates import PRECISION_CHOICES, EventDate, parse_event_date
+from .text import clean_text, sanitize_html, validate_not_blank, validate_web_url
+
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+SLUG_MAX_LENGTH = 120
+
+
+def make_slug(text: str, fallback: str, max_length: int = 80) -> str:
+    """An ASCII slug for a title; German letters spelled out, `fallback` if nothing is left."""
+    slug = slugify(text.translate(_GERMAN_LETTERS))[:max_length].strip("-")
+    return slug or fallback
+
+
+def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
+    """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet."""
+    taken = set(
+        model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+class WebURLFormField(forms.URLField):
+    """A form URL field that accepts only http and https, with a message saying so."""
+
+    default_validators = [validate_web_url]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class WebURLField(models.URLField):
+    """A URL that may be published as a link: http or https only."""
+
+    default_validators = [validate_web_url]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WebURLFormField, **kwargs})
+
+
+class EventDateField(models.CharField):
+    """An event date stored as EDTF; human German and English forms are normalised on clean."""
+
+    description = _("Event date (EDTF)")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return ""
+        return parse_event_date(str(value)).edtf
+
+    def get_prep_value(self, value):
+        # Lookups compare stored EDTF strings; never parse (and never raise) while querying.
+        return None if value is None else str(value)
+
+
+class Topic(models.Model):
+    """A subject events are filed under, such as "Wirtschaftssicherheit"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_blank])
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        if not self.slug:
+            self.slug = unique_slug(Topic, make_slug(self.name, "topic"), self.pk)
+        super().save(*args, **kwargs)
+
+
+class Series(models.Model):
+    """A run of related events, such as a recurring dialogue."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_not_blank])
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(2000)])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.description = clean_text(self.description, multiline=True)
+        if not self.slug:
+            self.slug = unique_slug(Series, make_slug(self.name, "series"), self.pk)
+        super().save(*args, **kwargs)
+
+
+class EventQuerySet(models.QuerySet):
+    """Selections of events that every surface shares."""
+
+    def public(self) -> EventQuerySet:
+        """Events the public may see now: published, and their publication time reached."""
+        return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def newest_first(self) -> EventQuerySet:
+        """Newest event date first; see the README for how coarse dates sort."""
+        return self.order_by("-date_end", "-date_start", "-pk")
+
+
+class Event(models.Model):
+    """A dated diplomatic event: a meeting, visit, consultation, dialogue, agreement, …"""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("meeting")
+        VISIT = "visit", _("visit")
+        CONSULTATION = "consultation", _("consultation")
+        DIALOGUE = "dialogue", _("dialogue")
+        AGREEMENT = "agreement", _("agreement")
+        CONFERENCE = "conference", _("conference")
+        STATEMENT = "statement", _("statement")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_not_blank])
+    slug = models.SlugField(
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        help_text=_("Part of the event's web address. Left empty, it is made from the title."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING)
+    date = EventDateField(
+        _("date"),
+        help_text=_(
+            "As precise as known: 26.06.2025, März 2023, 4. Quartal 2024, Ende 2024, ca. 2024, "
+            "26.–27. Juni 2025, or EDTF (2024-36)."
+        ),
+    )
+    # Derived from `date` on every save, so that sorting and range filters run in the database.
+    date_start = models.DateField(_("earliest day"), editable=False, db_index=True)
+    date_end = models.DateField(_("latest day"), editable=False, db_index=True)
+    date_precision = models.CharField(_("date precision"), max_length=10, choices=PRECISION_CHOICES, editable=False)
+    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("City or venue, or “Videokonferenz”."))
+    countries = CountryField(_("countries"), multiple=True, blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="events")
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        validators=[MaxLengthValidator(1000)],
+        help_text=_("Plain text, a few sentences; shown in lists and feeds."),
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        validators=[MaxLengthValidator(100_000)],
+        help_text=_("HTML; scripts, event handlers and unsafe links are removed on save."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("When the event becomes public. Empty: now, when published. In the future: scheduled."),
+    )
+    first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    change_note = models.CharField(
+        _("public change note"),
+        max_length=500,
+        blank=True,
+        help_text=_("For significant corrections: what changed, in one sentence readers will see."),
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_end", "-date_start", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["status", "publish_at"], name="event_public_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = clean_text(self.title)
+        self.place = clean_text(self.place)
+        self.summary = clean_text(self.summary, multiline=True)
+        self.change_note = clean_text(self.change_note)
+        self.body = sanitize_html(self.body)
+        parsed = parse_event_date(self.date)
+        self.date = parsed.edtf
+        self.date_start, self.date_end = parsed.bounds()
+        self.date_precision = parsed.precision
+        now = timezone.now()
+        if self.status == self.Status.PUBLISHED:
+            if self.publish_at is None:
+                self.publish_at = now
+            # Set once, when the event first becomes public; a scheduled time may still move.
+            if self.first_published_at is None or self.first_published_at > now:
+                self.first_published_at = self.publish_at
+        if not self.slug:
+            fallback = f"{self.kind}-{self.date_start.isoformat()}"
+            self.slug = unique_slug(Event, make_slug(self.title, fallback), self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:event-detail", kwargs={"slug": self.slug})
+
+    @property
+    def event_date(self) -> EventDate:
+        """The date as a structured value (EDTF, bounds, precision)."""
+        return parse_event_date(self.date)
+
+    def date_display(self, language: str | None = None) -> str:
+        """The date as readers see it, in the given or active language."""
+        return self.event_date.display(language)
+
+    date_display.short_description = _("date")
+
+    def is_public(self) -> bool:
+        """Whether the public may see this event now (the same rule as `Event.objects.public()`)."""
+        return (
+            self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        )
+
+    def is_scheduled(self) -> bool:
+        """Whether the event is published with a publication time still in the future."""
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
+
+
+class Participant(models.Model):
+    """A person at an event, with the office they held then."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(_("name"), max_length=200, validators=[validate_not_blank])
+    role = models.CharField(_("office held"), max_length=300, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.role = clean_text(self.role)
+        self.organisation = clean_text(self.organisation)
+        super().save(*args, **kwargs)
+
+
+class SourceLink(models.Model):
+    """A public source for an event, such as a press release."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sources")
+    url = WebURLField(_("web address"), max_length=500)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_not_blank])
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = clean_text(self.title)
+        self.publisher = clean_text(self.publisher)
+        super().save(*args, **kwargs)
