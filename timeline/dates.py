@@ -116,6 +116,12 @@ class DatePoint:
             return datetime.date(self.year, 6 * self.half - 5, 1)
         return datetime.date(self.year, 1, 1)
 
+    def html_datetime(self) -> str:
+        """The most precise value an HTML <time> element can hold without inventing precision."""
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}" + (f"-{self.day:02d}" if self.day is not None else "")
+        return f"{self.year:04d}"
+
     def as_interval_end(self, *, start: bool) -> DatePoint:
         """Quarters and halves expressed as months, which EDTF intervals accept."""
         if self.quarter is not None:

@@ -41,6 +41,8 @@ class WebURLFormField(forms.URLField):
     """A form URL field that accepts only http and https, with a message saying so."""
 
     default_validators = [validate_web_url]
+    # The field's own "invalid" message would otherwise replace the validator's clearer one.
+    default_error_messages = {"invalid": validate_web_url.message}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
@@ -247,8 +249,11 @@ class Event(models.Model):
 
     @property
     def event_date(self) -> EventDate:
-        """The date as a structured value (EDTF, bounds, precision)."""
-        return parse_event_date(self.date)
+        """The date as a structured value (EDTF, bounds, precision), parsed once per value."""
+        cached = self.__dict__.get("_event_date")
+        if cached is None or cached[0] != self.date:
+            cached = self.__dict__["_event_date"] = (self.date, parse_event_date(self.date))
+        return cached[1]
 
     def date_display(self, language: str | None = None) -> str:
         """The date as readers see it, in the given or active language."""

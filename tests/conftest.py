@@ -1,0 +1,44 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from timeline.models import Event
+
+
+@pytest.fixture
+def make_event(db):
+    """Create an event; keyword arguments override sensible published defaults."""
+
+    def make(**fields) -> Event:
+        topics = fields.pop("topics", [])
+        defaults = {
+            "title": "Treffen in Berlin",
+            "kind": Event.Kind.MEETING,
+            "date": "2025-06-26",
+            "place": "Berlin",
+            "countries": ["DE", "JP"],
+            "summary": "Ein Treffen.",
+            "status": Event.Status.PUBLISHED,
+            "publish_at": timezone.now() - datetime.timedelta(hours=1),
+        }
+        event = Event.objects.create(**{**defaults, **fields})
+        event.topics.set(topics)
+        return event
+
+    return make
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A press-office editor: staff, in the "editor" group, not a superuser."""
+    user = User.objects.create_user("redakteurin", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

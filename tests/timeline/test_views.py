@@ -1,0 +1,101 @@
+"""Public pages and the health check, as a reader or an operator meets them."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.contrib.auth.models import User
+
+from timeline.models import Event
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_list_shows_public_events_with_honest_dates_and_hides_drafts(client, make_event):
+    make_event(title="Treffen in Berlin", date="2025-06-26")
+    make_event(title="Dialog etabliert", date="Ende 2024")
+    make_event(title="Geheimer Entwurf", status=Event.Status.DRAFT, publish_at=None)
+
+    page = client.get("/").content.decode()
+    assert "Treffen in Berlin" in page and "26. Juni 2025" in page
+    assert "Dialog etabliert" in page and "4. Quartal 2024" in page
+    assert "Geheimer Entwurf" not in page
+    assert page.index("Treffen in Berlin") < page.index("Dialog etabliert")
+
+
+def test_list_is_english_when_the_browser_asks_for_english(client, make_event):
+    make_event(title="Treffen", date="2025-06-26")
+    page = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert "26 June 2025" in page
+    assert 'lang="en"' in page
+
+
+def test_detail_page_shows_participants_sources_and_sanitised_body(client, make_event):
+    event = make_event(title="Treffen", body='<p>Inhalt</p><img src=x onerror="alert(1)">')
+    event.participants.create(name="Minoru Kiuchi (城内実)", role="Minister für Wirtschaftssicherheit", country="JP")
+    event.sources.create(url="https://www.bundeswirtschaftsministerium.de/", title="Pressemitteilung")
+
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "Minoru Kiuchi (城内実)" in page and "Minister für Wirtschaftssicherheit" in page
+    assert 'href="https://www.bundeswirtschaftsministerium.de/"' in page
+    assert "<p>Inhalt</p>" in page and "onerror" not in page
+
+
+def test_draft_detail_is_404_for_the_public_and_a_marked_preview_for_staff(client, make_event):
+    draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+    client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Vorschau" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_logged_in_non_staff_user_cannot_preview_drafts(client, make_event):
+    draft = make_event(status=Event.Status.DRAFT, publish_at=None)
+    client.force_login(User.objects.create_user("reader", password="pw"))
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_events(client, make_event, django_assert_max_num_queries):
+    for number in range(20):
+        make_event(title=f"Treffen {number}")
+    with django_assert_max_num_queries(3):
+        client.get("/")
+
+
+def test_healthz_answers_200_when_the_database_is_reachable(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_healthz_answers_even_for_a_host_the_site_does_not_serve(client, db):
+    assert client.get("/healthz", headers={"host": "10.0.0.7:8000"}).status_code == 200
+    assert client.get("/", headers={"host": "10.0.0.7:8000"}).status_code == 400
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    # A real unreachable database: SQLite cannot open a file in a directory that does not exist.
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/missing-directory/db.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["status"] == 503
+    assert outcome["body"]["status"] == "error"
