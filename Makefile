@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 
 run: export DJANGO_DEBUG ?= 1
 run: install
-	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py load_seed
 	@echo
 	@$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/

@@ -42,3 +42,10 @@ def editor(db) -> User:
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()

@@ -12,6 +12,10 @@ from django_countries import countries as all_countries
 from .dates import parse_event_date
 from .models import Event, Participant, Series, SourceLink, Topic
 
+admin.site.site_header = _("Diplomatic events – editorial office")
+admin.site.site_title = _("Diplomatic events")
+admin.site.index_title = _("Editorial office")
+
 
 class ParticipantInline(admin.TabularInline):
     model = Participant

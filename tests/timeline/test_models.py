@@ -191,3 +191,8 @@ def test_oversized_fields_are_refused_with_a_message(db):
 def test_publication_time_is_timezone_aware(make_event):
     event = make_event(publish_at=None)
     assert timezone.is_aware(event.publish_at)
+
+
+def test_a_naive_publication_time_is_an_error_not_a_silent_guess(make_event):
+    with pytest.raises(RuntimeWarning, match="naive datetime"):
+        make_event(publish_at=datetime.datetime(2025, 6, 26, 12, 0))  # noqa: DTZ001
