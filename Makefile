@@ -40,7 +40,7 @@ format: install
 
 # Compile translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages --locale de --locale en --ignore '.venv/*' --no-obsolete
+	$(PY) manage.py makemessages --locale de --ignore '.venv/*' --ignore 'tests/*' --no-obsolete --no-location
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

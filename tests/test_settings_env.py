@@ -39,3 +39,10 @@ def test_deployment_check_warns_when_site_url_is_missing():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
     assert "SITE_URL" in result.stdout + result.stderr
+
+
+def test_deployment_check_warns_when_no_host_is_allowed():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_ALLOWED_HOSTS"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stdout + result.stderr

@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,13 @@ class EventAdmin(admin.ModelAdmin):
         (_("Publication"), {"fields": ["status", "publish_at", "change_note"]}),
         (_("Record"), {"fields": ["public_id", "first_published_at", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "countries":
+            # A plain multiple select loses every other country on a click without Ctrl;
+            # the two-pane chooser with search is what editors know from topics.
+            kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("date as shown"), ordering="date_start")
     def human_date(self, obj: Event) -> str:

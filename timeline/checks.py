@@ -7,6 +7,20 @@ from django.core.checks import Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
+def check_allowed_hosts(app_configs, **kwargs):
+    """With debug off and no hosts allowed, every request would be refused with 400."""
+    if not settings.DEBUG and not settings.ALLOWED_HOSTS:
+        return [
+            Warning(
+                "DJANGO_ALLOWED_HOSTS is empty; every request would be answered 400.",
+                hint="Set DJANGO_ALLOWED_HOSTS to the public host name(s), comma-separated.",
+                id="timeline.W003",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
 def check_site_url(app_configs, **kwargs):
     """Feeds and structured data need a real public base URL in production."""
     site_url = getattr(settings, "SITE_URL", "")

@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -254,6 +255,10 @@ class Event(models.Model):
         if cached is None or cached[0] != self.date:
             cached = self.__dict__["_event_date"] = (self.date, parse_event_date(self.date))
         return cached[1]
+
+    def body_html(self) -> str:
+        """The body, sanitised again at output so no write path (even a bulk update) can bypass it."""
+        return mark_safe(sanitize_html(self.body))  # noqa: S308  (nh3 has just cleaned it)
 
     def date_display(self, language: str | None = None) -> str:
         """The date as readers see it, in the given or active language."""

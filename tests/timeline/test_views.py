@@ -99,3 +99,18 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["status"] == 503
     assert outcome["body"]["status"] == "error"
+
+
+def test_body_written_around_the_model_is_still_sanitised_on_the_page(client, make_event):
+    event = make_event(title="Treffen")
+    Event.objects.filter(pk=event.pk).update(body='<p>ok</p><script>alert("bulk")</script>')
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "<p>ok</p>" in page
+    assert 'alert("bulk")' not in page
+
+
+def test_unknown_page_is_a_friendly_404_in_the_site_layout(client, db):
+    response = client.get("/events/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.content.decode()
+    assert 'href="/"' in response.content.decode()
