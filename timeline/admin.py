@@ -123,32 +123,27 @@ class EventAdmin(admin.ModelAdmin):
                 % {"typed": typed, "edtf": obj.date, "shown": parse_event_date(obj.date).display()},
             )
 
-    @admin.action(description=_("Publish selected events"), permissions=["change"])
-    def publish(self, request, queryset: QuerySet[Event]) -> None:
+    @staticmethod
+    def _move_to(events: QuerySet[Event], status: str) -> int:
+        """Give each event the status through save(), so publication times are kept right."""
         count = 0
-        for event in queryset.exclude(status=Event.Status.PUBLISHED):
-            event.status = Event.Status.PUBLISHED
+        for event in events.exclude(status=status):
+            event.status = status
             event.save()
             count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d event was published.", "%(count)d events were published.", count) % {"count": count},
-            messages.SUCCESS,
-        )
+        return count
+
+    @admin.action(description=_("Publish selected events"), permissions=["change"])
+    def publish(self, request, queryset: QuerySet[Event]) -> None:
+        count = self._move_to(queryset, Event.Status.PUBLISHED)
+        message = ngettext("%(count)d event was published.", "%(count)d events were published.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected events (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset: QuerySet[Event]) -> None:
-        count = 0
-        for event in queryset.filter(status=Event.Status.PUBLISHED):
-            event.status = Event.Status.DRAFT
-            event.save()
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d event was unpublished.", "%(count)d events were unpublished.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        count = self._move_to(queryset, Event.Status.DRAFT)
+        message = ngettext("%(count)d event was unpublished.", "%(count)d events were unpublished.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Topic)

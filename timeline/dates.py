@@ -255,14 +255,7 @@ def _edtf_point(year: str, second: str | None, day: str | None, qualifier: str |
     if second is not None and day is None and int(second) > 12:
         code = int(second)
         if code in QUARTER_CODES or code in HALF_CODES:
-            if qualifier:
-                raise _invalid(
-                    _("A quarter or half-year cannot be marked approximate or uncertain; "
-                      "mark the year instead (ca. %(year)s) or leave out the mark."),
-                    "qualified_season",
-                    year=year,
-                )  # fmt: skip
-            return DatePoint(year=int(year), quarter=QUARTER_CODES.get(code), half=HALF_CODES.get(code))
+            return _season_point(int(year), flags, quarter=QUARTER_CODES.get(code), half=HALF_CODES.get(code))
         if 21 <= code <= 41:
             raise _invalid(
                 _("The EDTF code %(code)s (seasons and other groupings) is not supported; use a "
@@ -378,7 +371,8 @@ def _point_from_match(match: re.Match, year: int | None = None, month: int | Non
     return _make_point(year, month, day, **flags)
 
 
-def _season_point(year: int, flags: dict, **which: int) -> DatePoint:
+def _season_point(year: int, flags: dict, **which: int | None) -> DatePoint:
+    """A quarter or half-year; EDTF (and the edtf package) allow no qualifier on them."""
     if flags["approximate"] or flags["uncertain"]:
         raise _invalid(
             _("A quarter or half-year cannot be marked approximate or uncertain; "
