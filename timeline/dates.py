@@ -246,7 +246,7 @@ def _make_point(year: int, month: int | None = None, day: int | None = None, **f
 
 
 _EDTF_POINT = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?"
-_EDTF_RE = re.compile(rf"^{_EDTF_POINT}(?:/(\.\.|{_EDTF_POINT})?)?$")
+_EDTF_RE = re.compile(rf"^{_EDTF_POINT}(?:/{_EDTF_POINT})?$")
 _EDTF_OPEN_RE = re.compile(r"^(\.\.)?/|/(\.\.)?$")
 
 
@@ -276,11 +276,8 @@ def _parse_edtf_text(text: str) -> EventDate | None:
         return None
     start = _edtf_point(*match.group(1, 2, 3, 4))
     if match.group(5) is None:
-        if text.endswith("/"):
-            raise _invalid(_("Open-ended date ranges are not supported; give both a start and an end."), "open")
         return EventDate(start)
-    end = _edtf_point(*match.group(6, 7, 8, 9))
-    return _interval(start, end)
+    return _interval(start, _edtf_point(*match.group(5, 6, 7, 8)))
 
 
 def _interval(start: DatePoint, end: DatePoint) -> EventDate:
@@ -288,8 +285,7 @@ def _interval(start: DatePoint, end: DatePoint) -> EventDate:
     start, end = start.as_interval_end(start=True), end.as_interval_end(start=False)
     if start == end:
         return EventDate(start)
-    last_of_end = EventDate(end).bounds()[1]
-    if end.first_day() < start.first_day() or last_of_end < start.first_day():
+    if end.first_day() < start.first_day():
         raise _invalid(
             _("The end of the date range (%(end)s) is before its start (%(start)s)."),
             "end_before_start",

@@ -65,6 +65,16 @@ ACCEPTED = [
         "26.–27. Juni 2025",
         "26–27 June 2025",
     ),
+    ("März – April 2023", "2023-03/2023-04", D(2023, 3, 1), D(2023, 4, 30), "März – April 2023", "March – April 2023"),
+    # EDTF intervals take no quarters: they are stored as the months they span.
+    (
+        "Q4 2024 – Q1 2025",
+        "2024-10/2025-03",
+        D(2024, 10, 1),
+        D(2025, 3, 31),
+        "Oktober 2024 – März 2025",
+        "October 2024 – March 2025",
+    ),
     # Pasted text carries invisible characters and odd spacing; they must not matter.
     ("\u200b 26.06.2025\u00a0", "2025-06-26", D(2025, 6, 26), D(2025, 6, 26), "26. Juni 2025", "26 June 2025"),
 ]
