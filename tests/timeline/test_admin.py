@@ -182,3 +182,12 @@ def test_event_change_page_links_to_the_public_page(editor_client, make_event):
     page = editor_client.get(f"/admin/timeline/event/{event.pk}/change/").content.decode()
     assert "/admin/r/" in page  # Django's "view on site" redirect
     assert "26. Juni 2025" in page  # the date as the public will read it, beside the field
+
+
+def test_editor_adds_and_publishes_in_one_step_and_the_public_sees_it_at_once(editor_client, client):
+    response = editor_client.post(ADD_URL, add_form(status="published"))
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert event.is_public()
+    page = client.__class__().get("/").content.decode()
+    assert "Bundesministerin Reiche trifft Minister Kiuchi" in page
