@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
 
-from .dates import parse_event_date
 from .models import Event, Participant, Series, SourceLink, Topic
 
 admin.site.site_header = _("Diplomatic events – editorial office")
@@ -120,7 +119,7 @@ class EventAdmin(admin.ModelAdmin):
             messages.info(
                 request,
                 _("The date “%(typed)s” was saved as %(edtf)s and reads “%(shown)s”.")
-                % {"typed": typed, "edtf": obj.date, "shown": parse_event_date(obj.date).display()},
+                % {"typed": typed, "edtf": obj.date, "shown": obj.date_display()},
             )
 
     @staticmethod

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -116,6 +117,20 @@ class DatePoint:
             return datetime.date(self.year, 6 * self.half - 5, 1)
         return datetime.date(self.year, 1, 1)
 
+    def last_day(self) -> datetime.date:
+        """The latest day this point may mean."""
+        if self.day is not None:
+            return datetime.date(self.year, self.month, self.day)
+        if self.month is not None:
+            last_month = self.month
+        elif self.quarter is not None:
+            last_month = 3 * self.quarter
+        elif self.half is not None:
+            last_month = 6 * self.half
+        else:
+            last_month = 12
+        return datetime.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
     def html_datetime(self) -> str:
         """The most precise value an HTML <time> element can hold without inventing precision."""
         if self.month is not None:
@@ -182,9 +197,8 @@ class EventDate:
         return any(p.approximate or p.uncertain for p in points)
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:
-        """The first and last day the date may mean, as the edtf package computes them."""
-        parsed = parse_edtf(self.edtf)
-        return struct_time_to_date(parsed.lower_strict()), struct_time_to_date(parsed.upper_strict())
+        """The first and last day the date may mean (the edtf package's strict bounds)."""
+        return self.start.first_day(), (self.end or self.start).last_day()
 
     def display(self, language: str | None = None) -> str:
         """The date for readers: "26. Juni 2025", "4. Quartal 2024", "26.–27. Juni 2025"."""
@@ -444,8 +458,12 @@ def _refuse_common_mistakes(text: str) -> None:
         )
 
 
-def parse_event_date(value: str | EventDate) -> EventDate:
-    """Parse EDTF or a German/English human date; raise ValidationError saying what is wrong."""
+def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> EventDate:
+    """Parse EDTF or a German/English human date; raise ValidationError saying what is wrong.
+
+    With `check_edtf`, the edtf package must also accept the result and agree on its bounds.
+    It is slow (about 15 ms a call), so only writes check; reading stored values need not.
+    """
     if isinstance(value, EventDate):
         return value
     text = _normalise_input(value or "")
@@ -465,11 +483,24 @@ def parse_event_date(value: str | EventDate) -> EventDate:
             value=str(value).strip()[:100],
             examples=EXAMPLES,
         )
-    try:
-        # The edtf package has the last word on what is valid EDTF.
-        result.bounds()
-    except (EDTFParseException, ValueError, TypeError) as error:
-        raise _invalid(
-            _("“%(value)s” is not valid EDTF (%(error)s)."), "edtf", value=result.edtf, error=error
-        ) from error
+    if check_edtf:
+        _check_with_edtf_package(result.edtf, result.bounds())
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _check_with_edtf_package(edtf: str, bounds: tuple[datetime.date, datetime.date]) -> None:
+    """The edtf package has the last word on what is valid EDTF and what it spans."""
+    try:
+        parsed = parse_edtf(edtf)
+        theirs = struct_time_to_date(parsed.lower_strict()), struct_time_to_date(parsed.upper_strict())
+    except (EDTFParseException, ValueError, TypeError) as error:
+        raise _invalid(_("“%(value)s” is not valid EDTF (%(error)s)."), "edtf", value=edtf, error=error) from error
+    if theirs != bounds:
+        raise _invalid(_("“%(value)s” is not valid EDTF (%(error)s)."), "edtf", value=edtf, error=f"bounds {theirs}")
+
+
+@functools.lru_cache(maxsize=8192)
+def stored_event_date(edtf: str) -> EventDate:
+    """A stored (already validated) EDTF value as a structured date, for display."""
+    return parse_event_date(edtf, check_edtf=False)

@@ -14,11 +14,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .dates import PRECISION_CHOICES, EventDate, parse_event_date
+from .dates import PRECISION_CHOICES, EventDate, parse_event_date, stored_event_date
 from .text import clean_text, sanitize_html, validate_not_blank, validate_web_url
 
 _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 SLUG_MAX_LENGTH = 120
+TIMELINE_ORDER = ["-date_start", "date_end", "-pk"]
 
 
 def make_slug(text: str, fallback: str, max_length: int = 80) -> str:
@@ -130,8 +131,12 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def newest_first(self) -> EventQuerySet:
-        """Newest event date first; see the README for how coarse dates sort."""
-        return self.order_by("-date_end", "-date_start", "-pk")
+        """The timeline's order: latest start first; on the same start, the more precise first.
+
+        A coarse date ("4. Quartal 2024") thus follows the exact dates of its period, as
+        "date not known more precisely" (README, "Sort rule").
+        """
+        return self.order_by(*TIMELINE_ORDER)
 
 
 class Event(models.Model):
@@ -215,10 +220,14 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-date_end", "-date_start", "-pk"]
+        ordering = TIMELINE_ORDER
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["status", "publish_at"], name="event_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="event_public_idx"),
+            # The timeline's order, so keyset pages read a slice of the index at any depth.
+            models.Index(fields=[*TIMELINE_ORDER[:2], "-id"], name="event_timeline_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -244,17 +253,27 @@ class Event(models.Model):
             fallback = f"{self.kind}-{self.date_start.isoformat()}"
             self.slug = unique_slug(Event, make_slug(self.title, fallback), self.pk)
         super().save(*args, **kwargs)
+        old_slug = getattr(self, "_loaded_slug", None)
+        if old_slug and old_slug != self.slug:
+            # The old address keeps working: it redirects permanently to the new one.
+            PreviousSlug.objects.update_or_create(slug=old_slug, defaults={"event": self})
+            PreviousSlug.objects.filter(slug=self.slug).delete()
+        self._loaded_slug = self.slug
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the slug as loaded, so a change can leave a redirect behind.
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
     @property
     def event_date(self) -> EventDate:
-        """The date as a structured value (EDTF, bounds, precision), parsed once per value."""
-        cached = self.__dict__.get("_event_date")
-        if cached is None or cached[0] != self.date:
-            cached = self.__dict__["_event_date"] = (self.date, parse_event_date(self.date))
-        return cached[1]
+        """The date as a structured value (EDTF, bounds, precision)."""
+        return stored_event_date(self.date)
 
     def body_html(self) -> str:
         """The body, sanitised again at output so no write path (even a bulk update) can bypass it."""
@@ -323,3 +342,18 @@ class SourceLink(models.Model):
         self.title = clean_text(self.title)
         self.publisher = clean_text(self.publisher)
         super().save(*args, **kwargs)
+
+
+class PreviousSlug(models.Model):
+    """A slug an event had before; its old URL redirects permanently to the current one."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="previous_slugs")
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True)
+    replaced_at = models.DateTimeField(_("replaced"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("previous slug")
+        verbose_name_plural = _("previous slugs")
+
+    def __str__(self) -> str:
+        return self.slug

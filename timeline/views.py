@@ -1,9 +1,29 @@
-"""Public pages: the list of events and one event's page."""
+"""Public pages: the timeline, one event's page, robots.txt."""
 
-from django.db.models import Prefetch, QuerySet
-from django.views.generic import DetailView, ListView
+from __future__ import annotations
 
-from .models import Event, Participant
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView
+from django_countries import countries
+
+from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
+from .filters import PARAMETERS, EventFilter
+from .models import TIMELINE_ORDER, Event, PreviousSlug, Series, Topic
+from .pagination import REVERSE_ORDER, Position, paginate
+from .structured_data import absolute_url, event_jsonld, jsonld_script
+
+CURSOR_PARAMETERS = ("after", "before")
 
 
 def visible_events(request) -> QuerySet[Event]:
@@ -13,15 +33,167 @@ def visible_events(request) -> QuerySet[Event]:
     return Event.objects.public()
 
 
-class EventListView(ListView):
-    """The public list of events, newest event date first (the full timeline is issue 3)."""
+@dataclass
+class Group:
+    """Events under one heading: a month, or a coarser period ("4. Quartal") of one year."""
 
-    template_name = "timeline/event_list.html"
-    context_object_name = "events"
-    paginate_by = 50
+    year: int
+    label: str
+    events: list[Event] = field(default_factory=list)
+    first_of_year: bool = False
 
-    def get_queryset(self) -> QuerySet[Event]:
-        return Event.objects.public().newest_first().select_related("series").prefetch_related("topics").defer("body")
+
+def period_label(event: Event, language: str) -> str:
+    """The heading an event is listed under: its month, or the coarser period it is known by."""
+    start = event.event_date.start
+    if start.precision in (DAY, MONTH):
+        return f"{MONTH_NAMES[language][start.month - 1]} {start.year}"
+    if start.precision == QUARTER:
+        return f"{start.quarter}. Quartal {start.year}" if language == "de" else f"Q{start.quarter} {start.year}"
+    if start.precision == HALF:
+        if language == "de":
+            return f"{start.half}. Halbjahr {start.year}"
+        return f"{'First' if start.half == 1 else 'Second'} half of {start.year}"
+    return _("%(year)s, date within the year not known") % {"year": start.year}
+
+
+def group_events(events: list[Event]) -> list[Group]:
+    """Consecutive events sharing a year and a period, in timeline order."""
+    language = _current_language()
+    groups: list[Group] = []
+    for event in events:
+        year, label = event.date_start.year, period_label(event, language)
+        if not groups or (groups[-1].year, groups[-1].label) != (year, label):
+            groups.append(Group(year, label, first_of_year=not groups or groups[-1].year != year))
+        groups[-1].events.append(event)
+    return groups
+
+
+@dataclass
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def query_string(pairs: list[tuple[str, str]]) -> str:
+    return ("?" + urlencode(pairs)) if pairs else ""
+
+
+def describe_value(name: str, value: str, topics: dict[str, str], series: dict[str, str]) -> str:
+    """A filter value as a reader should see it: names, not codes."""
+    if name == "country":
+        return countries.name(value.upper()) or value
+    if name == "topic":
+        return topics.get(value, value)
+    if name == "series":
+        return series.get(value, value)
+    if name == "kind":
+        return dict(Event.Kind.choices).get(value, value)
+    return value
+
+
+FILTER_LABELS = {
+    "country": gettext_lazy("Country"),
+    "topic": gettext_lazy("Topic"),
+    "kind": gettext_lazy("Kind"),
+    "series": gettext_lazy("Series"),
+    "from": gettext_lazy("From"),
+    "to": gettext_lazy("To"),
+    "q": gettext_lazy("Search"),
+}
+
+
+@require_safe
+def timeline(request):
+    """The public timeline: filtered, grouped by year and period, paged by position."""
+    filterset = EventFilter(request.GET or None, queryset=Event.objects.public())
+    errors: list[str] = []
+    if filterset.is_bound and not filterset.is_valid():
+        for name, messages in filterset.errors.items():
+            label = FILTER_LABELS.get(name)
+            errors.extend(f"{label}: {message}" if label else message for message in messages)
+    selected = filterset.qs
+
+    # Only the filters that were valid and applied go into links, feeds and the list of chips.
+    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    filter_pairs = [
+        (name, value)
+        for name in PARAMETERS
+        if cleaned.get(name) not in (None, "", [])
+        for value in request.GET.getlist(name)
+        if value.strip()
+    ]
+
+    after = before = None
+    for name in CURSOR_PARAMETERS:
+        token = request.GET.get(name)
+        if token:
+            try:
+                position = Position.parse(token)
+            except ValidationError as error:
+                errors.extend(error.messages)
+                continue
+            after, before = (position, None) if name == "after" else (None, position)
+
+    total = selected.count()
+    page = paginate(
+        selected.select_related("series").prefetch_related("topics").defer("body"), after=after, before=before
+    )
+
+    today = timezone.localdate()
+    tomorrow = Position(today + datetime.timedelta(days=1))
+    at_top = after is None and before is None
+    today_marked = False
+    for event in page.events:
+        event.is_upcoming = event.date_start > today
+        event.is_today_marker = False
+        if not today_marked and not event.is_upcoming and (at_top or after == tomorrow):
+            event.is_today_marker = today_marked = True
+
+    topic_names = dict(Topic.objects.values_list("slug", "name"))
+    series_names = dict(Series.objects.values_list("slug", "name"))
+    active = [
+        ActiveFilter(
+            label=str(FILTER_LABELS[name]),
+            value=describe_value(name, value, topic_names, series_names),
+            remove_url=request.path + query_string([pair for pair in filter_pairs if pair != (name, value)]),
+        )
+        for name, value in filter_pairs
+    ]
+
+    filters_query = urlencode(filter_pairs)
+    context = {
+        "filterset": filterset,
+        "errors": errors,
+        "total": total,
+        "groups": group_events(page.events),
+        "active_filters": active,
+        "filters_query": filters_query,
+        "older_url": query_string([*filter_pairs, ("after", page.older.token())]) if page.older else None,
+        "newer_url": query_string([*filter_pairs, ("before", page.newer.token())]) if page.newer else None,
+        "today_url": "#today"
+        if today_marked
+        else query_string([*filter_pairs, ("after", tomorrow.token())]) + "#today",
+        "rss_url": absolute_url("/feeds/rss/" + query_string(filter_pairs)),
+        "atom_url": absolute_url("/feeds/atom/" + query_string(filter_pairs)),
+        "canonical_url": absolute_url(request.path + query_string(filter_pairs)),
+        "form_values": {name: request.GET.getlist(name) for name in PARAMETERS},
+        "country_choices": facet_countries(request.GET.getlist("country")),
+        "topic_choices": list(topic_names.items()),
+        "series_choices": list(series_names.items()),
+        "kind_choices": Event.Kind.choices,
+        "is_filtered": bool(filter_pairs),
+    }
+    return render(request, "timeline/event_list.html", context, status=400 if errors else 200)
+
+
+def facet_countries(selected: list[str]) -> list[tuple[str, str]]:
+    """The countries a reader can filter by: those public events involve, plus any selected."""
+    codes = {code.strip().upper() for code in selected if code.strip().upper() in countries}
+    for value in Event.objects.public().values_list("countries", flat=True).distinct():
+        codes.update(code for code in value.split(",") if code)
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
 
 
 class EventDetailView(DetailView):
@@ -32,14 +204,30 @@ class EventDetailView(DetailView):
 
     def get_queryset(self) -> QuerySet[Event]:
         return (
-            visible_events(self.request)
-            .select_related("series")
-            .prefetch_related("topics", "sources", Prefetch("participants", queryset=Participant.objects.all()))
+            visible_events(self.request).select_related("series").prefetch_related("topics", "sources", "participants")
         )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = PreviousSlug.objects.filter(slug=kwargs["slug"]).values_list("event_id", flat=True).first()
+            event = visible_events(request).filter(pk=moved).first() if moved else None
+            if event is None:
+                raise
+            return HttpResponsePermanentRedirect(event.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["is_preview"] = not self.object.is_public()
+        event: Event = self.object
+        context["is_preview"] = not event.is_public()
+        context["canonical_url"] = absolute_url(event.get_absolute_url())
+        context["jsonld"] = jsonld_script(event_jsonld(event))
+        if event.series_id:
+            in_series = Event.objects.public().filter(series_id=event.series_id).exclude(pk=event.pk)
+            here = Position.of(event)
+            context["series_older"] = in_series.filter(here.older()).order_by(*TIMELINE_ORDER).first()
+            context["series_newer"] = in_series.filter(here.newer()).order_by(*REVERSE_ORDER).first()
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -49,3 +237,10 @@ class EventDetailView(DetailView):
             response["Cache-Control"] = "private, no-store"
             response["X-Robots-Tag"] = "noindex"
         return response
+
+
+@require_safe
+def robots_txt(request):
+    """Everything public may be crawled; the admin may not; the sitemap says what exists."""
+    lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {absolute_url('/sitemap.xml')}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -166,13 +166,32 @@ def test_end_of_2024_event_falls_inside_a_fourth_quarter_range_filter(make_event
     assert list(in_november) == [ende_2024]
 
 
-def test_events_sort_newest_first_with_coarse_dates_among_exact_ones(make_event):
-    make_event(title="2023-03-18", date="2023-03-18")
-    make_event(title="Q4 2024", date="Ende 2024")
-    make_event(title="2024-11-05", date="2024-11-05")
-    make_event(title="2025-06-26", date="2025-06-26")
-    make_event(title="2024", date="2024")
+def test_coarse_dates_sort_after_the_exact_dates_of_their_period(make_event):
+    for title, date in [
+        ("2023-03-18", "2023-03-18"),
+        ("Q4 2024", "Ende 2024"),
+        ("2024-11-05", "2024-11-05"),
+        ("2024-10-01", "2024-10-01"),
+        ("2024-10-01/2024-10-03", "2024-10-01/2024-10-03"),
+        ("H2 2024", "2. Halbjahr 2024"),
+        ("2024-07", "Juli 2024"),
+        ("2025-06-26", "2025-06-26"),
+        ("2024", "2024"),
+        ("2024-01-15", "2024-01-15"),
+    ]:
+        make_event(title=title, date=date)
 
     titles = list(Event.objects.newest_first().values_list("title", flat=True))
-    # By latest possible day, then earliest: a quarter ending 31 Dec sorts above a November day.
-    assert titles == ["2025-06-26", "Q4 2024", "2024", "2024-11-05", "2023-03-18"]
+    # Latest start first; on the same start, the shortest (most precise) first.
+    assert titles == [
+        "2025-06-26",
+        "2024-11-05",
+        "2024-10-01",
+        "2024-10-01/2024-10-03",
+        "Q4 2024",
+        "2024-07",
+        "H2 2024",
+        "2024-01-15",
+        "2024",
+        "2023-03-18",
+    ]

@@ -1,0 +1,358 @@
+"""The public timeline page: order, grouping, filters, errors, pagination, subscribing."""
+
+import datetime
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from timeline.models import Event, Series, Topic
+from timeline.pagination import PAGE_SIZE
+
+TODAY = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
+
+
+class PageParser(HTMLParser):
+    """Collects what a reader sees of the list: event titles in order, headings, links."""
+
+    def __init__(self):
+        super().__init__()
+        self.titles: list[str] = []
+        self.headings: list[tuple[str, str]] = []
+        self.links: dict[str, str] = {}
+        self._in: str | None = None
+        self._text = ""
+        self._attrs: dict = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("h1", "h2", "h3", "h4"):
+            self._in, self._text = tag, ""
+        if tag == "a":
+            self._attrs = attrs
+            self._text = "" if self._in is None else self._text
+        if tag == "link" and attrs.get("rel") in ("alternate", "canonical"):
+            self.links[attrs.get("type") or attrs["rel"]] = attrs["href"]
+
+    def handle_data(self, data):
+        self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            text = " ".join(self._text.split())
+            self.headings.append((tag, text))
+            if tag == "h4":
+                self.titles.append(text)
+            self._in = None
+
+
+def parse(response) -> PageParser:
+    parser = PageParser()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def expected_titles(queryset=None) -> list[str]:
+    queryset = queryset if queryset is not None else Event.objects.public()
+    return list(queryset.newest_first().values_list("title", flat=True))
+
+
+@pytest.fixture
+def seeded(db):
+    with time_machine.travel(TODAY, tick=False):
+        call_command("load_seed", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("generate_events", "200", "--seed", "7", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Event.objects.public()
+
+
+@pytest.fixture
+def at_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def test_first_page_lists_public_events_newest_first_with_honest_dates(client, seeded, at_today):
+    response = client.get("/")
+    assert response.status_code == 200
+    titles = parse(response).titles
+    assert titles == expected_titles()[:PAGE_SIZE]
+    assert len(titles) == PAGE_SIZE
+    page = response.content.decode()
+    for draft in Event.objects.exclude(pk__in=Event.objects.public()).values_list("slug", flat=True):
+        assert f"/events/{draft}/" not in page
+
+
+def test_following_older_links_visits_every_public_event_once_in_order(client, seeded, at_today):
+    seen, url, pages = [], "/", 0
+    while url:
+        response = client.get(url)
+        seen.extend(parse(response).titles)
+        match = re.search(r'href="(\?[^"]*)" rel="next"', response.content.decode())
+        url = "/" + match.group(1).replace("&amp;", "&") if match else None
+        pages += 1
+    assert seen == expected_titles()
+    assert pages == -(-len(seen) // PAGE_SIZE)
+
+
+def test_newer_link_leads_back_to_the_same_events(client, seeded, at_today):
+    first = client.get("/")
+    older_url = "/" + re.search(r'href="(\?[^"]*)" rel="next"', first.content.decode()).group(1).replace("&amp;", "&")
+    second = client.get(older_url)
+    newer_url = "/" + re.search(r'href="(\?[^"]*)" rel="prev"', second.content.decode()).group(1).replace("&amp;", "&")
+    assert parse(client.get(newer_url)).titles == parse(first).titles
+
+
+def test_page_query_count_is_the_same_on_the_first_and_a_deep_page(client, seeded, at_today, django_assert_num_queries):
+    last = list(Event.objects.public().newest_first())[-5]
+    deep = f"/?after={last.date_start}.{last.date_end}.{last.pk}"
+    with django_assert_num_queries(6) as first_page:
+        client.get("/")
+    with django_assert_num_queries(len(first_page.captured_queries) + 1):  # + "is there a newer page?"
+        client.get(deep)
+
+
+def test_query_count_does_not_grow_with_the_number_of_events(client, make_event, at_today, django_assert_num_queries):
+    make_event(title="Eins")
+    with django_assert_num_queries(6) as few:
+        client.get("/")
+    for number in range(60):
+        make_event(title=f"Treffen {number}", date=f"2024-{number % 12 + 1:02d}-01")
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get("/")
+
+
+def test_events_are_grouped_under_year_and_period_headings(client, make_event, at_today):
+    make_event(title="Treffen Juni", date="2025-06-26")
+    make_event(title="Dialog Q4", date="Ende 2024")
+    make_event(title="Treffen Oktober", date="2024-10-15")
+    make_event(title="Irgendwann 2024", date="2024")
+    headings = [h for h in parse(client.get("/")).headings if h[0] in ("h2", "h3")]
+    assert headings[1:] == [
+        ("h2", "2025"),
+        ("h3", "Juni 2025"),
+        ("h2", "2024"),
+        ("h3", "Oktober 2024"),
+        ("h3", "4. Quartal 2024"),
+        ("h3", "2024, Datum innerhalb des Jahres nicht bekannt"),
+    ]
+
+
+def test_upcoming_events_are_marked_and_the_page_can_jump_to_today(client, make_event, at_today):
+    make_event(title="Zukunft", date="2027-03-01")
+    make_event(title="Heute", date="2026-11-27")
+    make_event(title="Gestern", date="2026-11-26")
+    page = client.get("/").content.decode()
+    upcoming = page[page.index("Zukunft") - 600 : page.index("Zukunft")]
+    assert "Bevorstehend" in upcoming
+    assert page.count("Bevorstehend") == 1
+    today_item = page[page.index('id="today"') :]
+    assert today_item.index("Heute") < today_item.index("Gestern")
+    assert 'href="#today"' in page
+
+
+def test_jump_to_today_from_a_filtered_view_keeps_the_filters(client, make_event, at_today):
+    for number in range(PAGE_SIZE + 5):
+        make_event(title=f"Zukunft {number}", date="2027-03-01", countries=["JP"])
+    make_event(title="Heute", date="2026-11-27", countries=["JP"])
+    page = client.get("/?country=JP").content.decode()
+    link = re.search(r'<a href="([^"]*)">Zu heute springen</a>', page).group(1).replace("&amp;", "&")
+    assert link == "?country=JP&after=2026-11-28#today"
+    jumped = client.get("/" + link.split("#")[0])
+    assert parse(jumped).titles[0] == "Heute"
+    assert 'id="today"' in jumped.content.decode()
+
+
+def filtered_titles(client, query: str) -> list[str]:
+    response = client.get("/" + query)
+    assert response.status_code == 200, response.content.decode()[:500]
+    return sorted(parse(response).titles)
+
+
+@pytest.fixture
+def sample(make_event, at_today):
+    security = Topic.objects.create(name="Wirtschaftssicherheit", slug="economic-security")
+    raw = Topic.objects.create(name="Kritische Rohstoffe", slug="critical-raw-materials")
+    dialogue = Series.objects.create(name="Wirtschaftssicherheitsdialog", slug="dialogue")
+    meeting = make_event(
+        title="Reiche trifft Kiuchi",
+        date="2025-06-26",
+        countries=["DE", "JP"],
+        topics=[security, raw],
+        series=dialogue,
+        body="<p>Über kritische Rohstoffe.</p>",
+    )
+    meeting.participants.create(name="Minoru Kiuchi (城内実)", role="Minister für Wirtschaftssicherheit")
+    make_event(
+        title="Dialog etabliert",
+        date="Ende 2024",
+        kind="dialogue",
+        countries=["DE", "JP"],
+        topics=[security],
+        series=dialogue,
+    )
+    make_event(title="Besuch in Paris", date="2024-03-05", kind="visit", countries=["DE", "FR"], place="Paris")
+    make_event(title="Konsultationen Tokio", date="2023-03-18", kind="consultation", countries=["JP"], place="Tokio")
+    make_event(title="Entwurf Japan", date="2025-01-01", countries=["JP"], status=Event.Status.DRAFT, publish_at=None)
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("", ["Besuch in Paris", "Dialog etabliert", "Konsultationen Tokio", "Reiche trifft Kiuchi"]),
+        ("?country=JP", ["Dialog etabliert", "Konsultationen Tokio", "Reiche trifft Kiuchi"]),
+        ("?country=jp", ["Dialog etabliert", "Konsultationen Tokio", "Reiche trifft Kiuchi"]),
+        ("?country=FR", ["Besuch in Paris"]),
+        (
+            "?country=FR&country=JP",
+            ["Besuch in Paris", "Dialog etabliert", "Konsultationen Tokio", "Reiche trifft Kiuchi"],
+        ),
+        ("?topic=economic-security", ["Dialog etabliert", "Reiche trifft Kiuchi"]),
+        ("?topic=critical-raw-materials", ["Reiche trifft Kiuchi"]),
+        ("?country=JP&topic=economic-security", ["Dialog etabliert", "Reiche trifft Kiuchi"]),
+        ("?kind=visit", ["Besuch in Paris"]),
+        ("?series=dialogue", ["Dialog etabliert", "Reiche trifft Kiuchi"]),
+        ("?from=2024-11-01&to=2024-11-30", ["Dialog etabliert"]),
+        ("?from=2024&to=2024", ["Besuch in Paris", "Dialog etabliert"]),
+        ("?from=Ende+2024", ["Dialog etabliert", "Reiche trifft Kiuchi"]),
+        ("?to=März+2023", ["Konsultationen Tokio"]),
+        ("?q=Kiuchi", ["Reiche trifft Kiuchi"]),
+        ("?q=Paris", ["Besuch in Paris"]),
+        ("?q=Rohstoffe", ["Reiche trifft Kiuchi"]),
+        ("?q=城内実", ["Reiche trifft Kiuchi"]),
+        ("?q=Entwurf", []),
+        ("?country=FR&kind=dialogue", []),
+    ],
+)
+def test_each_filter_narrows_the_list(client, sample, query, titles):
+    assert filtered_titles(client, query) == titles
+
+
+def test_search_never_finds_drafts(client, sample):
+    page = client.get("/?q=Entwurf").content.decode()
+    assert "Entwurf Japan" not in page
+    assert "Keine Termine entsprechen diesen Filtern." in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search with German stemming is PostgreSQL's")
+def test_postgresql_search_stems_german_words(client, sample):
+    assert filtered_titles(client, "?q=Rohstoff") == ["Reiche trifft Kiuchi"]
+    assert filtered_titles(client, "?q=kritischer+Rohstoff") == ["Reiche trifft Kiuchi"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?country=XX", "„XX“ ist kein Ländercode"),
+        ("?country=Japan", "„JAPAN“ ist kein Ländercode"),
+        ("?topic=space-travel", "Es gibt kein Thema „space-travel“"),
+        ("?kind=party", "„party“ ist keine Art von Termin"),
+        ("?series=nope", "Es gibt keine Reihe „nope“"),
+        ("?from=2024-02-30", "hat keinen 30. Tag"),
+        ("?from=2025&to=2024", "liegt nach seinem Ende"),
+        ("?to=gestern", "ist kein Datum, das dieser Dienst versteht"),
+        ("?after=kaputt", "Dieser Seitenlink ist beschädigt"),
+        ("?q=" + "x" * 201, "höchstens 200 Zeichen"),
+    ],
+)
+def test_invalid_parameter_gives_a_clear_message_not_a_500(client, sample, query, message):
+    response = client.get("/" + query)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert 'role="alert"' in page
+
+
+def test_an_invalid_filter_is_not_applied_but_the_valid_ones_are(client, sample):
+    response = client.get("/?country=XX&topic=economic-security")
+    assert sorted(parse(response).titles) == ["Dialog etabliert", "Reiche trifft Kiuchi"]
+    assert "XX" in response.content.decode()
+
+
+def test_active_filters_are_shown_and_each_can_be_removed(client, sample):
+    page = client.get("/?country=JP&topic=economic-security").content.decode()
+    assert "Land: Japan" in page
+    assert "Thema: Wirtschaftssicherheit" in page
+    assert 'href="/?topic=economic-security" aria-label="Filter Land: Japan entfernen"' in page
+    assert 'href="/?country=JP" aria-label="Filter Thema: Wirtschaftssicherheit entfernen"' in page
+
+
+def test_number_of_matching_events_is_shown(client, sample):
+    assert "3 Termine" in client.get("/?country=JP").content.decode()
+    assert "1 Termin<" in client.get("/?country=FR").content.decode()
+
+
+def test_empty_result_explains_and_offers_a_way_back(client, sample):
+    page = client.get("/?country=FR&kind=dialogue").content.decode()
+    assert "Keine Termine entsprechen diesen Filtern." in page
+    assert "alle Termine anzeigen" in page
+
+
+def test_every_view_advertises_its_feeds_with_the_same_filters(client, sample):
+    parser = parse(client.get("/?country=JP&topic=economic-security"))
+    assert parser.links["application/atom+xml"] == (
+        "https://events.example.org/feeds/atom/?country=JP&topic=economic-security"
+    )
+    assert parser.links["application/rss+xml"] == (
+        "https://events.example.org/feeds/rss/?country=JP&topic=economic-security"
+    )
+    page = client.get("/?country=JP&topic=economic-security").content.decode()
+    assert 'href="https://events.example.org/feeds/atom/?country=JP&amp;topic=economic-security"' in page
+
+
+def test_unfiltered_view_advertises_the_plain_feeds(client, sample):
+    parser = parse(client.get("/"))
+    assert parser.links["application/rss+xml"] == "https://events.example.org/feeds/rss/"
+    assert parser.links["canonical"] == "https://events.example.org/"
+
+
+def test_page_is_english_with_english_dates_and_country_names_when_asked(client, sample):
+    page = client.get("/?country=JP", headers={"accept-language": "en"}).content.decode()
+    assert "26 June 2025" in page and "Q4 2024" in page
+    assert "Germany, Japan" in page
+    assert "Country: Japan" in page
+    # Content stays in the language it was written in.
+    assert "Reiche trifft Kiuchi" in page
+
+
+def test_language_switch_sets_the_language_for_following_pages(client, sample):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    assert "26 June 2025" in response.content.decode()
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_public_pages_send_a_strict_content_security_policy(client, sample):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_page_loads_no_asset_from_another_host(client, sample):
+    page = client.get("/").content.decode()
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page):
+        host = urlsplit(url).netloc
+        if url.startswith(("https://events.example.org/feeds/", "https://events.example.org/")):
+            continue
+        assert not host, f"external asset {url}"
+
+
+def test_filter_links_are_bookmarkable_query_strings(client, sample):
+    page = client.get("/?country=JP&topic=economic-security&from=2024").content.decode()
+    remove = re.findall(r'href="(/\?[^"]*)" aria-label="Filter', page)
+    for url in remove:
+        assert all(
+            name in ("country", "topic", "from") for name, _ in parse_qsl(urlsplit(url.replace("&amp;", "&")).query)
+        )
+
+
+def test_scheduled_event_appears_on_the_page_when_its_time_comes(client, make_event):
+    with time_machine.travel(TODAY, tick=False) as traveller:
+        make_event(title="Geplant", publish_at=timezone.now() + datetime.timedelta(minutes=5))
+        assert "Geplant" not in client.get("/").content.decode()
+        traveller.shift(datetime.timedelta(minutes=5))
+        assert "Geplant" in client.get("/").content.decode()

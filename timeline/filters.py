@@ -1,0 +1,203 @@
+"""One filter for every surface: the timeline page, the API and the feeds select events alike.
+
+Query parameters: ``country`` (ISO code, repeatable), ``topic`` (slug, repeatable), ``kind``,
+``series`` (slug), ``from`` and ``to`` (dates in any form the date field accepts; an event matches
+when its date range overlaps), ``q`` (text search). Repeated values of one parameter are
+alternatives (``country=DE&country=FR``: either); different parameters must all hold.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .dates import parse_event_date
+from .models import Event, Participant, Series, Topic
+
+MAX_SEARCH_LENGTH = 200
+MAX_VALUES = 20  # per repeatable parameter: more is never a person, and each costs a condition
+
+
+class CountryCodesField(forms.MultipleChoiceField):
+    """ISO 3166-1 alpha-2 codes, case-insensitive, with a message naming the unknown code."""
+
+    default_error_messages = {
+        "invalid_choice": _("“%(value)s” is not a country code (use ISO 3166-1 alpha-2, such as DE or JP)."),
+        "too_many": _("Choose at most %(max)s values."),
+    }
+
+    def to_python(self, value):
+        return [code.strip().upper() for code in super().to_python(value) if code.strip()]
+
+    def validate(self, value):
+        if len(value) > MAX_VALUES:
+            raise ValidationError(self.error_messages["too_many"], code="too_many", params={"max": MAX_VALUES})
+        for code in value:
+            if code not in countries:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code[:10]}
+                )
+
+
+class DateBoundField(forms.CharField):
+    """A date in any form the event date field accepts; `2024` as a start means 1 January."""
+
+    def __init__(self, *, end: bool, **kwargs):
+        self.end = end
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> datetime.date | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        # The parser refuses overlong input with its own message.
+        first, last = parse_event_date(text, check_edtf=False).bounds()
+        return last if self.end else first
+
+
+class DateBoundFilter(django_filters.Filter):
+    field_class = DateBoundField
+
+
+class CountryFilter(django_filters.Filter):
+    field_class = CountryCodesField
+
+
+class EventFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            raise ValidationError(
+                _("The start of the period (%(start)s) is after its end (%(end)s)."),
+                code="from_after_to",
+                params={"start": start.isoformat(), "end": end.isoformat()},
+            )
+        return cleaned
+
+
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Topics by slug; an unknown slug is named in the message instead of being ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("There is no topic “%(value)s”."), "invalid_pk_value": _("“%(pk)s” is not a topic.")},
+        )
+        super().__init__(*args, **kwargs)
+
+
+class EventFilter(django_filters.FilterSet):
+    """Maps the shared query parameters onto event querysets."""
+
+    country = CountryFilter(method="filter_country", label=_("Country"))
+    topic = SlugMultipleChoiceFilter(queryset=Topic.objects.all(), method="filter_topic", label=_("Topic"))
+    kind = django_filters.ChoiceFilter(
+        choices=Event.Kind.choices,
+        label=_("Kind"),
+        error_messages={"invalid_choice": _("“%(value)s” is not a kind of event.")},
+    )
+    series = django_filters.ModelChoiceFilter(
+        queryset=Series.objects.all(),
+        to_field_name="slug",
+        label=_("Series"),
+        error_messages={"invalid_choice": _("There is no series “%(value)s”.")},
+    )
+    date_from = DateBoundFilter(end=False, method="filter_from", label=_("From"))
+    date_to = DateBoundFilter(end=True, method="filter_to", label=_("To"))
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=MAX_SEARCH_LENGTH)
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+        form = EventFilterForm
+
+    def filter_country(self, queryset: QuerySet[Event], name: str, codes: list[str]) -> QuerySet[Event]:
+        if not codes:
+            return queryset
+        # Countries are stored as "DE,JP"; a two-letter code can only match inside one code.
+        condition = Q()
+        for code in codes:
+            condition |= Q(countries__contains=code)
+        return queryset.filter(condition)
+
+    def filter_topic(self, queryset: QuerySet[Event], name: str, topics: list[Topic]) -> QuerySet[Event]:
+        if not topics:
+            return queryset
+        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole page.
+        tagged = Event.topics.through.objects.filter(event_id=OuterRef("pk"), topic__in=topics)
+        return queryset.filter(Exists(tagged))
+
+    def filter_from(self, queryset: QuerySet[Event], name: str, day: datetime.date) -> QuerySet[Event]:
+        return queryset.filter(date_end__gte=day)
+
+    def filter_to(self, queryset: QuerySet[Event], name: str, day: datetime.date) -> QuerySet[Event]:
+        return queryset.filter(date_start__lte=day)
+
+    def filter_search(self, queryset: QuerySet[Event], name: str, text: str) -> QuerySet[Event]:
+        text = " ".join(text.split())
+        if not text:
+            return queryset
+        if connection.vendor == "postgresql":
+            return search_postgresql(queryset, text)
+        return search_portable(queryset, text)
+
+
+# `from` is a Python keyword, so the filters are declared under other names and renamed here;
+# the form fields, the API and the error messages all use the public names.
+EventFilter.base_filters["from"] = EventFilter.base_filters.pop("date_from")
+EventFilter.base_filters["to"] = EventFilter.base_filters.pop("date_to")
+EventFilter.base_filters["q"] = EventFilter.base_filters.pop("q")  # keep q last, as on the page
+
+PARAMETERS = list(EventFilter.base_filters)
+
+
+def search_portable(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
+    """Every word must appear in the title, summary, body, place or a participant (any case)."""
+    for word in text.split()[:10]:
+        in_participants = Participant.objects.filter(event=OuterRef("pk")).filter(
+            Q(name__icontains=word) | Q(role__icontains=word) | Q(organisation__icontains=word)
+        )
+        queryset = queryset.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(body__icontains=word)
+            | Q(place__icontains=word)
+            | Exists(in_participants)
+        )
+    return queryset
+
+
+def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
+    """PostgreSQL full-text search with German stemming ("Rohstoff" finds "Rohstoffen")."""
+    participants = (
+        Participant.objects.filter(event=OuterRef("pk"))
+        .values("event")
+        .annotate(
+            text=StringAgg("name", " ")
+            + Value(" ")
+            + StringAgg("role", " ")
+            + Value(" ")
+            + StringAgg("organisation", " ")
+        )
+        .values("text")
+    )
+    vector = (
+        SearchVector("title", weight="A", config="german")
+        + SearchVector("summary", "place", weight="B", config="german")
+        + SearchVector(Coalesce(Subquery(participants), Value("")), weight="B", config="german")
+        + SearchVector("body", weight="C", config="german")
+    )
+    query = SearchQuery(text, config="german", search_type="websearch")
+    return queryset.annotate(search=vector).filter(search=query)

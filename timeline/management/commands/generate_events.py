@@ -1,0 +1,174 @@
+"""`manage.py generate_events N`: realistic synthetic events for load tests and demos.
+
+Dates of every precision, several countries, topics, series, participants with German and
+Japanese names, bodies of a few paragraphs; mostly published, some drafts, some scheduled.
+Deterministic for a given --seed. Rows are written in bulk, with the derived fields (date
+bounds, slug, first publication) computed exactly as Event.save() would.
+"""
+
+import datetime
+import random
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from timeline.dates import parse_event_date
+from timeline.models import Event, Participant, Series, SourceLink, Topic, make_slug
+
+TOPICS = [
+    ("economic-security", "Wirtschaftssicherheit"),
+    ("critical-raw-materials", "Kritische Rohstoffe"),
+    ("energy", "Energie"),
+    ("hydrogen", "Wasserstoff"),
+    ("trade", "Handel"),
+    ("semiconductors", "Halbleiter"),
+    ("climate", "Klimaschutz"),
+    ("digital", "Digitalisierung"),
+    ("research", "Forschung und Innovation"),
+    ("security-policy", "Sicherheitspolitik"),
+    ("culture", "Kultur"),
+    ("development", "Entwicklungszusammenarbeit"),
+]
+SERIES = [
+    ("german-japanese-economic-security-dialogue", "Deutsch-Japanischer Wirtschaftssicherheitsdialog"),
+    ("german-japanese-government-consultations", "Deutsch-Japanische Regierungskonsultationen"),
+    ("g7-trade-ministers", "Treffen der G7-Handelsminister"),
+    ("energy-partnership-japan", "Deutsch-Japanische Energiepartnerschaft"),
+    ("raw-materials-dialogue", "Rohstoffdialog"),
+]
+COUNTRIES = ["JP", "FR", "US", "GB", "IT", "CA", "KR", "IN", "AU", "PL", "NL", "ES", "BR", "ZA", "SG", "VN", "ID", "CL"]
+PLACES = ["Berlin", "Tokio", "Osaka", "Paris", "Brüssel", "Washington", "London", "Rom", "Seoul", "Neu-Delhi",
+          "Videokonferenz", "Hannover", "München", "Hamburg", "Yokohama", "Genf", "Singapur", "Canberra"]  # fmt: skip
+PEOPLE = [
+    ("Katherina Reiche", "Bundesministerin für Wirtschaft und Energie", "BMWE", "DE"),
+    ("Minoru Kiuchi (城内実)", "Minister für Wirtschaftssicherheit", "Regierung von Japan", "JP"),
+    ("Yōko Kamikawa (上川陽子)", "Außenministerin", "Regierung von Japan", "JP"),
+    ("Ken Saitō (齋藤健)", "Minister für Wirtschaft, Handel und Industrie", "METI", "JP"),
+    ("Jürgen Groß", "Staatssekretär", "BMWE", "DE"),
+    ("Sophie Müller-Lüdenscheidt", "Botschafterin", "Auswärtiges Amt", "DE"),
+    ("Haruka Satō (佐藤遥)", "Generaldirektorin", "JETRO", "JP"),
+    ("Claire Dubois", "Ministre déléguée", "Gouvernement français", "FR"),
+    ("Min-jun Kim (김민준)", "Vizeminister", "MOTIE", "KR"),
+]
+KIND_TITLES = {
+    "meeting": "{person} trifft {other} in {place}",
+    "visit": "Besuch in {place}: Gespräche über {topic}",
+    "consultation": "Regierungskonsultationen in {place} mit Fokus auf {topic}",
+    "dialogue": "Dialog zu {topic} in {place}",
+    "agreement": "Abkommen über {topic} unterzeichnet",
+    "conference": "Konferenz „{topic}“ in {place}",
+    "statement": "Gemeinsame Erklärung zu {topic}",
+    "other": "Austausch zu {topic}",
+}
+PARAGRAPHS = [
+    "Beide Seiten bekräftigten ihre enge Partnerschaft und vereinbarten, die Zusammenarbeit zu vertiefen.",
+    "Im Mittelpunkt standen Lieferketten, Investitionen und der Schutz kritischer Infrastruktur.",
+    "Die Delegationen verständigten sich auf ein Arbeitsprogramm für die kommenden Monate.",
+    "Vertreterinnen und Vertreter der Wirtschaft nahmen an einem anschließenden Round Table teil.",
+    "Ein Folgetreffen ist für das kommende Jahr geplant.",
+]
+
+
+def random_date(rng: random.Random, today: datetime.date) -> str:
+    """An EDTF date with a realistic mix of precisions, mostly in the past."""
+    day = today - datetime.timedelta(days=rng.randint(-120, 25 * 365))
+    roll = rng.random()
+    if roll < 0.70:
+        text = day.isoformat()
+        if rng.random() < 0.06:
+            text += "/" + (day + datetime.timedelta(days=rng.randint(1, 3))).isoformat()
+        return text
+    if roll < 0.80:
+        return f"{day.year:04d}-{day.month:02d}" + ("~" if rng.random() < 0.2 else "")
+    if roll < 0.88:
+        return f"{day.year:04d}-{32 + (day.month - 1) // 3 + 1}"
+    if roll < 0.93:
+        return f"{day.year:04d}-{40 if day.month <= 6 else 41}"
+    return f"{day.year:04d}" + ("~" if rng.random() < 0.3 else "")
+
+
+class Command(BaseCommand):
+    help = "Generate N synthetic events (deterministic per --seed) for benchmarks and demos."
+
+    def add_arguments(self, parser):
+        parser.add_argument("count", type=int)
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args, count: int, seed: int, batch_size: int, **options):
+        if count < 0:
+            raise CommandError("count must be zero or more")
+        rng = random.Random(seed)  # noqa: S311  (synthetic data, not security)
+        now = timezone.now()
+        today = timezone.localdate()
+        topics = [Topic.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in TOPICS]
+        series = [Series.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in SERIES]
+        run = uuid.UUID(int=rng.getrandbits(128)).hex[:6]
+        created = 0
+        while created < count:
+            size = min(batch_size, count - created)
+            with transaction.atomic():
+                self._batch(rng, size, created, run, now, today, topics, series)
+            created += size
+            self.stdout.write(f"{created}/{count}", ending="\r")
+        self.stdout.write(f"Generated {count} events.")
+
+    def _batch(self, rng, size, offset, run, now, today, topics, series):
+        events = []
+        for number in range(offset, offset + size):
+            kind = rng.choice(list(KIND_TITLES))
+            place = rng.choice(PLACES)
+            person, other = rng.sample(PEOPLE, 2)
+            chosen_topics = rng.sample(topics, rng.randint(1, 3))
+            title = KIND_TITLES[kind].format(
+                person=person[0].split(" (")[0], other=other[0].split(" (")[0], place=place, topic=chosen_topics[0].name
+            )
+            parsed = parse_event_date(random_date(rng, today), check_edtf=False)  # well-formed by construction
+            start, end = parsed.bounds()
+            roll = rng.random()
+            status = Event.Status.DRAFT if roll < 0.05 else Event.Status.PUBLISHED
+            publish_at = now - datetime.timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))
+            if 0.05 <= roll < 0.07:
+                publish_at = now + datetime.timedelta(hours=rng.randint(1, 24 * 30))  # scheduled
+            event = Event(
+                title=title,
+                slug=f"{make_slug(title, kind)[:80]}-{run}-{number}",
+                kind=kind,
+                date=parsed.edtf,
+                date_start=start,
+                date_end=end,
+                date_precision=parsed.precision,
+                place=place,
+                countries=["DE", *rng.sample(COUNTRIES, rng.randint(1, 3))],
+                series=rng.choice(series) if rng.random() < 0.3 else None,
+                summary=" ".join(rng.sample(PARAGRAPHS, 2)),
+                body="".join(f"<p>{p}</p>" for p in rng.sample(PARAGRAPHS, rng.randint(2, 5))),
+                status=status,
+                publish_at=publish_at if status == Event.Status.PUBLISHED else None,
+                first_published_at=publish_at if status == Event.Status.PUBLISHED else None,
+            )
+            event._generated = (chosen_topics, [person, other, *rng.sample(PEOPLE, rng.randint(0, 2))])
+            events.append(event)
+        Event.objects.bulk_create(events, batch_size=500)
+        saved = Event.objects.filter(slug__in=[e.slug for e in events]).values_list("slug", "pk")
+        pks = dict(saved)
+        through = Event.topics.through
+        links, people, sources = [], [], []
+        for event in events:
+            pk = pks[event.slug]
+            chosen_topics, participants = event._generated
+            links.extend(through(event_id=pk, topic_id=topic.pk) for topic in chosen_topics)
+            for position, (name, role, organisation, country) in enumerate(dict.fromkeys(participants)):
+                people.append(
+                    Participant(
+                        event_id=pk, name=name, role=role, organisation=organisation, country=country, position=position
+                    )
+                )
+            sources.append(
+                SourceLink(event_id=pk, url=f"https://www.example.org/presse/{event.slug}", title="Pressemitteilung")
+            )
+        through.objects.bulk_create(links, batch_size=1000)
+        Participant.objects.bulk_create(people, batch_size=1000)
+        SourceLink.objects.bulk_create(sources, batch_size=1000)

@@ -1,0 +1,82 @@
+"""schema.org structured data (JSON-LD) for event pages."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+
+from .dates import DatePoint, EventDate
+from .models import Event
+
+VIDEO_CONFERENCE_WORDS = ("video", "online", "virtuell", "virtual")
+# Inside <script>, these could end the element or start a comment; JSON allows them escaped.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def absolute_url(path: str) -> str:
+    """An absolute URL on the public site, built from SITE_URL (never from the Host header)."""
+    return settings.SITE_URL + path
+
+
+def iso_bounds(date: EventDate) -> tuple[str, str | None]:
+    """startDate and endDate in ISO 8601 at the precision actually known.
+
+    Quarters and half-years become the months they span ("2024-10" to "2024-12"); a date is
+    never given as a day it is not known to be.
+    """
+    start = date.start.as_interval_end(start=True)
+    end_point: DatePoint = (date.end or date.start).as_interval_end(start=False)
+    start_iso, end_iso = start.html_datetime(), end_point.html_datetime()
+    return start_iso, (end_iso if end_iso != start_iso else None)
+
+
+def event_jsonld(event: Event) -> dict:
+    """The event as a schema.org Event."""
+    start, end = iso_bounds(event.event_date)
+    place = event.place
+    online = any(word in place.lower() for word in VIDEO_CONFERENCE_WORDS)
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "@id": absolute_url(event.get_absolute_url()) + "#event",
+        "identifier": f"urn:uuid:{event.public_id}",
+        "name": event.title,
+        "url": absolute_url(event.get_absolute_url()),
+        "startDate": start,
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/"
+        + ("OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"),
+        "organizer": {"@type": "Organization", "name": settings.PUBLISHER_NAME, "url": settings.SITE_URL + "/"},
+    }
+    if end:
+        data["endDate"] = end
+    if event.summary:
+        data["description"] = event.summary
+    if place:
+        data["location"] = {"@type": "VirtualLocation", "name": place} if online else {"@type": "Place", "name": place}
+    performers = []
+    for participant in event.participants.all():
+        person: dict = {"@type": "Person", "name": participant.name}
+        if participant.role:
+            person["jobTitle"] = participant.role
+        if participant.organisation:
+            person["affiliation"] = {"@type": "Organization", "name": participant.organisation}
+        if participant.country:
+            person["nationality"] = {"@type": "Country", "name": participant.country.code}
+        performers.append(person)
+    if performers:
+        data["performer"] = performers
+    topics = [topic.name for topic in event.topics.all()]
+    if topics:
+        data["keywords"] = ", ".join(topics)
+    if event.series_id:
+        data["superEvent"] = {"@type": "EventSeries", "name": event.series.name}
+    return data
+
+
+def jsonld_script(data: dict) -> SafeString:
+    """A <script type="application/ld+json"> element that no text in `data` can break out of."""
+    payload = json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308
