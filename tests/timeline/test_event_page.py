@@ -1,0 +1,198 @@
+"""One event's page: content, structured data, links, old addresses; sitemap and robots.txt."""
+
+import json
+import re
+from xml.etree import ElementTree
+
+import pytest
+from django.core.management import call_command
+
+from timeline.models import Event, Series, Topic
+
+
+def jsonld(response) -> dict:
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S)
+    assert len(scripts) == 1
+    return json.loads(scripts[0])
+
+
+@pytest.fixture
+def seed(db):
+    call_command("load_seed", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return {event.slug: event for event in Event.objects.all()}
+
+
+def test_jsonld_of_every_seed_event_parses_and_carries_dates_at_their_real_precision(client, seed):
+    expected = {
+        "reiche-trifft-kiuchi-berlin-2025": ("2025-06-26", None),
+        "erste-deutsch-japanische-regierungskonsultationen-2023": ("2023-03-18", None),
+        # "Ende 2024": the fourth quarter, given as the months it spans, never as a fake day.
+        "deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert": ("2024-10", "2024-12"),
+    }
+    for slug, (start, end) in expected.items():
+        data = jsonld(client.get(f"/events/{slug}/"))
+        assert data["@type"] == "Event"
+        assert data["startDate"] == start
+        assert data.get("endDate") == end
+        assert data["url"] == f"https://events.example.org/events/{slug}/"
+        assert data["identifier"] == f"urn:uuid:{seed[slug].public_id}"
+        assert data["eventStatus"] == "https://schema.org/EventScheduled"
+
+
+def test_jsonld_names_place_organizer_and_participants(client, seed):
+    data = jsonld(client.get("/events/reiche-trifft-kiuchi-berlin-2025/"))
+    assert data["location"] == {"@type": "Place", "name": "Berlin"}
+    assert data["organizer"]["name"] == "Bundesministerium für Wirtschaft und Energie (BMWE)"
+    assert [p["name"] for p in data["performer"]] == ["Katherina Reiche", "Minoru Kiuchi (城内実)"]
+    assert data["performer"][1]["jobTitle"] == "Minister für Wirtschaftssicherheit"
+    assert data["superEvent"]["name"] == "Deutsch-Japanischer Wirtschaftssicherheitsdialog"
+
+
+@pytest.mark.parametrize(
+    ("date", "start", "end"),
+    [
+        ("2023-03", "2023-03", None),
+        ("2024", "2024", None),
+        ("2. Halbjahr 2024", "2024-07", "2024-12"),
+        ("2025-06-26/2025-06-27", "2025-06-26", "2025-06-27"),
+        ("ca. März 2023", "2023-03", None),
+    ],
+)
+def test_jsonld_dates_never_claim_more_precision_than_known(client, make_event, date, start, end):
+    event = make_event(date=date)
+    data = jsonld(client.get(event.get_absolute_url()))
+    assert (data["startDate"], data.get("endDate")) == (start, end)
+
+
+def test_text_with_closing_script_tag_cannot_break_out_of_the_jsonld(client, make_event):
+    hostile = 'Zitat </script><script>alert("x")</script> <!-- & "Ende"'
+    event = make_event(title=hostile, summary=hostile, place="</SCRIPT>")
+    page = client.get(event.get_absolute_url()).content.decode()
+    block = page[page.index('<script type="application/ld+json">') :]
+    block = block[: block.index("</script>")]
+    assert "<" not in block[len('<script type="application/ld+json">') :]
+    data = jsonld(client.get(event.get_absolute_url()))
+    assert data["description"] == hostile
+    assert data["name"] == hostile
+    assert '<script>alert("x")' not in page
+
+
+def test_video_conference_is_a_virtual_location(client, make_event):
+    data = jsonld(client.get(make_event(place="Videokonferenz").get_absolute_url()))
+    assert data["location"]["@type"] == "VirtualLocation"
+    assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+
+
+def test_page_has_canonical_link_and_open_graph(client, seed):
+    page = client.get("/events/reiche-trifft-kiuchi-berlin-2025/").content.decode()
+    assert '<link rel="canonical" href="https://events.example.org/events/reiche-trifft-kiuchi-berlin-2025/">' in page
+    assert '<meta property="og:title" content="Bundesministerin Reiche trifft Japans Minister' in page
+    assert (
+        '<meta property="og:url" content="https://events.example.org/events/reiche-trifft-kiuchi-berlin-2025/">' in page
+    )
+    assert '<meta property="og:locale" content="de_DE">' in page
+
+
+def test_page_shows_everything_about_the_event(client, seed):
+    page = client.get("/events/reiche-trifft-kiuchi-berlin-2025/").content.decode()
+    for text in [
+        "26. Juni 2025",
+        "Berlin",
+        "Deutschland",
+        "Japan",
+        "Minoru Kiuchi (城内実)",
+        "Minister für Wirtschaftssicherheit",
+        "Kritische Rohstoffe",
+        "Deutsch-Japanischer Wirtschaftssicherheitsdialog",
+        "Pressemitteilung vom 26.06.2025",
+        "Veröffentlicht",
+        "Zuletzt aktualisiert",
+    ]:
+        assert text in page, text
+    assert 'href="/?topic=economic-security"' in page
+    assert 'href="/?country=JP"' in page
+    assert 'href="/?series=german-japanese-economic-security-dialogue"' in page
+
+
+def test_series_links_to_the_previous_and_next_public_event(client, make_event):
+    series = Series.objects.create(name="Dialog", slug="dialog")
+    first = make_event(title="Erste Runde", date="2023-05-01", series=series)
+    middle = make_event(title="Zweite Runde", date="Ende 2024", series=series)
+    make_event(title="Entwurf Runde", date="2025-01-10", series=series, status=Event.Status.DRAFT, publish_at=None)
+    last = make_event(title="Dritte Runde", date="2025-06-26", series=series)
+
+    page = client.get(middle.get_absolute_url()).content.decode()
+    assert f'<a href="{last.get_absolute_url()}" rel="next">Dritte Runde</a>' in page
+    assert f'<a href="{first.get_absolute_url()}" rel="prev">Erste Runde</a>' in page
+    assert "Entwurf Runde" not in page
+    assert 'rel="prev"' not in client.get(first.get_absolute_url()).content.decode()
+
+
+def test_changed_slug_redirects_the_old_address_permanently(client, make_event):
+    event = make_event(title="Alter Titel")
+    old_url = event.get_absolute_url()
+    event.slug = "neuer-titel"
+    event.save()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == "/events/neuer-titel/"
+    # Changed twice: both earlier addresses still lead to the current page.
+    event.slug = "dritter-titel"
+    event.save()
+    assert client.get(old_url)["Location"] == "/events/dritter-titel/"
+    assert client.get("/events/neuer-titel/")["Location"] == "/events/dritter-titel/"
+
+
+def test_old_slug_of_a_draft_does_not_reveal_it(client, make_event):
+    event = make_event(title="Alter Titel", status=Event.Status.DRAFT, publish_at=None)
+    event.slug = "neuer-titel"
+    event.save()
+    assert client.get("/events/alter-titel/").status_code == 404
+
+
+def test_a_new_event_may_take_a_retired_slug(client, make_event):
+    old = make_event(title="Treffen")
+    old.slug = "treffen-berlin"
+    old.save()
+    newer = make_event(title="Treffen")
+    assert newer.slug == "treffen"
+    response = client.get("/events/treffen/")
+    assert response.status_code == 200
+    assert response.context["event"] == newer
+
+
+def test_detail_query_count_does_not_grow_with_participants_or_topics(client, make_event, django_assert_num_queries):
+    event = make_event(series=Series.objects.create(name="Reihe", slug="reihe"))
+    # The event with its series, topics, sources, participants, and its neighbours in the series.
+    with django_assert_num_queries(6) as few:
+        client.get(event.get_absolute_url())
+    for number in range(8):
+        event.participants.create(name=f"Person {number}", country="JP")
+        event.sources.create(url=f"https://example.org/{number}", title=f"Quelle {number}")
+        event.topics.add(Topic.objects.create(name=f"Thema {number}", slug=f"thema-{number}"))
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(event.get_absolute_url())
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_sitemap_lists_public_event_pages_with_last_modification_and_no_drafts(client, seed, make_event):
+    draft = make_event(title="Geheim", status=Event.Status.DRAFT, publish_at=None)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root}
+    for slug in seed:
+        assert f"https://events.example.org/events/{slug}/" in entries
+        assert entries[f"https://events.example.org/events/{slug}/"]
+    assert "https://events.example.org/" in entries
+    assert f"https://events.example.org{draft.get_absolute_url()}" not in entries
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: https://events.example.org/sitemap.xml" in lines
+    assert "Disallow: /admin/" in lines
