@@ -1,0 +1,192 @@
+"""The timeline in a real browser: Playwright driving Debian's Chromium, headless.
+
+Chromium is found at $CHROMIUM_PATH or /usr/bin/chromium. Without it these tests are skipped,
+unless $REQUIRE_BROWSER is set (CI sets it), in which case they fail. Screenshots go to
+test-artifacts/ at 1280 and 360 px wide; axe-core (shipped with axe-playwright-python) checks
+every page for serious and critical accessibility violations.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} and REQUIRE_BROWSER is set")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium to run the browser tests)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server with the seed events and a few dozen generated ones."""
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    call_command("load_seed", stdout=devnull)
+    call_command("generate_events", "40", "--seed", "3", stdout=devnull)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.problems = problems
+    yield tab
+    context.close()
+
+
+def serious_violations(tab) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(tab, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_reader_filters_by_country_and_topic_with_the_form(page, site):
+    page.goto(site + "/")
+    # On a wide screen the small script opens the filter sections; the boxes are right there.
+    page.get_by_label("Japan").check()
+    page.get_by_label("Wirtschaftssicherheit").check()
+    page.get_by_role("button", name="Termine anzeigen").click()
+    page.wait_for_url(re.compile(r"country=JP"))
+    assert "topic=economic-security" in page.url
+    titles = page.locator(".event-title").all_inner_texts()
+    assert "Bundesministerin Reiche trifft Japans Minister für Wirtschaftssicherheit Kiuchi" in titles
+    assert page.get_by_text("Land: Japan").is_visible()
+    assert page.get_by_text("Thema: Wirtschaftssicherheit").is_visible()
+    # The subscribe links carry the same selection.
+    atom = page.get_by_role("link", name="Atom").get_attribute("href")
+    assert "country=JP" in atom and "topic=economic-security" in atom
+    # Removing one filter keeps the other.
+    page.get_by_role("link", name="Filter Land: Japan entfernen").click()
+    page.wait_for_url(re.compile(r"/\?topic=economic-security$"))
+    assert page.problems == []
+
+
+def test_reader_opens_an_event_from_the_timeline(page, site):
+    page.goto(site + "/?q=Kiuchi")
+    page.get_by_role("link", name=re.compile("Reiche trifft Japans Minister")).click()
+    page.wait_for_url(re.compile(r"/events/reiche-trifft-kiuchi-berlin-2025/$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Bundesministerin Reiche")
+    assert page.get_by_text("26. Juni 2025").first.is_visible()
+    assert page.get_by_text("Minoru Kiuchi (城内実)").is_visible()
+    assert page.problems == []
+
+
+def test_reader_switches_to_english_and_back(page, site):
+    page.goto(site + "/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/")
+    assert page.get_by_text("4. Quartal 2024").first.is_visible()
+    page.get_by_label("Sprache").select_option("en")
+    page.get_by_role("button", name="Wechseln").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("Q4 2024").first.is_visible()
+    assert page.get_by_text("Germany").first.is_visible()
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Switch").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "de"
+
+
+def test_keyboard_only_reader_skips_to_content_searches_and_sees_focus(page, site):
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Zum Inhalt springen"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    # Tab onwards from the main content to the search field, type, and submit with Enter.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "filter-q":
+            break
+    assert page.evaluate("document.activeElement.id") == "filter-q"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.type("Kiuchi")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Kiuchi"))
+    assert page.locator(".event-title").count() >= 1
+    # A filter section opens from the keyboard, without JavaScript's help.
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(site + "/")
+    summary = page.locator("details.more-filters summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("details.more-filters").first.get_attribute("open") is not None
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_pages_have_no_serious_accessibility_violations_and_fit_the_screen(browser, site, width):
+    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    pages = {
+        "timeline": "/",
+        "timeline-filtered": "/?country=JP&topic=economic-security",
+        "timeline-error": "/?country=XX",
+        "event": "/events/reiche-trifft-kiuchi-berlin-2025/",
+        "event-imprecise": "/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/",
+    }
+    failures = {}
+    for name, path in pages.items():
+        tab.goto(site + path)
+        screenshot(tab, f"{name}-{width}")
+        violations = serious_violations(tab)
+        if violations:
+            failures[path] = violations
+        overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+    context.close()
+    assert failures == {}
+
+
+def test_english_pages_have_no_serious_accessibility_violations(browser, site):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    for path in ["/", "/events/reiche-trifft-kiuchi-berlin-2025/"]:
+        tab.goto(site + path)
+        assert tab.locator("html").get_attribute("lang") == "en"
+        assert serious_violations(tab) == []
+    context.close()
