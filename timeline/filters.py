@@ -16,8 +16,8 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -181,22 +181,20 @@ def search_portable(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
 
 def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     """PostgreSQL full-text search with German stemming ("Rohstoff" finds "Rohstoffen")."""
+    person = Concat("name", Value(" "), "role", Value(" "), "organisation", output_field=TextField())
     participants = (
         Participant.objects.filter(event=OuterRef("pk"))
         .values("event")
-        .annotate(
-            text=StringAgg("name", " ")
-            + Value(" ")
-            + StringAgg("role", " ")
-            + Value(" ")
-            + StringAgg("organisation", " ")
-        )
+        .annotate(text=StringAgg(person, " "))
         .values("text")
     )
     vector = (
         SearchVector("title", weight="A", config="german")
-        + SearchVector("summary", "place", weight="B", config="german")
-        + SearchVector(Coalesce(Subquery(participants), Value("")), weight="B", config="german")
+        + SearchVector("summary", weight="B", config="german")
+        + SearchVector("place", weight="B", config="german")
+        + SearchVector(
+            Coalesce(Subquery(participants), Value(""), output_field=TextField()), weight="B", config="german"
+        )
         + SearchVector("body", weight="C", config="german")
     )
     query = SearchQuery(text, config="german", search_type="websearch")
