@@ -224,9 +224,9 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         indexes = [
-            models.Index(fields=["status", "publish_at"], name="event_public_idx"),
-            # The timeline's order, so keyset pages read a slice of the index at any depth.
-            models.Index(fields=[*TIMELINE_ORDER[:2], "-id"], name="event_timeline_idx"),
+            # The public timeline's order behind the status, with the publication time last, so
+            # that a page (at any depth) and the count both read one slice of one index.
+            models.Index(fields=["status", *TIMELINE_ORDER[:2], "-id", "publish_at"], name="event_timeline_idx"),
         ]
 
     def __str__(self) -> str:

@@ -191,7 +191,7 @@ def timeline(request):
 def facet_countries(selected: list[str]) -> list[tuple[str, str]]:
     """The countries a reader can filter by: those public events involve, plus any selected."""
     codes = {code.strip().upper() for code in selected if code.strip().upper() in countries}
-    for value in Event.objects.public().values_list("countries", flat=True).distinct():
+    for value in Event.objects.public().order_by().values_list("countries", flat=True).distinct():
         codes.update(code for code in value.split(",") if code)
     return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
 
