@@ -356,3 +356,16 @@ def test_scheduled_event_appears_on_the_page_when_its_time_comes(client, make_ev
         assert "Geplant" not in client.get("/").content.decode()
         traveller.shift(datetime.timedelta(minutes=5))
         assert "Geplant" in client.get("/").content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan checked here is SQLite's")
+def test_sqlite_reads_pages_from_the_timeline_index_without_sorting(make_event):
+    from timeline.pagination import TIMELINE_ORDER, Position
+
+    event = make_event()
+    first_page = Event.objects.public().order_by(*TIMELINE_ORDER)[:51]
+    deep_page = Event.objects.public().filter(Position.of(event).older()).order_by(*TIMELINE_ORDER)[:51]
+    for queryset in (first_page, deep_page):
+        plan = queryset.explain()
+        assert "event_timeline_idx" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
