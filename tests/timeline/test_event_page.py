@@ -196,3 +196,17 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
     lines = response.content.decode().splitlines()
     assert "Sitemap: https://events.example.org/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
+
+
+def test_german_content_is_marked_as_german_on_english_pages(client, seed):
+    page = client.get("/events/reiche-trifft-kiuchi-berlin-2025/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="en">' in page
+    assert '<h1 lang="de">Bundesministerin Reiche trifft' in page
+    assert 'class="event-summary lead" lang="de"' in page
+
+
+def test_publication_time_reads_as_a_press_office_writes_it(client, seed):
+    german = client.get("/events/reiche-trifft-kiuchi-berlin-2025/").content.decode()
+    assert "26. Juni 2025, 12:00 Uhr" in german
+    english = client.get("/events/reiche-trifft-kiuchi-berlin-2025/", headers={"accept-language": "en"})
+    assert "26 June 2025, 12:00" in english.content.decode()
