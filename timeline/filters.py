@@ -9,6 +9,8 @@ alternatives (``country=DE&country=FR``: either); different parameters must all 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -161,6 +164,39 @@ EventFilter.base_filters["to"] = EventFilter.base_filters.pop("date_to")
 EventFilter.base_filters["q"] = EventFilter.base_filters.pop("q")  # keep q last, as on the page
 
 PARAMETERS = list(EventFilter.base_filters)
+
+
+@dataclass
+class Selection:
+    """The events a set of query parameters selects, and what could not be applied."""
+
+    events: QuerySet[Event]
+    errors: list[str]  # one readable message per refused value, naming the parameter
+    applied: list[tuple[str, str]]  # the parameters that were applied, in a stable order
+
+    @property
+    def query_string(self) -> str:
+        """The applied parameters as "?a=b&…", or "" when nothing is filtered."""
+        return ("?" + urlencode(self.applied)) if self.applied else ""
+
+
+def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
+    """Apply the shared query parameters to `queryset`; a refused value is reported, not applied."""
+    filterset = EventFilter(params or None, queryset=queryset)
+    errors: list[str] = []
+    if filterset.is_bound and not filterset.is_valid():
+        for name, messages in filterset.errors.items():
+            label = filterset.filters[name].label if name in filterset.filters else None
+            errors.extend(f"{label}: {message}" if label else message for message in messages)
+    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    applied = [
+        (name, value)
+        for name in PARAMETERS
+        if cleaned.get(name) not in (None, "", [])
+        for value in params.getlist(name)
+        if value.strip()
+    ]
+    return Selection(events=filterset.qs, errors=errors, applied=applied)
 
 
 def search_portable(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:

@@ -12,13 +12,12 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 from django_countries import countries
 
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
-from .filters import PARAMETERS, EventFilter
+from .filters import PARAMETERS, EventFilter, select_events
 from .models import TIMELINE_ORDER, Event, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
@@ -93,37 +92,11 @@ def describe_value(name: str, value: str, topics: dict[str, str], series: dict[s
     return value
 
 
-FILTER_LABELS = {
-    "country": gettext_lazy("Country"),
-    "topic": gettext_lazy("Topic"),
-    "kind": gettext_lazy("Kind"),
-    "series": gettext_lazy("Series"),
-    "from": gettext_lazy("From"),
-    "to": gettext_lazy("To"),
-    "q": gettext_lazy("Search"),
-}
-
-
 @require_safe
 def timeline(request):
     """The public timeline: filtered, grouped by year and period, paged by position."""
-    filterset = EventFilter(request.GET or None, queryset=Event.objects.public())
-    errors: list[str] = []
-    if filterset.is_bound and not filterset.is_valid():
-        for name, messages in filterset.errors.items():
-            label = FILTER_LABELS.get(name)
-            errors.extend(f"{label}: {message}" if label else message for message in messages)
-    selected = filterset.qs
-
-    # Only the filters that were valid and applied go into links, feeds and the list of chips.
-    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
-    filter_pairs = [
-        (name, value)
-        for name in PARAMETERS
-        if cleaned.get(name) not in (None, "", [])
-        for value in request.GET.getlist(name)
-        if value.strip()
-    ]
+    selection = select_events(request.GET, Event.objects.public())
+    errors, filter_pairs = list(selection.errors), selection.applied
 
     after = before = None
     for name in CURSOR_PARAMETERS:
@@ -136,9 +109,9 @@ def timeline(request):
                 continue
             after, before = (position, None) if name == "after" else (None, position)
 
-    total = selected.count()
+    total = selection.events.count()
     page = paginate(
-        selected.select_related("series").prefetch_related("topics").defer("body"), after=after, before=before
+        selection.events.select_related("series").prefetch_related("topics").defer("body"), after=after, before=before
     )
 
     today = timezone.localdate()
@@ -153,31 +126,29 @@ def timeline(request):
 
     topic_names = dict(Topic.objects.values_list("slug", "name"))
     series_names = dict(Series.objects.values_list("slug", "name"))
+    labels = {name: str(definition.label) for name, definition in EventFilter.base_filters.items()}
     active = [
         ActiveFilter(
-            label=str(FILTER_LABELS[name]),
+            label=labels[name],
             value=describe_value(name, value, topic_names, series_names),
             remove_url=request.path + query_string([pair for pair in filter_pairs if pair != (name, value)]),
         )
         for name, value in filter_pairs
     ]
 
-    filters_query = urlencode(filter_pairs)
     context = {
-        "filterset": filterset,
         "errors": errors,
         "total": total,
         "groups": group_events(page.events),
         "active_filters": active,
-        "filters_query": filters_query,
         "older_url": query_string([*filter_pairs, ("after", page.older.token())]) if page.older else None,
         "newer_url": query_string([*filter_pairs, ("before", page.newer.token())]) if page.newer else None,
         "today_url": "#today"
         if today_marked
         else query_string([*filter_pairs, ("after", tomorrow.token())]) + "#today",
-        "rss_url": absolute_url("/feeds/rss/" + query_string(filter_pairs)),
-        "atom_url": absolute_url("/feeds/atom/" + query_string(filter_pairs)),
-        "canonical_url": absolute_url(request.path + query_string(filter_pairs)),
+        "rss_url": absolute_url("/feeds/rss/" + selection.query_string),
+        "atom_url": absolute_url("/feeds/atom/" + selection.query_string),
+        "canonical_url": absolute_url(request.path + selection.query_string),
         "form_values": {name: request.GET.getlist(name) for name in PARAMETERS},
         "country_choices": facet_countries(request.GET.getlist("country")),
         "topic_choices": list(topic_names.items()),
