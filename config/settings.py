@@ -40,6 +40,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 
 # The absolute base URL used wherever a link leaves the site: feeds, structured data, sitemaps.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The authority of tag: URIs (RFC 4151) that identify feeds and entries: a domain the publisher
+# owned on a date. Set it once and never change it, or every reader sees every entry again.
+FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "bundeswirtschaftsministerium.de,2025")
 # Who publishes the events: organizer in structured data, author of feed entries.
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Bundesministerium für Wirtschaft und Energie (BMWE)")
 

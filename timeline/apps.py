@@ -8,3 +8,6 @@ class TimelineConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .signals import connect
+
+        connect()

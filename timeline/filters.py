@@ -235,3 +235,27 @@ def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     )
     query = SearchQuery(text, config="german", search_type="websearch")
     return queryset.annotate(search=vector).filter(search=query)
+
+
+def describe_value(name: str, value: str, topics: dict[str, str], series: dict[str, str]) -> str:
+    """A filter value as a reader should see it: names, not codes."""
+    if name == "country":
+        return countries.name(value.strip().upper()) or value
+    if name == "topic":
+        return topics.get(value, value)
+    if name == "series":
+        return series.get(value, value)
+    if name == "kind":
+        return str(dict(Event.Kind.choices).get(value, value))
+    return value
+
+
+def describe_applied(selection: Selection) -> list[tuple[str, str]]:
+    """The applied filters as (label, value) a reader understands: ("Land", "Japan")."""
+    names = {name for name, _value in selection.applied}
+    topics = dict(Topic.objects.values_list("slug", "name")) if "topic" in names else {}
+    series = dict(Series.objects.values_list("slug", "name")) if "series" in names else {}
+    return [
+        (str(EventFilter.base_filters[name].label), describe_value(name, value, topics, series))
+        for name, value in selection.applied
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django import forms
@@ -214,7 +215,17 @@ class Event(models.Model):
         _("public change note"),
         max_length=500,
         blank=True,
-        help_text=_("For significant corrections: what changed, in one sentence readers will see."),
+        help_text=_(
+            "For significant corrections: what changed, in one sentence readers will see. "
+            "A new note marks the event as updated in feeds."
+        ),
+    )
+    revised_at = models.DateTimeField(
+        _("last significant update"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when a published event gets a new public change note."),
     )
 
     objects = EventQuerySet.as_manager()
@@ -227,6 +238,8 @@ class Event(models.Model):
             # The public timeline's order behind the status, with the publication time last, so
             # that a page (at any depth) and the count both read one slice of one index.
             models.Index(fields=["status", *TIMELINE_ORDER[:2], "-id", "publish_at"], name="event_timeline_idx"),
+            # The feeds' order: newest first publication first.
+            models.Index(fields=["status", "-first_published_at", "-id", "publish_at"], name="event_feed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +262,9 @@ class Event(models.Model):
             # Set once, when the event first becomes public; a scheduled time may still move.
             if self.first_published_at is None or self.first_published_at > now:
                 self.first_published_at = self.publish_at
+            # A new public change note on an event already out is a significant update.
+            elif self.change_note and self.change_note != getattr(self, "_loaded_change_note", self.change_note):
+                self.revised_at = now
         if not self.slug:
             fallback = f"{self.kind}-{self.date_start.isoformat()}"
             self.slug = unique_slug(Event, make_slug(self.title, fallback), self.pk)
@@ -259,6 +275,7 @@ class Event(models.Model):
             PreviousSlug.objects.update_or_create(slug=old_slug, defaults={"event": self})
             PreviousSlug.objects.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
+        self._loaded_change_note = self.change_note
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
@@ -266,8 +283,10 @@ class Event(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # Remember the slug as loaded, so a change can leave a redirect behind.
+        # Remember the slug as loaded, so a change can leave a redirect behind, and the change
+        # note, so that a new one can be told from an unchanged one.
         instance._loaded_slug = instance.__dict__.get("slug")
+        instance._loaded_change_note = instance.__dict__.get("change_note")
         return instance
 
     @property
@@ -284,6 +303,11 @@ class Event(models.Model):
         return self.event_date.display(language)
 
     date_display.short_description = _("date")
+
+    @property
+    def last_significant_update(self) -> datetime.datetime | None:
+        """When readers should consider the event last updated: a significant change, else first publication."""
+        return self.revised_at or self.first_published_at
 
     def is_public(self) -> bool:
         """Whether the public may see this event now (the same rule as `Event.objects.public()`)."""
@@ -357,3 +381,34 @@ class PreviousSlug(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class SiteRevision(models.Model):
+    """A counter bumped by every change to published content, for caches and validators.
+
+    One row. Readers of cached output (feeds) compare the number, so a change made through any
+    process is seen by every process on the next request; see timeline/signals.py.
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("site revision")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def bump(cls) -> None:
+        """Record that content changed (atomic in the database, safe under concurrency)."""
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+
+    @classmethod
+    def current(cls) -> SiteRevision:
+        """The current revision (number 0 before the first change)."""
+        return cls.objects.filter(pk=1).first() or cls(
+            pk=1, number=0, changed_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+        )

@@ -50,7 +50,7 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def sanitize_html(value: str | None) -> str:
+def sanitize_html(value: str | None, url_schemes: set[str] = ALLOWED_URL_SCHEMES) -> str:
     """The body as it may be published: only harmless tags, attributes and link schemes."""
     if not value:
         return ""
@@ -59,7 +59,7 @@ def sanitize_html(value: str | None) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
+        url_schemes=url_schemes,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()

@@ -17,7 +17,7 @@ from django.views.generic import DetailView
 from django_countries import countries
 
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
-from .filters import PARAMETERS, EventFilter, select_events
+from .filters import PARAMETERS, EventFilter, describe_value, select_events
 from .models import TIMELINE_ORDER, Event, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
@@ -77,19 +77,6 @@ class ActiveFilter:
 
 def query_string(pairs: list[tuple[str, str]]) -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
-
-
-def describe_value(name: str, value: str, topics: dict[str, str], series: dict[str, str]) -> str:
-    """A filter value as a reader should see it: names, not codes."""
-    if name == "country":
-        return countries.name(value.upper()) or value
-    if name == "topic":
-        return topics.get(value, value)
-    if name == "series":
-        return series.get(value, value)
-    if name == "kind":
-        return dict(Event.Kind.choices).get(value, value)
-    return value
 
 
 @require_safe

@@ -1,7 +1,7 @@
 """The timeline in a real browser: Playwright driving Debian's Chromium, headless.
 
 Chromium is found at $CHROMIUM_PATH or /usr/bin/chromium. Without it these tests are skipped,
-unless $REQUIRE_BROWSER is set (CI sets it), in which case they fail. Screenshots go to
+except in CI ($CI set), where they fail. Screenshots go to
 test-artifacts/ at 1280 and 360 px wide; axe-core (shipped with axe-playwright-python) checks
 every page for serious and critical accessibility violations.
 """
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from tests.conftest import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -33,9 +35,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM} and REQUIRE_BROWSER is set")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium to run the browser tests)")
+        missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium to run the browser tests)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

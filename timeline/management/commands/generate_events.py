@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from timeline.dates import parse_event_date
-from timeline.models import Event, Participant, Series, SourceLink, Topic, make_slug
+from timeline.models import Event, Participant, Series, SiteRevision, SourceLink, Topic, make_slug
 
 TOPICS = [
     ("economic-security", "Wirtschaftssicherheit"),
@@ -113,6 +113,7 @@ class Command(BaseCommand):
                 self._batch(rng, size, created, run, now, today, topics, series)
             created += size
             self.stdout.write(f"{created}/{count}", ending="\r")
+        SiteRevision.bump()  # bulk writes send no signals
         self.stdout.write(f"Generated {count} events.")
 
     def _batch(self, rng, size, offset, run, now, today, topics, series):

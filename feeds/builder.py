@@ -1,0 +1,172 @@
+"""Turn a selection of events into RSS 2.0 or Atom 1.0 bytes with feedgen. No I/O, no request.
+
+The parts are named as in django.contrib.syndication (item_title, item_link, item_guid, …).
+Every string passes `feed_text` or `feed_html` on its way in, so nothing an editor typed can make
+the XML invalid, and only http(s) links are emitted. The output depends only on the events and
+`FeedInfo`: building twice gives the same bytes (no "now", no counters).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from feedgen.feed import FeedGenerator
+
+from timeline.models import Event
+from timeline.structured_data import absolute_url
+from timeline.text import clean_text, sanitize_html
+
+# Characters XML 1.0 does not allow at all; one of them anywhere would break the whole feed.
+_XML_FORBIDDEN_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RELATIVE_HREF_RE = re.compile(r'href="(/[^"]*)"')
+EDTF_SCHEME = "http://id.loc.gov/datatypes/edtf"
+MAX_ENTRIES = 50
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids."""
+    return _XML_FORBIDDEN_RE.sub("", text)
+
+
+def feed_text(text: str | None) -> str:
+    """Plain text for a feed: one line, no invisible or control characters."""
+    return xml_safe(clean_text(text))
+
+
+def feed_html(html: str) -> str:
+    """HTML for a feed: sanitised (http/https links only), links absolute, XML-safe."""
+    cleaned = sanitize_html(html, url_schemes={"http", "https"})
+    return xml_safe(_RELATIVE_HREF_RE.sub(lambda m: f'href="{escape(absolute_url(m.group(1)))}"', cleaned))
+
+
+def web_url(url: str) -> str | None:
+    """`url` if it is an absolute http(s) URL, else None."""
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """What the feed says about itself."""
+
+    kind: str  # "rss" or "atom"
+    title: str
+    subtitle: str
+    feed_id: str
+    self_url: str
+    page_url: str
+    language: str
+    updated: datetime.datetime  # used when there are no entries
+
+
+def tag_uri(specific: str) -> str:
+    """A tag: URI (RFC 4151) under the configured authority, which never changes with the host."""
+    return f"tag:{settings.FEED_TAG_AUTHORITY}:{specific}"
+
+
+def item_guid(event: Event) -> str:
+    return tag_uri(f"event:{event.public_id}")
+
+
+def item_title(event: Event) -> str:
+    return feed_text(event.title) or _("Untitled event")
+
+
+def item_link(event: Event) -> str | None:
+    return web_url(absolute_url(event.get_absolute_url()))
+
+
+def item_pubdate(event: Event) -> datetime.datetime:
+    return event.first_published_at or event.publish_at
+
+
+def item_updateddate(event: Event) -> datetime.datetime:
+    return event.last_significant_update or item_pubdate(event)
+
+
+def item_date_line(event: Event) -> str:
+    """The event's own date and place, as the first line of every entry."""
+    line = f"{_('Date')}: {event.date_display()}"
+    if event.place:
+        line += f" · {_('Place')}: {event.place}"
+    return feed_text(line)
+
+
+def item_description(event: Event) -> str:
+    summary = feed_text(event.summary)
+    return f"{item_date_line(event)}. {summary}" if summary else item_date_line(event)
+
+
+def item_content(event: Event) -> str:
+    parts = [
+        f'<p><strong>{escape(_("Date"))}:</strong> <time datetime="{event.event_date.start.html_datetime()}">'
+        f"{escape(event.date_display())}</time>"
+        + (f" · <strong>{escape(_('Place'))}:</strong> {escape(feed_text(event.place))}" if event.place else "")
+        + "</p>"
+    ]
+    if event.summary:
+        parts.append(f"<p>{escape(feed_text(event.summary))}</p>")
+    if event.body:
+        parts.append(feed_html(event.body))
+    if event.change_note:
+        parts.append(f"<p><em>{escape(_('Correction'))}:</em> {escape(feed_text(event.change_note))}</p>")
+    return "\n".join(parts)
+
+
+def item_categories(event: Event) -> list[dict[str, str]]:
+    """The date (EDTF), kind, countries and topics, each with a scheme a machine can follow."""
+    base = settings.SITE_URL + "/"
+    categories = [
+        {"term": event.date, "scheme": EDTF_SCHEME},
+        {"term": event.kind, "scheme": base + "?kind=", "label": feed_text(event.get_kind_display())},
+    ]
+    for country in event.countries:
+        categories.append({"term": country.code, "scheme": base + "?country=", "label": feed_text(country.name)})
+    for topic in event.topics.all():
+        categories.append({"term": topic.slug, "scheme": base + "?topic=", "label": feed_text(topic.name)})
+    return categories
+
+
+def build_feed(info: FeedInfo, events: Sequence[Event]) -> bytes:
+    """The feed as bytes; `events` newest first, at most MAX_ENTRIES are used."""
+    events = list(events)[:MAX_ENTRIES]
+    with translation.override(info.language):
+        generator = FeedGenerator()
+        generator.load_extension("dc")
+        generator.id(info.feed_id)
+        generator.title(feed_text(info.title))
+        generator.subtitle(feed_text(info.subtitle))
+        generator.language(info.language)
+        author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
+        generator.author(author)
+        generator.link(href=info.self_url, rel="self")
+        # feedgen uses the last link added as the RSS channel <link>: the page, not the feed.
+        generator.link(href=info.page_url, rel="alternate")
+        updated = max((item_updateddate(event) for event in events), default=info.updated)
+        generator.updated(updated)
+        for event in events:
+            entry = generator.add_entry(order="append")
+            entry.id(item_guid(event))
+            entry.guid(item_guid(event), permalink=False)
+            entry.title(item_title(event))
+            link = item_link(event)
+            if link:
+                entry.link(href=link, rel="alternate")
+            entry.published(item_pubdate(event))
+            entry.updated(item_updateddate(event))
+            entry.author(author)
+            entry.dc.dc_creator(author["name"])
+            entry.summary(item_description(event))  # RSS <description>, Atom <summary>
+            entry.content(item_content(event), type="html")  # RSS <content:encoded>, Atom <content>
+            entry.category(item_categories(event))
+        if info.kind == "atom":
+            return generator.atom_str(pretty=True)
+        return generator.rss_str(pretty=True)

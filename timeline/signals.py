@@ -1,0 +1,25 @@
+"""Every change to the records bumps SiteRevision, so cached feeds and pages are rebuilt.
+
+Connected in TimelineConfig.ready(). Bulk writes that bypass signals (generate_events,
+QuerySet.update) call SiteRevision.bump() themselves.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import Event, Participant, PreviousSlug, Series, SiteRevision, SourceLink, Topic
+
+WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug)
+
+
+def content_changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # loading fixtures
+        return
+    if kwargs.get("action", "post_").startswith("post_"):
+        SiteRevision.bump()
+
+
+def connect() -> None:
+    for model in WATCHED:
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"revision-save-{model.__name__}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"revision-delete-{model.__name__}")
+    m2m_changed.connect(content_changed, sender=Event.topics.through, dispatch_uid="revision-topics")
