@@ -307,3 +307,21 @@ def test_every_timeline_view_advertises_feeds_that_work(client, seed):
             href = re.search(rf'<link rel="alternate" type="application/{kind}\+xml"[^>]* href="([^"]+)"', page)
             url = href.group(1).replace("&amp;", "&").removeprefix("https://events.example.org")
             assert parsed(client.get(url)).entries
+
+
+@pytest.mark.parametrize("query", ["", "?country=JP&topic=economic-security"])
+def test_a_second_strict_parser_reads_both_feeds_completely(client, seed, query):
+    # atoma refuses feeds that lack what the RSS and Atom specifications require.
+    import atoma
+
+    atom = atoma.parse_atom_bytes(client.get("/feeds/atom/" + query).content)
+    assert atom.id_.startswith("tag:") and atom.updated
+    assert {link.rel for link in atom.links} == {"self", "alternate"}
+    for entry in atom.entries:
+        assert entry.id_.startswith("tag:") and entry.updated and entry.published
+        assert entry.links[0].href.startswith("https://events.example.org/events/")
+    rss = atoma.parse_rss_bytes(client.get("/feeds/rss/" + query).content)
+    assert rss.link.startswith("https://events.example.org/")
+    assert [item.guid for item in rss.items] == [entry.id_ for entry in atom.entries]
+    for item in rss.items:
+        assert item.pub_date.tzinfo is not None and item.link and item.title

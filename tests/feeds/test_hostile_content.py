@@ -72,3 +72,10 @@ def test_hostile_entry_keeps_its_words_and_makes_relative_links_absolute(client,
 def test_hostile_atom_feed_is_still_valid_against_rfc_4287(client, hostile, atom_schema):  # noqa: F811
     document = etree.fromstring(client.get("/feeds/atom/").content)
     assert atom_schema.validate(document), atom_schema.error_log
+
+
+def test_hostile_feeds_pass_the_second_strict_parser(client, hostile):
+    import atoma
+
+    assert len(atoma.parse_atom_bytes(client.get("/feeds/atom/").content).entries) == 2
+    assert len(atoma.parse_rss_bytes(client.get("/feeds/rss/").content).items) == 2
