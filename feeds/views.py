@@ -7,7 +7,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -30,9 +30,18 @@ MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 CACHE_TIMEOUT = 60 * 60 * 24
 
 
+def reached_publications() -> QuerySet[Event]:
+    """Publication times already reached, latest first (read from an index)."""
+    return (
+        Event.objects.filter(publish_at__lte=timezone.now())
+        .order_by("-publish_at")
+        .values_list("publish_at", flat=True)
+    )
+
+
 def latest_publication() -> datetime.datetime | None:
     """The latest publication time already reached: it moves when a scheduled event goes out."""
-    return Event.objects.filter(publish_at__lte=timezone.now()).aggregate(latest=Max("publish_at"))["latest"]
+    return reached_publications().first()
 
 
 def feed_view(request, kind: str) -> HttpResponse:

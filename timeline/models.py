@@ -240,6 +240,8 @@ class Event(models.Model):
             models.Index(fields=["status", *TIMELINE_ORDER[:2], "-id", "publish_at"], name="event_timeline_idx"),
             # The feeds' order: newest first publication first.
             models.Index(fields=["status", "-first_published_at", "-id", "publish_at"], name="event_feed_idx"),
+            # The latest publication time already reached, asked by every feed request.
+            models.Index(fields=["publish_at"], name="event_publish_at_idx"),
         ]
 
     def __str__(self) -> str:

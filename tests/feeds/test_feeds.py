@@ -11,6 +11,7 @@ import feedparser
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from lxml import etree
@@ -325,3 +326,14 @@ def test_a_second_strict_parser_reads_both_feeds_completely(client, seed, query)
     assert [item.guid for item in rss.items] == [entry.id_ for entry in atom.entries]
     for item in rss.items:
         assert item.pub_date.tzinfo is not None and item.link and item.title
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plans checked here are SQLite's")
+def test_sqlite_answers_the_feed_queries_from_indexes(make_event):
+    from feeds.views import reached_publications
+
+    make_event()
+    newest = Event.objects.public().order_by("-first_published_at", "-pk")[:50].explain()
+    assert "event_feed_idx" in newest and "TEMP B-TREE" not in newest, newest
+    latest = reached_publications()[:1].explain()
+    assert "event_publish_at_idx" in latest and "TEMP B-TREE" not in latest, latest
