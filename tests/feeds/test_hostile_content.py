@@ -2,16 +2,22 @@
 
 import feedparser
 import pytest
+from django.db import connection
 from lxml import etree
 
 from timeline.models import Event, SiteRevision, Topic
 
 from .test_feeds import FEEDS, atom_schema  # noqa: F401  (the schema fixture)
 
-CONTROL = "".join(chr(c) for c in range(0, 32) if c not in (9, 10, 13))
+# PostgreSQL cannot store NUL at all (the model strips it before any database sees it).
+FIRST_CONTROL = 1 if connection.vendor == "postgresql" else 0
+CONTROL = "".join(chr(c) for c in range(FIRST_CONTROL, 32) if c not in (9, 10, 13))
+NUL = "\x00" if FIRST_CONTROL == 0 else ""
+# PostgreSQL enforces the title's 300 characters; SQLite stores what it is given.
+LONG = 10_000 if connection.vendor == "sqlite" else 200
 HOSTILE = {
-    "title": f"Treffen{CONTROL}\ufffe\uffff]]></title><script>alert(1)</script>\u202eevil\u202c" + "x" * 10_000,
-    "summary": "Zusammenfassung ]]> <![CDATA[ & </script> \x00\x1b[31m farbig \u200f",
+    "title": f"Treffen{CONTROL}\ufffe\uffff]]></title><script>alert(1)</script>\u202eevil\u202c" + "x" * LONG,
+    "summary": f"Zusammenfassung ]]> <![CDATA[ & </script> {NUL}\x1b[31m farbig \u200f" + " lang" * 2_000,
     "body": (
         '<p onclick="alert(1)">Text\x0c</p><script>alert("x")</script>'
         '<a href="javascript:alert(1)">js</a> <a href="mailto:presse@example.org">Mail</a>'
@@ -32,7 +38,7 @@ def hostile(make_event):
     Event.objects.filter(pk=event.pk).update(**HOSTILE)
     Topic.objects.filter(pk=topic.pk).update(name="Thema\x07 mit </category> ]]>")
     make_event(title="", summary="", body="", place="", countries=[], change_note="")
-    Event.objects.filter(title="").update(title="\u200b\x00")
+    Event.objects.filter(title="").update(title=f"\u200b{NUL}\x01")
     SiteRevision.bump()
     return event
 
@@ -60,7 +66,8 @@ def test_feed_with_hostile_content_is_well_formed_and_parses_cleanly(client, hos
 def test_hostile_entry_keeps_its_words_and_makes_relative_links_absolute(client, hostile):
     feed = feedparser.parse(client.get("/feeds/atom/").content)
     entry = next(e for e in feed.entries if e.title.startswith("Treffen"))
-    assert len(entry.title) > 10_000  # long, but whole: nothing an editor wrote is silently cut
+    assert len(entry.title) > LONG  # long, but whole: nothing an editor wrote is silently cut
+    assert len(entry.summary) > 10_000
     html = entry.content[0].value
     assert "Zusammenfassung" in html and "farbig" in html
     assert 'href="https://events.example.org/events/anderes/"' in html
