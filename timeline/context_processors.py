@@ -1,6 +1,6 @@
 from django.conf import settings
 
 
-def content_language(request) -> dict:
-    """The language of the records, for lang attributes on content shown in another interface language."""
-    return {"CONTENT_LANGUAGE": settings.CONTENT_LANGUAGE}
+def site(request) -> dict:
+    """The records' language (for lang attributes) and the public base URL (for absolute links)."""
+    return {"CONTENT_LANGUAGE": settings.CONTENT_LANGUAGE, "SITE_URL": settings.SITE_URL}

@@ -301,9 +301,10 @@ def test_invalid_filter_gets_a_400_that_says_why(client, seed):
     assert "„XX“ ist kein Ländercode" in response.content.decode()
 
 
-def test_every_timeline_view_advertises_feeds_that_work(client, seed):
-    for query in ["", "?country=JP&topic=economic-security"]:
-        page = client.get("/" + query).content.decode()
+def test_every_public_page_advertises_feeds_that_work(client, seed):
+    pages = ["/", "/?country=JP&topic=economic-security", "/events/reiche-trifft-kiuchi-berlin-2025/", "/nope/"]
+    for path in pages:
+        page = client.get(path).content.decode()
         for kind in ("rss", "atom"):
             href = re.search(rf'<link rel="alternate" type="application/{kind}\+xml"[^>]* href="([^"]+)"', page)
             url = href.group(1).replace("&amp;", "&").removeprefix("https://events.example.org")
