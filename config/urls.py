@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("feeds/", include("feeds.urls")),
+    path("api/", include("timeline.api_urls")),
     path("", include("timeline.urls")),
 ]

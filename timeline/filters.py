@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
 
 from .dates import parse_event_date
 from .models import Event, Participant, Series, Topic
@@ -68,10 +69,24 @@ class DateBoundField(forms.CharField):
         return last if self.end else first
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "2024-10-01",
+        "description": "A date in any form the date field accepts: 2024, 2024-10, Ende 2024, 26.06.2025.",
+    }
+)
 class DateBoundFilter(django_filters.Filter):
     field_class = DateBoundField
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        "description": "ISO 3166-1 alpha-2 codes; repeat for several (any of them).",
+    }
+)
 class CountryFilter(django_filters.Filter):
     field_class = CountryCodesField
 
@@ -89,6 +104,9 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string"}, "description": "Topic slugs; repeat for several (any of them)."}
+)
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Topics by slug; an unknown slug is named in the message instead of being ignored."""
 

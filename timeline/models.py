@@ -220,6 +220,14 @@ class Event(models.Model):
             "A new note marks the event as updated in feeds."
         ),
     )
+    import_ref = models.CharField(
+        _("import reference"),
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The record's key in the system it was imported from; a second import updates it."),
+    )
     revised_at = models.DateTimeField(
         _("last significant update"),
         null=True,

@@ -1,0 +1,192 @@
+"""The API's representation of the records, and its one way to write them.
+
+Writes build model instances and run their `full_clean()`: the admin's validation, not a
+second copy. DRF's field mapping only checks types and sizes before that.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+
+from .models import Event, Participant, Series, SourceLink, Topic
+from .structured_data import absolute_url
+
+
+def model_errors(error: DjangoValidationError) -> dict | list:
+    """A model's ValidationError in DRF's shape: {field: [messages]} or [messages]."""
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else API_NAMES.get(field, field)): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+# Model field -> API field, where they differ.
+API_NAMES = {"place": "location", "public_id": "id"}
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "name"]
+        extra_kwargs = {"slug": {"required": False}}
+
+    def validate(self, attrs):
+        return validate_with_model(self.instance or Topic(), attrs)
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Series
+        fields = ["slug", "name", "description"]
+        extra_kwargs = {"slug": {"required": False}}
+
+    def validate(self, attrs):
+        return validate_with_model(self.instance or Series(), attrs)
+
+
+def validate_with_model(instance, attrs: dict) -> dict:
+    """Run the model's own validation on `instance` with `attrs` applied; raise it in DRF's shape.
+
+    A missing slug is left to the model, which makes one from the name on save.
+    """
+    for name, value in attrs.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean(exclude=[] if instance.slug else ["slug"])
+    except DjangoValidationError as error:
+        raise ValidationError(model_errors(error)) from error
+    return attrs
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["name", "role", "organisation", "country"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SourceLink
+        fields = ["url", "title", "publisher"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as integrators see it; editors may also write it."""
+
+    id = serializers.UUIDField(source="public_id", required=False)
+    url = serializers.SerializerMethodField()
+    date_display = serializers.SerializerMethodField()
+    location = serializers.CharField(source="place", required=False, allow_blank=True, max_length=200)
+    countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False, max_length=50)
+    participants = ParticipantSerializer(many=True, required=False, max_length=100)
+    topics = serializers.SlugRelatedField(many=True, slug_field="slug", queryset=Topic.objects.all(), required=False)
+    series = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Series.objects.all(), required=False, allow_null=True
+    )
+    sources = SourceSerializer(many=True, required=False, max_length=100)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "slug",
+            "url",
+            "title",
+            "kind",
+            "date",
+            "date_display",
+            "date_start",
+            "date_end",
+            "location",
+            "countries",
+            "participants",
+            "topics",
+            "series",
+            "summary",
+            "body",
+            "sources",
+            "status",
+            "publish_at",
+            "first_published_at",
+            "updated_at",
+            "change_note",
+            "import_ref",
+        ]
+        read_only_fields = ["date_start", "date_end", "first_published_at", "updated_at"]
+        extra_kwargs = {"slug": {"required": False, "allow_blank": True}, "import_ref": {"required": False}}
+
+    def get_url(self, event: Event) -> str:
+        return absolute_url(event.get_absolute_url())
+
+    def get_date_display(self, event: Event) -> str:
+        return event.date_display()
+
+    def to_representation(self, event: Event) -> dict:
+        data = super().to_representation(event)
+        data["countries"] = [country.code for country in event.countries]
+        request = self.context.get("request")
+        if not (request and request.user.has_perm("timeline.change_event")):
+            data.pop("import_ref")  # internal: where the record came from
+        return data
+
+    def validate(self, attrs: dict) -> dict:
+        """Build the event as it would be saved and let the model validate it, nested rows too."""
+        if "countries" in attrs:
+            attrs["countries"] = [code.strip().upper() for code in attrs["countries"]]
+        nested = {name: attrs.pop(name) for name in ("participants", "sources", "topics") if name in attrs}
+        event = self.instance or Event()
+        if self.instance is not None and attrs.get("public_id", event.public_id) != event.public_id:
+            raise ValidationError({"id": [_("An event's id never changes.")]})
+        if self.instance is None and "date" not in attrs:
+            raise ValidationError({"date": [serializers.Field.default_error_messages["required"]]})
+        validate_with_model(event, attrs)
+        attrs["date"] = event.date  # normalised to EDTF by the model field ("Ende 2024" -> "2024-36")
+        errors = {}
+        for name, model in (("participants", Participant), ("sources", SourceLink)):
+            row_errors = []
+            for row in nested.get(name, []):
+                try:
+                    model(**row).full_clean(exclude=["event"])
+                    row_errors.append({})
+                except DjangoValidationError as error:
+                    row_errors.append(model_errors(error))
+            if any(row_errors):
+                errors[name] = row_errors
+        if errors:
+            raise ValidationError(errors)
+        return {**attrs, **nested}
+
+    @transaction.atomic
+    def create(self, validated: dict) -> Event:
+        return self._save(Event(), validated)
+
+    @transaction.atomic
+    def update(self, event: Event, validated: dict) -> Event:
+        return self._save(event, validated)
+
+    def _save(self, event: Event, validated: dict) -> Event:
+        participants = validated.pop("participants", None)
+        sources = validated.pop("sources", None)
+        topics = validated.pop("topics", None)
+        for name, value in validated.items():
+            setattr(event, name, value)
+        event.save()
+        if topics is not None:
+            event.topics.set(topics)
+        # Nested lists replace what was there when given (PUT always, PATCH when present).
+        # save() one by one: it cleans the text and tells the caches, as in the admin.
+        if participants is not None:
+            event.participants.all().delete()
+            for position, row in enumerate(participants):
+                Participant(event=event, position=position, **row).save()
+        if sources is not None:
+            event.sources.all().delete()
+            for position, row in enumerate(sources):
+                SourceLink(event=event, position=position, **row).save()
+        return event
