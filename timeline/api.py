@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
