@@ -65,12 +65,21 @@ def validate_with_model(instance, attrs: dict) -> dict:
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
+    # A plain code in and out; the model field checks it is a country.
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+
     class Meta:
         model = Participant
         fields = ["name", "role", "organisation", "country"]
 
+    def validate_country(self, value: str) -> str:
+        return value.strip().upper()
+
 
 class SourceSerializer(serializers.ModelSerializer):
+    # Checked by the model's validator (http and https only), with the admin's message.
+    url = serializers.CharField(max_length=500)
+
     class Meta:
         model = SourceLink
         fields = ["url", "title", "publisher"]

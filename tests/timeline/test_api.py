@@ -1,0 +1,408 @@
+"""The REST API over the test client: representation, permissions, validation, limits, schema."""
+
+import datetime
+import io
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+
+from timeline.models import Event, Series, Topic
+
+SEED_ID = "5d0c2d57-3c1e-4a8e-9b8f-2a6f1f0b6a01"
+FIELDS = {
+    "id", "slug", "url", "title", "kind", "date", "date_display", "date_start", "date_end", "location",
+    "countries", "participants", "topics", "series", "summary", "body", "sources", "status", "publish_at",
+    "first_published_at", "updated_at", "change_note",
+}  # fmt: skip
+
+
+@pytest.fixture
+def seed(db):
+    call_command("load_seed", stdout=io.StringIO())
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def as_user(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def users(db, editor):
+    return {
+        "anonymous": None,
+        "reader": User.objects.create_user("leserin", password="pw"),
+        "editor": editor,
+        "superuser": User.objects.create_superuser("chefin", password="pw"),
+    }
+
+
+def new_event(**overrides) -> dict:
+    return {
+        "title": "Staatssekretär Groß empfängt Delegation aus Osaka",
+        "kind": "meeting",
+        "date": "Ende 2024",
+        "location": "Berlin",
+        "countries": ["de", "JP"],
+        "participants": [
+            {"name": "Haruka Satō (佐藤遥)", "role": "Generaldirektorin", "organisation": "JETRO", "country": "JP"}
+        ],
+        "topics": ["economic-security"],
+        "series": None,
+        "summary": "Gespräch über Lieferketten.",
+        "body": '<p>Text</p><script>alert(1)</script><a href="javascript:alert(1)">x</a>',
+        "sources": [{"url": "https://www.example.org/presse/1", "title": "Pressemitteilung", "publisher": "BMWE"}],
+        "status": "draft",
+        **overrides,
+    }
+
+
+def test_event_representation(api, seed):
+    response = api.get(f"/api/events/{SEED_ID}/")
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == FIELDS  # no internal fields for the public
+    assert data["id"] == SEED_ID
+    assert data["url"] == "https://events.example.org/events/reiche-trifft-kiuchi-berlin-2025/"
+    assert (data["date"], data["date_display"], data["date_start"], data["date_end"]) == (
+        "2025-06-26",
+        "26. Juni 2025",
+        "2025-06-26",
+        "2025-06-26",
+    )
+    assert data["location"] == "Berlin"
+    assert data["countries"] == ["DE", "JP"]
+    assert data["participants"][1] == {
+        "name": "Minoru Kiuchi (城内実)",
+        "role": "Minister für Wirtschaftssicherheit",
+        "organisation": "Regierung von Japan",
+        "country": "JP",
+    }
+    assert data["topics"] == ["critical-raw-materials", "economic-security"]
+    assert data["series"] == "german-japanese-economic-security-dialogue"
+    assert data["sources"][0]["url"] == "https://www.bundeswirtschaftsministerium.de/"
+    assert data["status"] == "published"
+
+
+def test_event_is_found_by_slug_and_date_display_follows_the_language(api, seed):
+    data = api.get("/api/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/").json()
+    assert (data["date"], data["date_display"]) == ("2024-36", "4. Quartal 2024")
+    english = api.get(
+        "/api/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/", headers={"accept-language": "en"}
+    )
+    assert english.json()["date_display"] == "Q4 2024"
+
+
+def test_list_is_paged_in_timeline_order_with_bounded_page_size(api, db):
+    call_command("generate_events", "230", "--seed", "5", stdout=io.StringIO())
+    expected = [str(uuid) for uuid in Event.objects.public().newest_first().values_list("public_id", flat=True)]
+    seen, url = [], "/api/events/?page_size=1000"
+    while url:
+        page = api.get(url).json()
+        assert len(page["results"]) <= 200
+        seen.extend(event["id"] for event in page["results"])
+        url = page["next"]
+    assert seen == expected
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+MATRIX = [
+    # (user, action, on, expected status)
+    ("anonymous", "list", "public", 200),
+    ("anonymous", "retrieve", "public", 200),
+    ("anonymous", "retrieve", "draft", 404),
+    ("anonymous", "create", None, 401),
+    ("anonymous", "update", "public", 401),
+    ("anonymous", "patch", "draft", 401),
+    ("anonymous", "delete", "public", 401),
+    ("reader", "list", "public", 200),
+    ("reader", "retrieve", "draft", 404),
+    ("reader", "create", None, 403),
+    ("reader", "update", "public", 403),
+    ("reader", "delete", "public", 403),
+    ("editor", "retrieve", "draft", 200),
+    ("editor", "create", None, 201),
+    ("editor", "update", "public", 200),
+    ("editor", "patch", "draft", 200),
+    ("editor", "delete", "public", 204),
+    ("editor", "delete", "draft", 204),
+    ("superuser", "retrieve", "draft", 200),
+    ("superuser", "create", None, 201),
+    ("superuser", "update", "draft", 200),
+    ("superuser", "delete", "draft", 204),
+]
+
+
+@pytest.mark.parametrize(("who", "action", "on", "expected"), MATRIX)
+def test_permission_matrix(users, make_event, who, action, on, expected):
+    Topic.objects.create(name="Wirtschaftssicherheit", slug="economic-security")
+    public = make_event(title="Öffentlich")
+    draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    target = {"public": public, "draft": draft}.get(on)
+    client = as_user(users[who])
+    url = f"/api/events/{target.public_id}/" if target else "/api/events/"
+    response = {
+        "list": lambda: client.get(url),
+        "retrieve": lambda: client.get(url),
+        "create": lambda: client.post(url, new_event(), format="json"),
+        "update": lambda: client.put(url, new_event(title="Neu"), format="json"),
+        "patch": lambda: client.patch(url, {"title": "Geändert"}, format="json"),
+        "delete": lambda: client.delete(url),
+    }[action]()
+    assert response.status_code == expected, response.content[:300]
+    if action == "delete" and expected == 204:
+        assert not Event.objects.filter(pk=target.pk).exists()
+    if expected in (401, 403, 404) and target:
+        target.refresh_from_db()
+        assert target.title in ("Öffentlich", "Entwurf")
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "expected"),
+    [("anonymous", "draft", 401), ("reader", "draft", 403), ("editor", "draft", 200), ("editor", "bogus", 400)],
+)
+def test_only_editors_list_drafts(users, make_event, who, status, expected):
+    make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    make_event(title="Öffentlich")
+    response = as_user(users[who]).get(f"/api/events/?status={status}")
+    assert response.status_code == expected
+    if expected == 200:
+        assert [event["title"] for event in response.json()["results"]] == ["Entwurf"]
+
+
+def test_scheduled_events_are_listed_for_editors_and_hidden_from_the_public(users, make_event):
+    make_event(title="Geplant", publish_at=timezone.now() + datetime.timedelta(days=1))
+    assert as_user(None).get("/api/events/").json()["results"] == []
+    scheduled = as_user(users["editor"]).get("/api/events/?status=scheduled").json()["results"]
+    assert [event["title"] for event in scheduled] == ["Geplant"]
+
+
+def test_editor_writes_with_a_token_made_by_drf_create_token(editor, seed):
+    out = io.StringIO()
+    call_command("drf_create_token", editor.username, stdout=out)
+    token = re.search(r"[0-9a-f]{40}", out.getvalue()).group(0)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.post("/api/events/", new_event(), format="json")
+    assert response.status_code == 201, response.json()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert client.post("/api/events/", new_event(), format="json").status_code == 401
+
+
+def test_session_writes_need_the_csrf_token(editor, seed):
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username=editor.username, password="pw-for-tests-only")
+    assert client.post("/api/events/", new_event(), format="json").status_code == 403
+    client.get("/admin/")  # sets the CSRF cookie, as a page of the site would
+    token = client.cookies["csrftoken"].value
+    response = client.post("/api/events/", new_event(), format="json", headers={"x-csrftoken": token})
+    assert response.status_code == 201
+
+
+# --- writing and one validation ------------------------------------------------------------------
+
+
+def test_created_event_is_normalised_and_sanitised_like_in_the_admin(users, seed):
+    response = as_user(users["editor"]).post("/api/events/", new_event(), format="json")
+    assert response.status_code == 201
+    data = response.json()
+    assert (data["date"], data["date_display"]) == ("2024-36", "4. Quartal 2024")
+    assert data["countries"] == ["DE", "JP"]
+    assert "<script" not in data["body"] and "javascript:" not in data["body"]
+    assert data["slug"] == "staatssekretaer-gross-empfaengt-delegation-aus-osaka"
+    assert data["participants"][0]["name"] == "Haruka Satō (佐藤遥)"
+    assert data["status"] == "draft"
+    assert as_user(None).get(f"/api/events/{data['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"date": "2024-02-30"}, "date", "hat keinen 30. Tag"),
+        ({"date": "03/04/2025"}, "date", "mehrdeutig"),
+        ({"title": "\u200b \u200b"}, "title", "darf nicht leer sein"),
+        ({"title": "x" * 301}, "title", "300"),
+        ({"topics": ["raumfahrt"]}, "topics", "raumfahrt"),
+        ({"series": "gibt-es-nicht"}, "series", "gibt-es-nicht"),
+        ({"countries": ["XX"]}, "countries", "XX"),
+        ({"kind": "party"}, "kind", "party"),
+        ({"sources": [{"url": "javascript:alert(1)", "title": "x"}]}, "sources", "http://"),
+        ({"participants": [{"name": ""}]}, "participants", "leer"),
+    ],
+)
+def test_invalid_record_gets_a_400_naming_the_field_in_the_request_language(users, seed, changes, field, message):
+    client = as_user(users["editor"])
+    response = client.post("/api/events/", new_event(**changes), format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert field in body, body
+    assert message in json.dumps(body[field], ensure_ascii=False), body
+    assert not Event.objects.filter(title=new_event(**changes)["title"]).exists()
+
+
+def test_validation_messages_are_english_when_asked(users, seed):
+    response = as_user(users["editor"]).post(
+        "/api/events/", new_event(date="2024-02-30"), format="json", headers={"accept-language": "en"}
+    )
+    assert response.json()["date"] == ["February 2024 has no day 30; it has 29 days."]
+
+
+def test_the_admin_and_the_api_give_the_same_message(users, seed, editor_client):
+    admin = editor_client.post("/admin/timeline/event/add/", {"title": "x", "kind": "meeting", "date": "26.06.25"})
+    api = as_user(users["editor"]).post("/api/events/", new_event(date="26.06.25"), format="json")
+    assert api.json()["date"] == list(admin.context["adminform"].form.errors["date"])
+
+
+def test_put_replaces_nested_rows_and_patch_keeps_them_unless_given(users, seed):
+    client = as_user(users["editor"])
+    created = client.post("/api/events/", new_event(), format="json").json()
+    url = f"/api/events/{created['id']}/"
+    client.patch(url, {"summary": "Neu."}, format="json")
+    assert len(client.get(url).json()["participants"]) == 1
+    client.patch(url, {"participants": [{"name": "A"}, {"name": "B"}]}, format="json")
+    assert [p["name"] for p in client.get(url).json()["participants"]] == ["A", "B"]
+    client.put(url, new_event(participants=[], sources=[]), format="json")
+    data = client.get(url).json()
+    assert data["participants"] == [] and data["sources"] == []
+
+
+def test_an_events_id_cannot_change(users, seed):
+    client = as_user(users["editor"])
+    response = client.patch(f"/api/events/{SEED_ID}/", {"id": "00000000-0000-0000-0000-000000000001"}, format="json")
+    assert response.status_code == 400 and "id" in response.json()
+    assert client.get(f"/api/events/{SEED_ID}/").status_code == 200
+
+
+MALFORMED = [
+    b"{",
+    b"[]",
+    b'"text"',
+    b"null",
+    b'{"title": 5, "date": ["2024"], "kind": {}}',
+    b'{"title": "x", "date": "2024", "countries": "DE"}',
+    b'{"title": "x", "date": "2024", "participants": [[[[["tief"]]]]]}',
+    b'{"title": "x", "date": "2024", "participants": "nein"}',
+    b'{"title": "x", "date": "2024", "topics": [{"slug": "x"}]}',
+    b'{"title": "x", "date": "2024", "publish_at": "gestern"}',
+    b'{"title": "x", "date": "2024", "sources": [{"url": null}]}',
+    b'{"title": "' + b"\xff\xfe\xfa" + b'", "date": "2024"}',  # not UTF-8
+    b'{"title": "x", "date": "2024", "id": "kein-uuid"}',
+    b'{"title": "x", "date": "2024", "body": "' + b"a" * 200_000 + b'"}',
+    b'{"title": "x", "date": "' + b"9" * 10_000 + b'"}',
+    b'{"a":' * 5000 + b"1" + b"}" * 5000,  # deep nesting
+    b'{"title": "x\\u0000y", "date": "2024"}',
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_input_never_causes_a_500(users, seed, body):
+    response = as_user(users["editor"]).generic("POST", "/api/events/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+
+
+# --- the same selection everywhere ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?country=JP",
+        "?country=JP&topic=economic-security",
+        "?from=2024-11-01&to=2024-11-30",
+        "?q=Kiuchi",
+        "?kind=consultation",
+    ],
+)
+def test_same_parameters_give_the_same_events_on_page_api_and_feed(api, client, seed, query):
+    from_api = {event["id"] for event in api.get("/api/events/" + query).json()["results"]}
+    page = client.get("/" + query).content.decode()
+    slugs = set(re.findall(r'<h4 class="event-title"[^>]*><a href="/events/([^/]+)/"', page))
+    from_page = {str(uuid) for uuid in Event.objects.filter(slug__in=slugs).values_list("public_id", flat=True)}
+    feed = client.get("/feeds/atom/" + query).content.decode()
+    from_feed = set(re.findall(r"<id>tag:[^<]*:event:([0-9a-f-]+)</id>", feed))
+    assert from_api == from_page == from_feed
+
+
+def test_invalid_filter_is_a_400_in_the_api_too(api, seed):
+    response = api.get("/api/events/?country=XX&from=2024-02-30")
+    assert response.status_code == 400
+    assert set(response.json()) == {"country", "from"}
+
+
+# --- topics and series -----------------------------------------------------------------------------
+
+
+def test_topics_and_series_are_public_and_editors_can_add_them(users, seed):
+    assert {"slug": "economic-security", "name": "Wirtschaftssicherheit"} in as_user(None).get("/api/topics/").json()
+    editor = as_user(users["editor"])
+    created = editor.post("/api/topics/", {"name": "Wasserstoff"}, format="json")
+    assert created.status_code == 201 and created.json()["slug"] == "wasserstoff"
+    assert editor.post("/api/topics/", {"name": "Wasserstoff"}, format="json").status_code == 400
+    assert as_user(None).post("/api/series/", {"name": "Neu"}, format="json").status_code == 401
+    assert editor.post("/api/series/", {"name": "Energiedialog"}, format="json").status_code == 201
+    assert as_user(None).get("/api/series/energiedialog/").json()["name"] == "Energiedialog"
+
+
+def test_deleting_a_series_that_still_has_events_is_refused(users, seed):
+    response = as_user(users["superuser"]).delete("/api/series/german-japanese-economic-security-dialogue/")
+    assert response.status_code == 409
+    assert Series.objects.filter(slug="german-japanese-economic-security-dialogue").exists()
+    assert as_user(users["editor"]).delete("/api/series/german-japanese-economic-security-dialogue/").status_code == 403
+
+
+# --- limits --------------------------------------------------------------------------------------
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(api, seed, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    statuses = [api.get("/api/events/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = api.get("/api/events/")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_cors_allows_reading_from_other_sites_without_credentials(api, seed):
+    response = api.get("/api/events/", headers={"origin": "https://research.example.edu"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    preflight = api.options(
+        "/api/events/", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    )
+    assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
+
+
+def test_openapi_schema_describes_filters_and_errors(api, db):
+    response = api.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    listing = schema["paths"]["/api/events/"]["get"]
+    names = {parameter["name"] for parameter in listing["parameters"]}
+    assert {"country", "topic", "kind", "series", "from", "to", "q", "status", "cursor", "page_size"} <= names
+    assert {"200", "400", "429"} <= set(listing["responses"])
+    create = schema["paths"]["/api/events/"]["post"]
+    assert {"201", "400", "401", "403"} <= set(create["responses"])
+
+
+def test_interactive_docs_are_served_without_any_cdn(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    for host in ("cdn.", "jsdelivr", "unpkg", "cdnjs"):
+        assert host not in page
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert asset.startswith("/"), asset
