@@ -140,7 +140,8 @@ class EventSerializer(serializers.ModelSerializer):
         data = super().to_representation(event)
         data["countries"] = [country.code for country in event.countries]
         request = self.context.get("request")
-        if not (request and request.user.has_perm("timeline.change_event")):
+        editor = request is not None and request.user.has_perm("timeline.change_event")
+        if not (editor or self.context.get("include_internal")):
             data.pop("import_ref")  # internal: where the record came from
         return data
 
