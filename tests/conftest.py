@@ -9,6 +9,17 @@ from timeline.models import Event
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language; a request in English must not leak into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as a fresh deployment would."""
     from django.core.cache import cache

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from timeline.importing import CSV_COLUMNS, import_records, read_file
 
@@ -25,7 +27,9 @@ class Command(BaseCommand):
             records = read_file(file, text)
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
-        outcomes = import_records(records, atomic=atomic)
+        # Messages and human dates in the site's language, whatever ran before in this process.
+        with translation.override(settings.LANGUAGE_CODE):
+            outcomes = import_records(records, atomic=atomic)
         for outcome in outcomes:
             self.stdout.write(str(outcome))
         counts = {action: sum(o.action == action for o in outcomes) for action in ("created", "updated", "refused")}
