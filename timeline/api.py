@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +21,30 @@ from .models import TIMELINE_ORDER, Event, Series, Topic
 from .serializers import EventSerializer, SeriesSerializer, TopicSerializer
 
 STATUS_CHOICES = ("public", "draft", "scheduled", "all")
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
+class SafeWritesMixin:
+    """A write that loses a race for a unique value (two editors, one name) is a 409, not a 500."""
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def _save(self, serializer):
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError as error:
+            raise Conflict(
+                _("Another record was saved with the same unique value meanwhile; reload and retry.")
+            ) from error
 
 
 class TimelinePagination(CursorPagination):
@@ -48,7 +73,7 @@ status_parameter = OpenApiParameter(
 
 
 @extend_schema_view(list=extend_schema(parameters=[status_parameter]))
-class EventViewSet(viewsets.ModelViewSet):
+class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     """Events. Look one up by its id (UUID) or its slug."""
 
     serializer_class = EventSerializer
@@ -96,23 +121,25 @@ class EventViewSet(viewsets.ModelViewSet):
         return event
 
 
-class TopicViewSet(viewsets.ModelViewSet):
+class TopicViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     """Topics, by slug."""
 
     queryset = Topic.objects.all()
     serializer_class = TopicSerializer
     permission_classes = [ReadAnyoneWriteWithPermission]
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
     pagination_class = None
 
 
-class SeriesViewSet(viewsets.ModelViewSet):
+class SeriesViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     """Series of events, by slug."""
 
     queryset = Series.objects.all()
     serializer_class = SeriesSerializer
     permission_classes = [ReadAnyoneWriteWithPermission]
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
     pagination_class = None
 
     def perform_destroy(self, series: Series) -> None:
@@ -120,8 +147,3 @@ class SeriesViewSet(viewsets.ModelViewSet):
             series.delete()
         except ProtectedError as error:
             raise Conflict(_("Events still belong to this series; move or delete them first.")) from error
-
-
-class Conflict(APIException):
-    status_code = 409
-    default_code = "conflict"

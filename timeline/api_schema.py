@@ -31,5 +31,7 @@ class DocumentedErrorsAutoSchema(AutoSchema):
             responses.setdefault("404", _error("No such record, or not public."))
         if self.method == "DELETE" and "series" in self.path:
             responses.setdefault("409", _error("The series still has events."))
+        if self.method in ("POST", "PUT", "PATCH"):
+            responses.setdefault("409", _error("Another record took the same unique value meanwhile."))
         responses.setdefault("429", _error("Too many requests; the Retry-After header says when to try again."))
         return responses

@@ -95,10 +95,14 @@ class Topic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name = clean_text(self.name)
+        self.clean()
         if not self.slug:
             self.slug = unique_slug(Topic, make_slug(self.name, "topic"), self.pk)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the uniqueness check, so that "Energie" and "Energie\u200b" count as one name.
+        self.name = clean_text(self.name)
 
 
 class Series(models.Model):
@@ -117,11 +121,14 @@ class Series(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name = clean_text(self.name)
-        self.description = clean_text(self.description, multiline=True)
+        self.clean()
         if not self.slug:
             self.slug = unique_slug(Series, make_slug(self.name, "series"), self.pk)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = clean_text(self.name)
+        self.description = clean_text(self.description, multiline=True)
 
 
 class EventQuerySet(models.QuerySet):

@@ -406,3 +406,11 @@ def test_interactive_docs_are_served_without_any_cdn(client, db):
         assert host not in page
     for asset in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert asset.startswith("/"), asset
+
+
+def test_a_name_equal_after_cleaning_is_a_duplicate_not_a_500(users, seed):
+    # Found by the schemathesis run: invisible characters made the uniqueness check pass,
+    # then saving (which cleans them) hit the database constraint.
+    response = as_user(users["editor"]).post("/api/topics/", {"name": "Wirtschafts\u200bsicherheit\x14"}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()
