@@ -75,7 +75,7 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "place", "participants__name", "participants__role"]
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["human_date", "public_id", "first_published_at", "created_at", "updated_at"]
+    readonly_fields = ["human_date", "public_id", "import_ref", "first_published_at", "created_at", "updated_at"]
     autocomplete_fields = ["series"]
     filter_horizontal = ["topics"]
     inlines = [ParticipantInline, SourceLinkInline]
@@ -85,7 +85,7 @@ class EventAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
         (_("Content"), {"fields": ["summary", "body", "topics", "series"]}),
         (_("Publication"), {"fields": ["status", "publish_at", "change_note"]}),
-        (_("Record"), {"fields": ["public_id", "first_published_at", "created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["public_id", "import_ref", "first_published_at", "created_at", "updated_at"]}),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -414,3 +414,53 @@ def test_a_name_equal_after_cleaning_is_a_duplicate_not_a_500(users, seed):
     response = as_user(users["editor"]).post("/api/topics/", {"name": "Wirtschafts\u200bsicherheit\x14"}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()
+
+
+def test_posting_a_corpus_of_real_and_hostile_records(users, seed, client):
+    """201 for every valid record, a 400 naming the problem for every invalid one, never a 500;
+    afterwards the timeline, the feed and the API agree on what is public."""
+    editor = as_user(users["editor"])
+    valid = [
+        new_event(title="Treffen mit dem japanischen Botschafter", date="2025-07-03", status="published"),
+        new_event(
+            title="Videokonferenz zur Rohstoffsicherung", date="Q3 2025", location="Videokonferenz", status="published"
+        ),
+        new_event(title="城内実大臣との会談", date="26.–27. Juni 2025", status="published"),
+        new_event(
+            title="Erklärung \u202eRTL\u202c mit Steuerzeichen\x07",
+            summary="Zeile\r\n\r\n\r\n\r\nZeile",
+            status="published",
+        ),
+        new_event(title="Noch geheim", status="draft"),
+        new_event(title="Später", status="published", publish_at="2099-01-01T10:00:00+01:00"),
+        new_event(title="<script>alert(1)</script> im Titel", body="<img src=x onerror=alert(1)>", status="published"),
+    ]
+    invalid = [
+        new_event(date="morgen"),
+        new_event(date="2025-06-27/2025-06-26"),
+        new_event(title=""),
+        new_event(countries=["ZZ"]),
+        new_event(sources=[{"url": "file:///etc/passwd", "title": "x"}]),
+        new_event(topics=["gibt-es-nicht"]),
+        new_event(publish_at="nächste Woche"),
+        new_event(status="veröffentlicht"),
+        new_event(participants=[{"name": "x" * 201}]),
+    ]
+    for record in valid:
+        response = editor.post("/api/events/", record, format="json")
+        assert response.status_code == 201, (record["title"], response.json())
+    for record in invalid:
+        response = editor.post("/api/events/", record, format="json")
+        assert response.status_code == 400, record
+        assert response.json()  # names the field and says what is wrong
+
+    public = {str(uuid) for uuid in Event.objects.public().values_list("public_id", flat=True)}
+    assert len(public) == 3 + 5  # the seed, and the valid records but the draft and the scheduled one
+    from_api = {event["id"] for event in as_user(None).get("/api/events/").json()["results"]}
+    feed = client.get("/feeds/atom/").content.decode()
+    from_feed = set(re.findall(r"<id>tag:[^<]*:event:([0-9a-f-]+)</id>", feed))
+    page = client.get("/").content.decode()
+    slugs = set(re.findall(r'<h4 class="event-title"[^>]*><a href="/events/([^/]+)/"', page))
+    from_page = {str(uuid) for uuid in Event.objects.filter(slug__in=slugs).values_list("public_id", flat=True)}
+    assert from_api == from_feed == from_page == public
+    assert "<script>alert(1)</script>" not in page
