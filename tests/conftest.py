@@ -61,6 +61,20 @@ def editor(db) -> User:
 
 
 @pytest.fixture
+def publisher(db) -> User:
+    """A press-office publisher: may also publish, schedule, withdraw and restore."""
+    user = User.objects.create_user("herausgeberin", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="publisher"))
+    return user
+
+
+@pytest.fixture
+def publisher_client(client, publisher):
+    client.force_login(publisher)
+    return client
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client

@@ -2,15 +2,17 @@
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core import signing
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
 
-from .models import Event, Participant, Series, SourceLink, Topic
+from .models import Event, Participant, Series, SourceLink, Topic, may_change
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -67,26 +69,175 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The fields two editors can change at the same time and that are merged when one saves second.
+MERGED_FIELDS = [
+    "title", "slug", "kind", "date", "place", "countries", "summary", "body", "topics", "series",
+    "status", "publish_at", "change_note", "withdrawal_reason",
+]  # fmt: skip
+
+
+def field_state(event: Event, name: str):
+    """A comparable value of one field of a stored event, as a form would hold it."""
+    value = getattr(event, name) if name != "topics" else None
+    if name == "topics":
+        return sorted(event.topics.values_list("pk", flat=True)) if event.pk else []
+    if name == "countries":
+        return sorted(country.code for country in value)
+    if name == "series":
+        return event.series_id
+    if name == "publish_at":
+        return value.isoformat() if value else None
+    return value
+
+
+def form_state(cleaned: dict, name: str):
+    """The same comparable value, from a form's cleaned data."""
+    value = cleaned.get(name)
+    if name == "topics":
+        return sorted(topic.pk for topic in value or [])
+    if name == "countries":
+        return sorted(value or [])
+    if name == "series":
+        return value.pk if value else None
+    if name == "publish_at":
+        return value.isoformat() if value else None
+    if name == "date":
+        return value
+    return value
+
+
+class EventAdminForm(forms.ModelForm):
+    """The event form, with the workflow's rule and protection against lost updates.
+
+    The form carries the version it was opened at and a signed snapshot of the values then. If
+    a colleague saved in between, fields only the colleague changed are merged in, fields both
+    changed are marked, and the editor is told what changed; nothing either of them typed is lost.
+    """
+
+    snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
+    request = None  # set by EventAdmin.get_form
+
+    class Meta:
+        model = Event
+        fields = [*MERGED_FIELDS, "version"]  # the admin's fieldsets decide the rest
+        widgets = {"version": forms.HiddenInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["snapshot"] = signing.dumps({name: field_state(self.instance, name) for name in MERGED_FIELDS})
+        if "status" in self.fields and self.request and not self.request.user.has_perm("timeline.publish_event"):
+            allowed = {Event.Status.DRAFT, Event.Status.IN_REVIEW, self.instance.status}
+            self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.request.user if self.request else None
+        new_status = cleaned.get("status", self.instance.status)
+        if not may_change(user, self.instance, new_status):
+            raise forms.ValidationError(
+                _("Only publishers may publish, schedule, withdraw or change published events; "
+                  "submit the event for review instead."),
+                code="publisher_only",
+            )  # fmt: skip
+        if self.instance.pk:
+            self._merge_concurrent_changes(cleaned)
+        return cleaned
+
+    def _merge_concurrent_changes(self, cleaned: dict) -> None:
+        stored = Event.objects.filter(pk=self.instance.pk).first()
+        if stored is None or stored.version == cleaned.get("version"):
+            return
+        try:
+            base = signing.loads(self.data.get("snapshot", ""))
+        except signing.BadSignature:
+            base = {}
+        data = self.data.copy()
+        merged, clashes = [], []
+        for name in MERGED_FIELDS:
+            theirs, mine = field_state(stored, name), form_state(cleaned, name)
+            if name not in base or theirs == base[name] or theirs == mine:
+                continue
+            label = str(Event._meta.get_field(name).verbose_name)
+            if mine == base[name]:
+                merged.append(label)
+                self._put(data, name, stored)
+            else:
+                clashes.append(label)
+                self.add_error(name if name in self.fields else None, _("A colleague changed this meanwhile."))
+        data["version"] = str(stored.version)
+        data["snapshot"] = signing.dumps({name: field_state(stored, name) for name in MERGED_FIELDS})
+        self.data = data
+        message = _("Someone saved this event after you opened it (now version %(version)s).") % {
+            "version": stored.version
+        }
+        if merged:
+            message += " " + _("Their changes to %(fields)s are now in the form.") % {"fields": ", ".join(merged)}
+        if clashes:
+            message += " " + _("You both changed %(fields)s: choose what to keep.") % {"fields": ", ".join(clashes)}
+        message += " " + _("Your own changes are kept. Check the form and save again.")
+        raise forms.ValidationError(message, code="stale")
+
+    @staticmethod
+    def _put(data, name: str, stored: Event) -> None:
+        """Write a stored field's value into the submitted data, as the widget would send it."""
+        if name == "topics":
+            data.setlist("topics", [str(pk) for pk in field_state(stored, "topics")])
+        elif name == "countries":
+            data.setlist("countries", field_state(stored, "countries"))
+        elif name == "series":
+            data["series"] = str(stored.series_id or "")
+        elif name == "publish_at":
+            local = timezone.localtime(stored.publish_at) if stored.publish_at else None
+            data["publish_at_0"] = local.strftime("%Y-%m-%d") if local else ""
+            data["publish_at_1"] = local.strftime("%H:%M:%S") if local else ""
+        else:
+            data[name] = getattr(stored, name)
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ["title", "human_date", "kind", "country_codes", "status_display", "publish_at"]
     list_filter = ["status", "kind", CountryListFilter, "topics", "series", YearListFilter]
     list_select_related = ["series"]
     search_fields = ["title", "summary", "place", "participants__name", "participants__role"]
     date_hierarchy = "date_start"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["human_date", "public_id", "import_ref", "first_published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "human_date", "public_id", "import_ref", "first_published_at", "withdrawn_at", "created_at", "updated_at",
+    ]  # fmt: skip
     autocomplete_fields = ["series"]
     filter_horizontal = ["topics"]
     inlines = [ParticipantInline, SourceLinkInline]
-    actions = ["publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
         (_("Content"), {"fields": ["summary", "body", "topics", "series"]}),
-        (_("Publication"), {"fields": ["status", "publish_at", "change_note"]}),
-        (_("Record"), {"fields": ["public_id", "import_ref", "first_published_at", "created_at", "updated_at"]}),
+        (_("Publication"), {"fields": ["status", "publish_at", "change_note", "withdrawal_reason", "version"]}),
+        (
+            _("Record"),
+            {"fields": ["public_id", "import_ref", "first_published_at", "withdrawn_at", "created_at", "updated_at"]},
+        ),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("timeline.publish_event"):
+            fields += ["publish_at", "withdrawal_reason"]  # scheduling and withdrawing are the publisher's
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Published and withdrawn events are the publisher's; editors see them read-only.
+        return super().has_change_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("timeline.publish_event")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "countries":
@@ -132,13 +283,19 @@ class EventAdmin(admin.ModelAdmin):
             count += 1
         return count
 
-    @admin.action(description=_("Publish selected events"), permissions=["change"])
+    @admin.action(description=_("Submit selected drafts for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset: QuerySet[Event]) -> None:
+        count = self._move_to(queryset.filter(status=Event.Status.DRAFT), Event.Status.IN_REVIEW)
+        message = ngettext("%(count)d event is now in review.", "%(count)d events are now in review.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish selected events"), permissions=["publish"])
     def publish(self, request, queryset: QuerySet[Event]) -> None:
         count = self._move_to(queryset, Event.Status.PUBLISHED)
         message = ngettext("%(count)d event was published.", "%(count)d events were published.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Unpublish selected events (back to draft)"), permissions=["change"])
+    @admin.action(description=_("Unpublish selected events (back to draft)"), permissions=["publish"])
     def unpublish(self, request, queryset: QuerySet[Event]) -> None:
         count = self._move_to(queryset, Event.Status.DRAFT)
         message = ngettext("%(count)d event was unpublished.", "%(count)d events were unpublished.", count)

@@ -28,6 +28,11 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(APIException):
+    status_code = 412
+    default_code = "precondition_failed"
+
+
 class SafeWritesMixin:
     """A write that loses a race for a unique value (two editors, one name) is a 409, not a 500."""
 
@@ -107,6 +112,17 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         else:
             events = Event.objects.all()
         return events.select_related("series").prefetch_related("topics", "participants", "sources")
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def update(self, request, *args, **kwargs):
+        expected = request.headers.get("If-Match")
+        if expected and expected.strip() not in ("*", f'"{self.get_object().version}"'):
+            raise PreconditionFailed(_("The event was changed since the version in If-Match; fetch it again."))
+        return super().update(request, *args, **kwargs)
 
     def get_object(self) -> Event:
         key = self.kwargs["key"]

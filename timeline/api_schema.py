@@ -32,6 +32,14 @@ class DocumentedErrorsAutoSchema(AutoSchema):
         if self.method == "DELETE" and "series" in self.path:
             responses.setdefault("409", _error("The series still has events."))
         if self.method in ("POST", "PUT", "PATCH"):
-            responses.setdefault("409", _error("Another record took the same unique value meanwhile."))
+            responses.setdefault(
+                "409",
+                _error(
+                    "Changed meanwhile: another record took the same unique value, or "
+                    "the event's version moved on (the body gives the current one)."
+                ),
+            )
+        if self.method in ("PUT", "PATCH") and "events" in self.path:
+            responses.setdefault("412", _error("If-Match did not match the event's current ETag."))
         responses.setdefault("429", _error("Too many requests; the Retry-After header says when to try again."))
         return responses

@@ -6,8 +6,9 @@ import datetime
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -131,6 +132,15 @@ class Series(models.Model):
         self.description = clean_text(self.description, multiline=True)
 
 
+class StaleEvent(Exception):
+    """A save was based on an older version of the event than the one stored."""
+
+    def __init__(self, event, current_version):
+        super().__init__(f"Event {event.pk} is at version {current_version}, not {event.version}")
+        self.event = event
+        self.current_version = current_version
+
+
 class EventQuerySet(models.QuerySet):
     """Selections of events that every surface shares."""
 
@@ -162,7 +172,9 @@ class Event(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in review")
         PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=300, validators=[validate_not_blank])
@@ -227,6 +239,18 @@ class Event(models.Model):
             "A new note marks the event as updated in feeds."
         ),
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.CharField(
+        _("reason for withdrawal"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown on the event's page once it is withdrawn."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        help_text=_("Counts saves; a save based on an older version is refused instead of overwriting."),
+    )
     import_ref = models.CharField(
         _("import reference"),
         max_length=200,
@@ -249,6 +273,7 @@ class Event(models.Model):
         ordering = TIMELINE_ORDER
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [("publish_event", _("Can publish, schedule, withdraw and restore events"))]
         indexes = [
             # The public timeline's order behind the status, with the publication time last, so
             # that a page (at any depth) and the count both read one slice of one index.
@@ -282,10 +307,17 @@ class Event(models.Model):
             # A new public change note on an event already out is a significant update.
             elif self.change_note and self.change_note != getattr(self, "_loaded_change_note", self.change_note):
                 self.revised_at = now
+        if self.status == self.Status.WITHDRAWN:
+            self.withdrawn_at = self.withdrawn_at or now
+        else:
+            self.withdrawn_at = None
+        self.withdrawal_reason = clean_text(self.withdrawal_reason)
         if not self.slug:
             fallback = f"{self.kind}-{self.date_start.isoformat()}"
             self.slug = unique_slug(Event, make_slug(self.title, fallback), self.pk)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            self._claim_next_version()
+            super().save(*args, **kwargs)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one.
@@ -296,6 +328,28 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.status == self.Status.WITHDRAWN and not clean_text(self.withdrawal_reason):
+            raise ValidationError(
+                {"withdrawal_reason": _("Say publicly why the event is withdrawn; readers will see it.")},
+                code="reason_required",
+            )
+
+    def _claim_next_version(self) -> None:
+        """Move the stored version on by one, but only from the version this object was read at.
+
+        One conditional UPDATE, atomic on every database: of two editors who started from the
+        same version, the second gets StaleEvent instead of silently overwriting the first.
+        """
+        if self._state.adding or self.pk is None:
+            self.version = max(self.version, 1)
+            return
+        claimed = Event.objects.filter(pk=self.pk, version=self.version).update(version=models.F("version") + 1)
+        if not claimed:
+            current = Event.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            raise StaleEvent(self, current)
+        self.version += 1
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -331,6 +385,9 @@ class Event(models.Model):
         return (
             self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
         )
+
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
 
     def is_scheduled(self) -> bool:
         """Whether the event is published with a publication time still in the future."""
@@ -429,3 +486,20 @@ class SiteRevision(models.Model):
         return cls.objects.filter(pk=1).first() or cls(
             pk=1, number=0, changed_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
         )
+
+
+PUBLISHING_STATES = {Event.Status.PUBLISHED, Event.Status.WITHDRAWN}
+
+
+def may_change(user, event: Event, new_status: str | None = None) -> bool:
+    """Whether `user` may save `event` (moving it to `new_status`): the workflow's one rule.
+
+    Editors create and edit drafts and submit them for review. Publishing, scheduling,
+    withdrawing, restoring, and any change to an event that is published or withdrawn, need the
+    publisher's permission ("timeline.publish_event").
+    """
+    if user is None or user.has_perm("timeline.publish_event"):
+        return True
+    stored = event.status if event.pk else Event.Status.DRAFT
+    target = new_status or event.status
+    return stored not in PUBLISHING_STATES and target not in PUBLISHING_STATES

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
-from .models import Event, Participant, Series, SourceLink, Topic
+from .models import Event, Participant, Series, SourceLink, Topic, may_change
 from .structured_data import absolute_url
 
 
@@ -24,6 +24,21 @@ def model_errors(error: DjangoValidationError) -> dict | list:
             for field, messages in error.message_dict.items()
         }
     return {"non_field_errors": error.messages}
+
+
+class StaleVersion(APIException):
+    """409: the change was based on an older version of the event."""
+
+    status_code = 409
+    default_code = "stale"
+
+    def __init__(self, current_version: int):
+        super().__init__(
+            {
+                "detail": _("The event was changed since the version you based this on; fetch it again."),
+                "version": current_version,
+            }
+        )
 
 
 # Model field -> API field, where they differ.
@@ -125,10 +140,20 @@ class EventSerializer(serializers.ModelSerializer):
             "first_published_at",
             "updated_at",
             "change_note",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "version",
             "import_ref",
         ]
-        read_only_fields = ["date_start", "date_end", "first_published_at", "updated_at"]
-        extra_kwargs = {"slug": {"required": False, "allow_blank": True}, "import_ref": {"required": False}}
+        read_only_fields = ["date_start", "date_end", "first_published_at", "updated_at", "withdrawn_at"]
+        extra_kwargs = {
+            "slug": {"required": False, "allow_blank": True},
+            "import_ref": {"required": False},
+            "version": {
+                "required": False,
+                "help_text": "The version the change is based on; an older one than stored is refused with 409.",
+            },
+        }
 
     def get_url(self, event: Event) -> str:
         return absolute_url(event.get_absolute_url())
@@ -153,6 +178,15 @@ class EventSerializer(serializers.ModelSerializer):
         event = self.instance or Event()
         if self.instance is not None and attrs.get("public_id", event.public_id) != event.public_id:
             raise ValidationError({"id": [_("An event's id never changes.")]})
+        request = self.context.get("request")
+        if request is not None and not may_change(request.user, event, attrs.get("status")):
+            raise PermissionDenied(
+                _("Only publishers may publish, schedule, withdraw or change published events; "
+                  "submit the event for review instead.")
+            )  # fmt: skip
+        expected = attrs.pop("version", None)
+        if self.instance is not None and expected is not None and expected != event.version:
+            raise StaleVersion(event.version)
         if self.instance is None and "date" not in attrs:
             raise ValidationError({"date": [serializers.Field.default_error_messages["required"]]})
         validate_with_model(event, attrs)

@@ -169,6 +169,12 @@ class EventDetailView(DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
+            withdrawn = Event.objects.filter(
+                slug=kwargs["slug"], status=Event.Status.WITHDRAWN, first_published_at__isnull=False
+            ).first()
+            if withdrawn is not None:
+                # It was public once: say so, when and why, instead of pretending it never was.
+                return render(request, "timeline/event_withdrawn.html", {"event": withdrawn}, status=410)
             moved = PreviousSlug.objects.filter(slug=kwargs["slug"]).values_list("event_id", flat=True).first()
             event = visible_events(request).filter(pk=moved).first() if moved else None
             if event is None:

@@ -29,6 +29,8 @@ def add_form(**overrides) -> dict:
         "publish_at_0": "",
         "publish_at_1": "",
         "change_note": "",
+        "withdrawal_reason": "",
+        "version": "0",
         "participants-TOTAL_FORMS": "1",
         "participants-INITIAL_FORMS": "0",
         "participants-MIN_NUM_FORMS": "0",
@@ -87,12 +89,12 @@ def test_admin_refuses_a_javascript_source_link(editor_client):
     assert sources.formset.errors[0]["url"] == ["Geben Sie eine Webadresse an, die mit http:// oder https:// beginnt."]
 
 
-def test_editor_publishes_a_draft_with_the_bulk_action_and_the_public_sees_it(editor_client, make_event, client):
+def test_publisher_publishes_a_draft_with_the_bulk_action_and_the_public_sees_it(publisher_client, make_event, client):
     draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
     anonymous = client.__class__()
     assert anonymous.get(draft.get_absolute_url()).status_code == 404
 
-    response = editor_client.post(CHANGELIST_URL, {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
+    response = publisher_client.post(CHANGELIST_URL, {"action": "publish", "_selected_action": [draft.pk]}, follow=True)
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.status == Event.Status.PUBLISHED
@@ -100,9 +102,9 @@ def test_editor_publishes_a_draft_with_the_bulk_action_and_the_public_sees_it(ed
     assert anonymous.get(draft.get_absolute_url()).status_code == 200
 
 
-def test_unpublish_action_hides_the_event_again(editor_client, make_event, client):
+def test_unpublish_action_hides_the_event_again(publisher_client, make_event, client):
     event = make_event(title="Veröffentlicht")
-    editor_client.post(CHANGELIST_URL, {"action": "unpublish", "_selected_action": [event.pk]})
+    publisher_client.post(CHANGELIST_URL, {"action": "unpublish", "_selected_action": [event.pk]})
     event.refresh_from_db()
     assert event.status == Event.Status.DRAFT
     assert client.__class__().get(event.get_absolute_url()).status_code == 404
@@ -184,8 +186,8 @@ def test_event_change_page_links_to_the_public_page(editor_client, make_event):
     assert "26. Juni 2025" in page  # the date as the public will read it, beside the field
 
 
-def test_editor_adds_and_publishes_in_one_step_and_the_public_sees_it_at_once(editor_client, client):
-    response = editor_client.post(ADD_URL, add_form(status="published"))
+def test_publisher_adds_and_publishes_in_one_step_and_the_public_sees_it_at_once(publisher_client, client):
+    response = publisher_client.post(ADD_URL, add_form(status="published"))
     assert response.status_code == 302
     event = Event.objects.get()
     assert event.is_public()

@@ -18,7 +18,7 @@ SEED_ID = "5d0c2d57-3c1e-4a8e-9b8f-2a6f1f0b6a01"
 FIELDS = {
     "id", "slug", "url", "title", "kind", "date", "date_display", "date_start", "date_end", "location",
     "countries", "participants", "topics", "series", "summary", "body", "sources", "status", "publish_at",
-    "first_published_at", "updated_at", "change_note",
+    "first_published_at", "updated_at", "change_note", "withdrawn_at", "withdrawal_reason", "version",
 }  # fmt: skip
 
 
@@ -40,11 +40,12 @@ def as_user(user) -> APIClient:
 
 
 @pytest.fixture
-def users(db, editor):
+def users(db, editor, publisher):
     return {
         "anonymous": None,
         "reader": User.objects.create_user("leserin", password="pw"),
         "editor": editor,
+        "publisher": publisher,
         "superuser": User.objects.create_superuser("chefin", password="pw"),
     }
 
@@ -135,14 +136,20 @@ MATRIX = [
     ("reader", "delete", "public", 403),
     ("editor", "retrieve", "draft", 200),
     ("editor", "create", None, 201),
-    ("editor", "update", "public", 200),
+    ("editor", "update", "draft", 200),
+    ("editor", "update", "public", 403),  # published events are the publisher's
     ("editor", "patch", "draft", 200),
-    ("editor", "delete", "public", 204),
-    ("editor", "delete", "draft", 204),
+    ("editor", "delete", "public", 403),  # nobody but a superuser deletes: withdraw instead
+    ("editor", "delete", "draft", 403),
+    ("publisher", "create", None, 201),
+    ("publisher", "update", "public", 200),
+    ("publisher", "patch", "draft", 200),
+    ("publisher", "delete", "draft", 403),
     ("superuser", "retrieve", "draft", 200),
     ("superuser", "create", None, 201),
     ("superuser", "update", "draft", 200),
     ("superuser", "delete", "draft", 204),
+    ("superuser", "delete", "public", 204),
 ]
 
 
@@ -419,7 +426,7 @@ def test_a_name_equal_after_cleaning_is_a_duplicate_not_a_500(users, seed):
 def test_posting_a_corpus_of_real_and_hostile_records(users, seed, client):
     """201 for every valid record, a 400 naming the problem for every invalid one, never a 500;
     afterwards the timeline, the feed and the API agree on what is public."""
-    editor = as_user(users["editor"])
+    editor = as_user(users["publisher"])
     valid = [
         new_event(title="Treffen mit dem japanischen Botschafter", date="2025-07-03", status="published"),
         new_event(
