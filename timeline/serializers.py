@@ -33,12 +33,9 @@ class StaleVersion(APIException):
     default_code = "stale"
 
     def __init__(self, current_version: int):
-        super().__init__(
-            {
-                "detail": _("The event was changed since the version you based this on; fetch it again."),
-                "version": current_version,
-            }
-        )
+        super().__init__(_("The event was changed since the version you based this on; fetch it again."))
+        # The current version as a number, so a client can retry against it.
+        self.detail = {"detail": self.detail, "version": current_version}
 
 
 # Model field -> API field, where they differ.

@@ -1,0 +1,199 @@
+"""Editorial workflow: roles, review, withdrawal, and no lost updates between two editors."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from rest_framework.test import APIClient
+
+from timeline.models import Event, StaleEvent
+
+CHANGE = "/admin/timeline/event/{}/change/"
+
+
+def change_form_data(response) -> dict:
+    """What the browser would send back from an admin change page, unchanged."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if name == "publish_at":
+            if value:  # a datetime on first display, the submitted strings after an error
+                value = value if isinstance(value, list) else [value.astimezone().strftime("%Y-%m-%d %H:%M:%S")]
+                day, time = [*value[0].split(" "), ""][:2] if len(value) == 1 else value
+                data["publish_at_0"], data["publish_at_1"] = day, time
+        elif isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif value is not None:
+            data[name] = str(value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = str(formset.management_form[name].value())
+        for child in formset.forms:
+            for name in child.fields:
+                value = child[name].value()
+                if value is not None:
+                    data[child.add_prefix(name)] = str(value.pk if hasattr(value, "pk") else value)
+    return data
+
+
+@pytest.fixture
+def two_editors(db, editor):
+    second = User.objects.create_user("redakteur2", password="pw", is_staff=True)
+    second.groups.set(editor.groups.all())
+    first_client, second_client = Client(), Client()
+    first_client.force_login(editor)
+    second_client.force_login(second)
+    return first_client, second_client
+
+
+def test_interleaved_editors_lose_nothing(two_editors, make_event):
+    event = make_event(title="Treffen", summary="Alt.", status=Event.Status.DRAFT, publish_at=None)
+    alice, bob = two_editors
+    alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+
+    alice_form["title"] = "Treffen mit Minister Kiuchi"
+    assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
+
+    bob_form["summary"] = "Neu geschrieben."
+    response = bob.post(CHANGE.format(event.pk), bob_form)
+    assert response.status_code == 200  # refused, and told why
+    page = response.content.decode()
+    assert "nachdem Sie ihn geöffnet haben" in page
+    assert "Titel" in page  # what changed meanwhile
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Treffen mit Minister Kiuchi", "Alt.")
+
+    # The form now holds the colleague's title and Bob's own summary; saving again keeps both.
+    resolved = change_form_data(response)
+    assert resolved["title"] == "Treffen mit Minister Kiuchi"
+    assert resolved["summary"] == "Neu geschrieben."
+    assert bob.post(CHANGE.format(event.pk), resolved).status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Treffen mit Minister Kiuchi", "Neu geschrieben.")
+
+
+def test_both_editors_changing_the_same_field_must_choose(two_editors, make_event):
+    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
+    alice, bob = two_editors
+    alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+    alice_form["title"] = "Fassung Alice"
+    alice.post(CHANGE.format(event.pk), alice_form)
+    bob_form["title"] = "Fassung Bob"
+    response = bob.post(CHANGE.format(event.pk), bob_form)
+    assert response.status_code == 200
+    assert "Ein Kollege oder eine Kollegin hat dies inzwischen geändert." in response.content.decode()
+    event.refresh_from_db()
+    assert event.title == "Fassung Alice"
+    again = change_form_data(response)
+    assert again["title"] == "Fassung Bob"  # Bob's text is still there to keep or drop
+    assert bob.post(CHANGE.format(event.pk), again).status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Fassung Bob"
+
+
+def test_a_stale_object_cannot_overwrite_a_newer_save(make_event):
+    event = make_event(title="Eins")
+    first, second = Event.objects.get(pk=event.pk), Event.objects.get(pk=event.pk)
+    first.title = "Zwei"
+    first.save()
+    second.summary = "Drei"
+    with pytest.raises(StaleEvent):
+        second.save()
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("Zwei", first.version)
+
+
+def test_api_refuses_a_change_based_on_an_old_version(editor, make_event):
+    event = make_event(title="Eins", status=Event.Status.DRAFT, publish_at=None)
+    client = APIClient()
+    client.force_authenticate(editor)
+    url = f"/api/events/{event.public_id}/"
+    fetched = client.get(url)
+    version, etag = fetched.json()["version"], fetched["ETag"]
+    assert client.patch(url, {"title": "Zwei", "version": version}, format="json").status_code == 200
+    stale = client.patch(url, {"summary": "Drei", "version": version}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["version"] == version + 1
+    assert client.patch(url, {"summary": "Drei"}, format="json", headers={"if-match": etag}).status_code == 412
+    fresh = client.get(url)["ETag"]
+    assert client.patch(url, {"summary": "Drei"}, format="json", headers={"if-match": fresh}).status_code == 200
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Zwei", "Drei")
+
+
+def test_editor_cannot_publish_through_the_admin_or_the_api(editor_client, editor, make_event):
+    draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    page = editor_client.get(CHANGE.format(draft.pk))
+    choices = [value for value, _label in page.context["adminform"].form.fields["status"].choices]
+    assert choices == ["draft", "in_review"]
+    data = change_form_data(page)
+    data["status"] = "published"
+    assert editor_client.post(CHANGE.format(draft.pk), data).status_code == 200
+    response = editor_client.post("/admin/timeline/event/", {"action": "publish", "_selected_action": [draft.pk]})
+    assert response.status_code in (200, 302)
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.DRAFT
+
+    client = APIClient()
+    client.force_authenticate(editor)
+    response = client.patch(f"/api/events/{draft.public_id}/", {"status": "published"}, format="json")
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.DRAFT
+
+
+def test_editor_submits_for_review_and_the_publisher_publishes(editor_client, publisher_client, make_event, client):
+    draft = make_event(title="Zur Prüfung", status=Event.Status.DRAFT, publish_at=None)
+    editor_client.post("/admin/timeline/event/", {"action": "submit_for_review", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.IN_REVIEW
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    publisher_client.post("/admin/timeline/event/", {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_public()
+    assert Client().get(draft.get_absolute_url()).status_code == 200
+
+
+def test_published_events_are_read_only_for_editors(editor_client, make_event):
+    event = make_event(title="Öffentlich")
+    page = editor_client.get(CHANGE.format(event.pk))
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+
+
+def test_withdrawal_needs_a_reason_and_leaves_a_410_page_everywhere_else_it_is_gone(publisher_client, make_event):
+    event = make_event(title="Falsch gemeldet")
+    first_published = event.first_published_at
+    data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
+    data["status"] = "withdrawn"
+    response = publisher_client.post(CHANGE.format(event.pk), data)
+    assert "warum" in response.content.decode()  # no reason, no withdrawal
+    data["withdrawal_reason"] = "Der Termin hat nicht stattgefunden."
+    assert publisher_client.post(CHANGE.format(event.pk), data).status_code == 302
+
+    reader = Client()
+    page = reader.get(event.get_absolute_url())
+    assert page.status_code == 410
+    assert "Der Termin hat nicht stattgefunden." in page.content.decode()
+    assert "zurückgezogen" in page.content.decode()
+    assert "Falsch gemeldet" not in reader.get("/").content.decode()
+    assert "Falsch gemeldet" not in reader.get("/feeds/atom/").content.decode()
+    assert APIClient().get(f"/api/events/{event.public_id}/").status_code == 404
+
+    # Republished: back everywhere, with its first publication time unchanged.
+    data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
+    data["status"] = "published"
+    assert publisher_client.post(CHANGE.format(event.pk), data).status_code == 302
+    event.refresh_from_db()
+    assert event.first_published_at == first_published and event.withdrawn_at is None
+    assert "Falsch gemeldet" in reader.get("/feeds/atom/").content.decode()
+
+
+def test_only_a_superuser_deletes_events(editor_client, publisher_client, make_event, db):
+    event = make_event(title="Bleibt")
+    for client in (editor_client, publisher_client):
+        assert client.post(f"/admin/timeline/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
