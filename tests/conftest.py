@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.utils import timezone
 
 from timeline.models import Event
@@ -69,13 +70,15 @@ def publisher(db) -> User:
 
 
 @pytest.fixture
-def publisher_client(client, publisher):
+def publisher_client(publisher):
+    client = Client()
     client.force_login(publisher)
     return client
 
 
 @pytest.fixture
-def editor_client(client, editor):
+def editor_client(editor):
+    client = Client()
     client.force_login(editor)
     return client
 

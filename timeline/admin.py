@@ -1,18 +1,23 @@
 """The editorial admin: where press offices record events."""
 
 import datetime
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core import signing
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
+from rest_framework.exceptions import ValidationError
 
-from .models import Event, Participant, Series, SourceLink, Topic, may_change
+from . import revisions
+from .models import Event, Participant, Revision, Series, SourceLink, StaleEvent, Topic, may_change
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -206,6 +211,7 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
         "human_date", "public_id", "import_ref", "first_published_at", "withdrawn_at", "created_at", "updated_at",
+        "revision_history",
     ]  # fmt: skip
     autocomplete_fields = ["series"]
     filter_horizontal = ["topics"]
@@ -218,7 +224,17 @@ class EventAdmin(admin.ModelAdmin):
         (_("Publication"), {"fields": ["status", "publish_at", "change_note", "withdrawal_reason", "version"]}),
         (
             _("Record"),
-            {"fields": ["public_id", "import_ref", "first_published_at", "withdrawn_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "public_id",
+                    "import_ref",
+                    "first_published_at",
+                    "withdrawn_at",
+                    "created_at",
+                    "updated_at",
+                    "revision_history",
+                ]
+            },
         ),
     ]
 
@@ -252,6 +268,14 @@ class EventAdmin(admin.ModelAdmin):
             return "–"
         return obj.date_display()
 
+    @admin.display(description=_("revisions"))
+    def revision_history(self, obj: Event) -> str:
+        if not obj.pk:
+            return "–"
+        url = reverse("admin:timeline_revision_changelist") + f"?event_public_id={obj.public_id}"
+        count = Revision.objects.filter(event_public_id=obj.public_id).count()
+        return format_html('<a href="{}">{}</a>', url, _("%(count)s revisions: compare and restore") % {"count": count})
+
     @admin.display(description=_("countries"))
     def country_codes(self, obj: Event) -> str:
         return ", ".join(country.code for country in obj.countries)
@@ -263,6 +287,7 @@ class EventAdmin(admin.ModelAdmin):
         return obj.get_status_display()
 
     def save_model(self, request, obj, form, change):
+        form._status_before = form.initial.get("status") if change else None
         super().save_model(request, obj, form, change)
         typed = " ".join(str(form.data.get("date", "")).split())
         if typed and typed != obj.date:
@@ -273,31 +298,46 @@ class EventAdmin(admin.ModelAdmin):
                 % {"typed": typed, "edtf": obj.date, "shown": obj.date_display()},
             )
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines, so the revision holds participants and sources as saved.
+        revisions.record(form.instance, request.user, revisions.action_for(form._status_before, form.instance.status))
+
+    def delete_model(self, request, obj):
+        revisions.record_deletion(obj, request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            revisions.record_deletion(event, request.user)
+        super().delete_queryset(request, queryset)
+
     @staticmethod
-    def _move_to(events: QuerySet[Event], status: str) -> int:
+    def _move_to(request, events: QuerySet[Event], status: str) -> int:
         """Give each event the status through save(), so publication times are kept right."""
         count = 0
         for event in events.exclude(status=status):
-            event.status = status
+            before, event.status = event.status, status
             event.save()
+            revisions.record(event, request.user, revisions.action_for(before, status))
             count += 1
         return count
 
     @admin.action(description=_("Submit selected drafts for review"), permissions=["change"])
     def submit_for_review(self, request, queryset: QuerySet[Event]) -> None:
-        count = self._move_to(queryset.filter(status=Event.Status.DRAFT), Event.Status.IN_REVIEW)
+        count = self._move_to(request, queryset.filter(status=Event.Status.DRAFT), Event.Status.IN_REVIEW)
         message = ngettext("%(count)d event is now in review.", "%(count)d events are now in review.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Publish selected events"), permissions=["publish"])
     def publish(self, request, queryset: QuerySet[Event]) -> None:
-        count = self._move_to(queryset, Event.Status.PUBLISHED)
+        count = self._move_to(request, queryset, Event.Status.PUBLISHED)
         message = ngettext("%(count)d event was published.", "%(count)d events were published.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected events (back to draft)"), permissions=["publish"])
     def unpublish(self, request, queryset: QuerySet[Event]) -> None:
-        count = self._move_to(queryset, Event.Status.DRAFT)
+        count = self._move_to(request, queryset, Event.Status.DRAFT)
         message = ngettext("%(count)d event was unpublished.", "%(count)d events were unpublished.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
@@ -314,3 +354,84 @@ class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Every saved state of every event: who did what when; compare with the previous; restore."""
+
+    list_display = ["created_at", "title", "version", "action", "status", "user"]
+    list_filter = ["action", "status", "user"]
+    search_fields = ["title", "=event_public_id"]
+    date_hierarchy = "created_at"
+    actions = ["restore"]
+    fields = ["title", "event_public_id", "version", "action", "status", "user", "created_at", "changes"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user")
+        event = request.GET.get("event_public_id")
+        return queryset.filter(event_public_id=event) if event and _is_uuid(event) else queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("timeline.publish_event")
+
+    @admin.display(description=_("changes from the revision before"))
+    def changes(self, revision: Revision) -> str:
+        previous = (
+            Revision.objects.filter(event_public_id=revision.event_public_id, created_at__lte=revision.created_at)
+            .exclude(pk=revision.pk)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        rows = revisions.differences(previous.data if previous else {}, revision.data)
+        if not rows:
+            return _("No differences.")
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("field"),
+            _("before"),
+            _("after"),
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", ((n, _short(b), _short(a)) for n, b, a in rows)
+            ),
+        )
+
+    @admin.action(description=_("Restore the event to the selected revision"), permissions=["publish"])
+    def restore(self, request, queryset: QuerySet[Revision]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one revision to restore."), messages.WARNING)
+            return
+        revision = queryset.get()
+        try:
+            event = revisions.restore(revision, request.user)
+        except (ValidationError, StaleEvent) as error:  # say what, and keep everything as it is
+            self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("“%(title)s” is restored to version %(version)s.") % {"title": event.title, "version": revision.version},
+            messages.SUCCESS,
+        )
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

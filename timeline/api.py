@@ -16,6 +16,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 
+from . import revisions
 from .filters import EventFilter
 from .models import TIMELINE_ORDER, Event, Series, Topic
 from .serializers import EventSerializer, SeriesSerializer, TopicSerializer
@@ -37,15 +38,18 @@ class SafeWritesMixin:
     """A write that loses a race for a unique value (two editors, one name) is a 409, not a 500."""
 
     def perform_create(self, serializer):
-        self._save(serializer)
+        self._save(serializer, None)
 
     def perform_update(self, serializer):
-        self._save(serializer)
+        stored = type(serializer.instance).objects.filter(pk=serializer.instance.pk).first()
+        self._save(serializer, getattr(stored, "status", None))
 
-    def _save(self, serializer):
+    def _save(self, serializer, status_before):
         try:
             with transaction.atomic():
-                serializer.save()
+                saved = serializer.save()
+                if isinstance(saved, Event):
+                    revisions.record(saved, self.request.user, revisions.action_for(status_before, saved.status))
         except IntegrityError as error:
             raise Conflict(
                 _("Another record was saved with the same unique value meanwhile; reload and retry.")
@@ -112,6 +116,10 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         else:
             events = Event.objects.all()
         return events.select_related("series").prefetch_related("topics", "participants", "sources")
+
+    def perform_destroy(self, event: Event) -> None:
+        revisions.record_deletion(event, self.request.user)
+        event.delete()
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

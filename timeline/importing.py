@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
+from . import revisions
 from .models import Event, SiteRevision
 from .serializers import EventSerializer
 
@@ -99,11 +100,13 @@ def _existing(record: dict) -> Event | None:
 
 def _import_one(number: int, record: dict) -> Outcome:
     existing = _existing(record)
+    status_before = existing.status if existing else None  # before validation applies the new values
     serializer = EventSerializer(existing, data=record)
     label = str(record.get("import_ref") or record.get("slug") or record.get("title") or "")[:80]
     if not serializer.is_valid():
         return Outcome(number, "refused", label, serializer.errors)
     event = serializer.save()
+    revisions.record(event, None, revisions.action_for(status_before, event.status))
     times = {name: parse_datetime(str(record[name])) for name in RESTORED_TIMES if record.get(name)}
     if any(value is None for value in times.values()):
         raise ValueError(f"#{number}: unreadable time in {', '.join(times)}")

@@ -6,6 +6,7 @@ import datetime
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
@@ -503,3 +504,42 @@ def may_change(user, event: Event, new_status: str | None = None) -> bool:
     stored = event.status if event.pk else Event.Status.DRAFT
     target = new_status or event.status
     return stored not in PUBLISHING_STATES and target not in PUBLISHING_STATES
+
+
+class Revision(models.Model):
+    """One saved state of an event: who did what when, and the whole record as it then was.
+
+    Written after every save and before every deletion (admin, API, import), so any earlier state
+    can be compared and restored, and a deleted event recovered. Restoring goes through the same
+    validation as any other write and makes a new revision; history is never rewritten.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        SUBMITTED = "submitted", _("submitted for review")
+        PUBLISHED = "published", _("published")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        RESTORED = "restored", _("restored")
+        DELETED = "deleted", _("deleted")
+
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions")
+    event_public_id = models.UUIDField(_("event"), db_index=True)
+    title = models.CharField(_("title"), max_length=300)
+    version = models.PositiveIntegerField(_("version"))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Event.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    data = models.JSONField(_("record"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} ({self.get_action_display()})"

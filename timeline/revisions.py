@@ -1,0 +1,83 @@
+"""Revisions: record every saved state of an event, compare two, restore one, recover a deleted one."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from .models import Event, Revision
+
+# Fields that change on every save or are derived; a difference in them is not a change to show.
+NOT_COMPARED = {"version", "updated_at", "date_display", "date_start", "date_end", "url"}
+
+
+def action_for(before: str | None, after: str) -> str:
+    """Name what a save did to the workflow state."""
+    if before is None:
+        return Revision.Action.CREATED
+    if before == after:
+        return Revision.Action.EDITED
+    return {
+        Event.Status.IN_REVIEW: Revision.Action.SUBMITTED,
+        Event.Status.PUBLISHED: Revision.Action.PUBLISHED,
+        Event.Status.WITHDRAWN: Revision.Action.WITHDRAWN,
+        Event.Status.DRAFT: Revision.Action.UNPUBLISHED,
+    }[after]
+
+
+def snapshot(event: Event) -> dict:
+    """The whole record, as export_events writes it."""
+    from .serializers import EventSerializer
+
+    fresh = Event.objects.prefetch_related("topics", "participants", "sources").get(pk=event.pk)
+    return dict(EventSerializer(fresh, context={"include_internal": True}).data)
+
+
+def record(event: Event, user, action: str) -> Revision:
+    """Keep the event's current state as a revision."""
+    data = snapshot(event)
+    return Revision.objects.create(
+        event=event,
+        event_public_id=event.public_id,
+        title=event.title[:300],
+        version=event.version,
+        action=action,
+        status=event.status,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        data=data,
+    )
+
+
+def record_deletion(event: Event, user) -> Revision:
+    """Keep the state of an event about to be deleted, so it can be recovered."""
+    return record(event, user, Revision.Action.DELETED)
+
+
+def differences(older: dict, newer: dict) -> list[tuple[str, object, object]]:
+    """(field, before, after) for every field that differs between two snapshots."""
+    names = [name for name in newer if name not in NOT_COMPARED]
+    return [(name, older.get(name), newer.get(name)) for name in names if older.get(name) != newer.get(name)]
+
+
+@transaction.atomic
+def restore(revision: Revision, user) -> Event:
+    """Make the event look as it did in `revision` (recreating it if deleted), through validation."""
+    from rest_framework.exceptions import ValidationError
+
+    from .serializers import EventSerializer
+
+    data = {key: value for key, value in revision.data.items() if key not in ("version", "withdrawn_at")}
+    event = Event.objects.filter(public_id=revision.event_public_id).first()
+    if event is not None:
+        data["version"] = event.version  # restoring is a new change on top of the current state
+    serializer = EventSerializer(event, data=data)
+    if not serializer.is_valid():
+        raise ValidationError(serializer.errors)
+    event = serializer.save()
+    first_published = revision.data.get("first_published_at")
+    if first_published and event.first_published_at is None:
+        # A recovered event keeps the publication time readers first saw (feeds stay in order).
+        Event.objects.filter(pk=event.pk).update(first_published_at=parse_datetime(first_published))
+        event.refresh_from_db()
+    record(event, user, Revision.Action.RESTORED)
+    return event
