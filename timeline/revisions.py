@@ -81,3 +81,18 @@ def restore(revision: Revision, user) -> Event:
         event.refresh_from_db()
     record(event, user, Revision.Action.RESTORED)
     return event
+
+
+def public_change_history(event: Event) -> list[tuple]:
+    """The public corrections of an event, oldest first: (when, change note), one per new note."""
+    history, last_note = [], ""
+    for when, data, status in (
+        Revision.objects.filter(event_public_id=event.public_id)
+        .order_by("created_at", "pk")
+        .values_list("created_at", "data", "status")
+    ):
+        note = (data or {}).get("change_note") or ""
+        if note and note != last_note and status == Event.Status.PUBLISHED:
+            history.append((when, note))
+        last_note = note
+    return history

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 from django_countries import countries
 
+from . import revisions
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, EventFilter, describe_value, select_events
 from .models import TIMELINE_ORDER, Event, PreviousSlug, Series, Topic
@@ -187,6 +188,7 @@ class EventDetailView(DetailView):
         context["is_preview"] = not event.is_public()
         context["canonical_url"] = absolute_url(event.get_absolute_url())
         context["jsonld"] = jsonld_script(event_jsonld(event))
+        context["change_history"] = revisions.public_change_history(event)
         if event.series_id:
             in_series = Event.objects.public().filter(series_id=event.series_id).exclude(pk=event.pk)
             here = Position.of(event)

@@ -163,8 +163,9 @@ def test_a_new_event_may_take_a_retired_slug(client, make_event):
 
 def test_detail_query_count_does_not_grow_with_participants_or_topics(client, make_event, django_assert_num_queries):
     event = make_event(series=Series.objects.create(name="Reihe", slug="reihe"))
-    # The event with its series, topics, sources, participants, and its neighbours in the series.
-    with django_assert_num_queries(6) as few:
+    # The event with its series, topics, sources, participants, its neighbours in the series,
+    # and its public change history.
+    with django_assert_num_queries(7) as few:
         client.get(event.get_absolute_url())
     for number in range(8):
         event.participants.create(name=f"Person {number}", country="JP")

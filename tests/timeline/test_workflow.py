@@ -197,3 +197,23 @@ def test_only_a_superuser_deletes_events(editor_client, publisher_client, make_e
     for client in (editor_client, publisher_client):
         assert client.post(f"/admin/timeline/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_significant_corrections_are_listed_on_the_page_and_minor_edits_leave_no_trace(publisher_client, make_event):
+    event = make_event(title="Treffen")
+    data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
+    data["summary"] = "Tippfehler behoben."  # minor: no change note
+    publisher_client.post(CHANGE.format(event.pk), data)
+    data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
+    data["change_note"] = "Der Ort wurde korrigiert."
+    publisher_client.post(CHANGE.format(event.pk), data)
+    data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
+    data["change_note"] = "Ein Teilnehmer wurde ergänzt."
+    publisher_client.post(CHANGE.format(event.pk), data)
+
+    page = Client().get(event.get_absolute_url()).content.decode()
+    history = page[page.index('class="change-history"') :]
+    assert history.index("Der Ort wurde korrigiert.") < history.index("Ein Teilnehmer wurde ergänzt.")
+    assert "Tippfehler" not in history
+    event.refresh_from_db()
+    assert event.revised_at is not None and event.revised_at > event.first_published_at
