@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core import signing
@@ -17,7 +18,7 @@ from django_countries import countries as all_countries
 from rest_framework.exceptions import ValidationError
 
 from . import revisions
-from .models import Event, Participant, Revision, Series, SourceLink, StaleEvent, Topic, may_change
+from .models import Event, Participant, PreviewLink, Revision, Series, SourceLink, StaleEvent, Topic, may_change
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -216,7 +217,7 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["series"]
     filter_horizontal = ["topics"]
     inlines = [ParticipantInline, SourceLinkInline]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish", "share_preview"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
@@ -335,6 +336,21 @@ class EventAdmin(admin.ModelAdmin):
         message = ngettext("%(count)d event was published.", "%(count)d events were published.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
+    @admin.action(description=_("Share a secret preview link"), permissions=["publish"])
+    def share_preview(self, request, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            link = PreviewLink.objects.create(event=event, created_by=request.user)
+            self.message_user(
+                request,
+                format_html(
+                    _('Preview of “{}”: <a href="{}">{}</a> (revoke it under Preview links)'),
+                    event.title,
+                    settings.SITE_URL + link.get_absolute_url(),
+                    settings.SITE_URL + link.get_absolute_url(),
+                ),
+                messages.SUCCESS,
+            )
+
     @admin.action(description=_("Unpublish selected events (back to draft)"), permissions=["publish"])
     def unpublish(self, request, queryset: QuerySet[Event]) -> None:
         count = self._move_to(request, queryset, Event.Status.DRAFT)
@@ -435,3 +451,33 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    """Secret preview addresses shared by publishers; revoke one and it stops working at once."""
+
+    list_display = ["event", "created_by", "created_at", "revoked_at", "address"]
+    list_filter = ["revoked_at"]
+    actions = ["revoke"]
+    readonly_fields = ["event", "created_by", "created_at", "revoked_at", "address"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # made with the "share a secret preview link" action on events
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("timeline.publish_event")
+
+    @admin.display(description=_("address"))
+    def address(self, link: PreviewLink) -> str:
+        if link.revoked_at:
+            return "–"
+        url = settings.SITE_URL + link.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    @admin.action(description=_("Revoke selected preview links"), permissions=["publish"])
+    def revoke(self, request, queryset: QuerySet[PreviewLink]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        message = ngettext("%(count)d link revoked.", "%(count)d links revoked.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -19,7 +19,7 @@ from django_countries import countries
 from . import revisions
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, EventFilter, describe_value, select_events
-from .models import TIMELINE_ORDER, Event, PreviousSlug, Series, Topic
+from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
 
@@ -210,3 +210,21 @@ def robots_txt(request):
     """Everything public may be crawled; the admin may not; the sitemap says what exists."""
     lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {absolute_url('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def preview(request, token: str):
+    """An unpublished event at its secret address; revoked or unknown addresses are 404."""
+    link = get_object_or_404(PreviewLink.objects.select_related("event"), token=token, revoked_at__isnull=True)
+    event = link.event
+    context = {
+        "event": event,
+        "is_preview": not event.is_public(),
+        "canonical_url": absolute_url(event.get_absolute_url()),
+        "jsonld": "",
+        "change_history": revisions.public_change_history(event),
+    }
+    response = render(request, "timeline/event_detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"  # the secret address must not leak to linked sites
+    return response

@@ -1,11 +1,13 @@
 """Editorial workflow: roles, review, withdrawal, and no lost updates between two editors."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
-from timeline.models import Event, StaleEvent
+from timeline.models import Event, PreviewLink, StaleEvent
 
 CHANGE = "/admin/timeline/event/{}/change/"
 
@@ -217,3 +219,27 @@ def test_significant_corrections_are_listed_on_the_page_and_minor_edits_leave_no
     assert "Tippfehler" not in history
     event.refresh_from_db()
     assert event.revised_at is not None and event.revised_at > event.first_published_at
+
+
+def test_a_secret_preview_link_shows_a_draft_until_it_is_revoked(publisher_client, editor_client, make_event):
+    draft = make_event(title="Vertraulich", status=Event.Status.DRAFT, publish_at=None)
+    response = publisher_client.post(
+        "/admin/timeline/event/", {"action": "share_preview", "_selected_action": [draft.pk]}, follow=True
+    )
+    url = re.search(r'href="https://events\.example\.org(/preview/[^"]+/)"', response.content.decode()).group(1)
+    assert len(url) > 40  # unguessable: 32 random bytes
+
+    outsider = Client()
+    page = outsider.get(url)
+    assert page.status_code == 200
+    assert "Vertraulich" in page.content.decode() and "Vorschau" in page.content.decode()
+    assert page["Cache-Control"] == "private, no-store" and page["X-Robots-Tag"] == "noindex"
+    assert outsider.get(draft.get_absolute_url()).status_code == 404
+    assert outsider.get("/preview/geraten/").status_code == 404
+
+    # Only publishers share and revoke.
+    editor_client.post("/admin/timeline/event/", {"action": "share_preview", "_selected_action": [draft.pk]})
+    assert PreviewLink.objects.count() == 1
+    link = PreviewLink.objects.get()
+    publisher_client.post("/admin/timeline/previewlink/", {"action": "revoke", "_selected_action": [link.pk]})
+    assert outsider.get(url).status_code == 404
