@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from django_countries import countries as all_countries
 from rest_framework.exceptions import ValidationError
 
 from . import revisions
+from .dates import parse_event_date
 from .models import Event, Participant, PreviewLink, Revision, Series, SourceLink, StaleEvent, Topic, may_change
 
 admin.site.site_header = _("Diplomatic events – editorial office")
@@ -238,6 +241,25 @@ class EventAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    class Media:
+        js = ["timeline/admin-date-preview.js"]
+
+    def get_urls(self):
+        preview = path(
+            "date-preview/", self.admin_site.admin_view(self.date_preview), name="timeline_event_date_preview"
+        )
+        return [preview, *super().get_urls()]
+
+    def date_preview(self, request):
+        """How a typed date will be stored and read, for the live preview beside the field."""
+        try:
+            parsed = parse_event_date(request.GET.get("value", "")[:200])
+        except DjangoValidationError as error:
+            return JsonResponse({"ok": False, "error": " ".join(error.messages)})
+        return JsonResponse(
+            {"ok": True, "edtf": parsed.edtf, "display": {"de": parsed.display("de"), "en": parsed.display("en")}}
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

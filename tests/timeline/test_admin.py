@@ -193,3 +193,13 @@ def test_publisher_adds_and_publishes_in_one_step_and_the_public_sees_it_at_once
     assert event.is_public()
     page = client.__class__().get("/").content.decode()
     assert "Bundesministerin Reiche trifft Minister Kiuchi" in page
+
+
+def test_date_preview_tells_the_editor_how_a_date_will_read(editor_client, client, db):
+    response = editor_client.get("/admin/timeline/event/date-preview/", {"value": "Ende 2024"})
+    assert response.json() == {"ok": True, "edtf": "2024-36", "display": {"de": "4. Quartal 2024", "en": "Q4 2024"}}
+    refused = editor_client.get("/admin/timeline/event/date-preview/", {"value": "30.02.2024"}).json()
+    assert refused["ok"] is False and "30" in refused["error"]
+    assert client.__class__().get("/admin/timeline/event/date-preview/", {"value": "2024"}).status_code == 302
+    page = editor_client.get(ADD_URL).content.decode()
+    assert "timeline/admin-date-preview.js" in page

@@ -190,3 +190,18 @@ def test_english_pages_have_no_serious_accessibility_violations(browser, site):
         assert tab.locator("html").get_attribute("lang") == "en"
         assert serious_violations(tab) == []
     context.close()
+
+
+def test_editor_sees_how_a_typed_date_will_read_while_typing(page, site, editor):
+    page.goto(site + "/admin/login/?next=/admin/timeline/event/add/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/timeline/event/add/"))
+    page.fill("#id_date", "Ende 2024")
+    preview = page.locator("#date-preview")
+    preview.filter(has_text="4. Quartal 2024").wait_for()
+    assert "2024-36" in preview.inner_text()
+    page.fill("#id_date", "30.02.2024")
+    preview.filter(has_text="30").wait_for()
+    assert preview.get_attribute("data-ok") == "no"
