@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from timeline.models import Event
+from timeline.roles import ensure_roles
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +57,7 @@ def make_event(db):
 @pytest.fixture
 def editor(db) -> User:
     """A press-office editor: staff, in the "editor" group, not a superuser."""
+    ensure_roles()  # as after every migrate; a flushed transactional test database may lack them
     user = User.objects.create_user("redakteurin", password="pw-for-tests-only", is_staff=True)
     user.groups.add(Group.objects.get(name="editor"))
     return user
@@ -64,6 +66,7 @@ def editor(db) -> User:
 @pytest.fixture
 def publisher(db) -> User:
     """A press-office publisher: may also publish, schedule, withdraw and restore."""
+    ensure_roles()
     user = User.objects.create_user("herausgeberin", password="pw-for-tests-only", is_staff=True)
     user.groups.add(Group.objects.get(name="publisher"))
     return user

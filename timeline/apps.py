@@ -7,7 +7,11 @@ class TimelineConfig(AppConfig):
     verbose_name = _("Timeline")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .roles import ensure_roles
         from .signals import connect
 
         connect()
+        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="timeline-roles")

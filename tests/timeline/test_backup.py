@@ -22,7 +22,8 @@ def export() -> str:
 @pytest.mark.skipif(
     connection.vendor == "postgresql" and not shutil.which("pg_dump"), reason="pg_dump is not installed"
 )
-def test_backup_destroy_restore_gives_back_everything(transactional_db, tmp_path, publisher_client, make_event):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # pg_dump must see committed data
+def test_backup_destroy_restore_gives_back_everything(tmp_path, publisher_client, make_event):
     call_command("load_seed", stdout=io.StringIO())
     draft = make_event(title="Entwurf, nur im Backup", status=Event.Status.DRAFT, publish_at=None)
     data = change_form_data(publisher_client.get(CHANGE.format(draft.pk)))

@@ -29,7 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
+# Transactional (the live server runs in another thread); serialized_rollback puts back what the
+# migrations wrote (the editor and publisher groups) for the tests that follow.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +50,7 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
+def site(live_server):
     """The live server with the seed events and a few dozen generated ones."""
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("load_seed", stdout=devnull)

@@ -243,3 +243,12 @@ def test_a_secret_preview_link_shows_a_draft_until_it_is_revoked(publisher_clien
     link = PreviewLink.objects.get()
     publisher_client.post("/admin/timeline/previewlink/", {"action": "revoke", "_selected_action": [link.pk]})
     assert outsider.get(url).status_code == 404
+
+
+def test_roles_in_the_database_are_the_ones_defined_in_code(db):
+    from django.contrib.auth.models import Group
+
+    from timeline.roles import ROLES
+
+    for name, codenames in ROLES.items():
+        assert sorted(Group.objects.get(name=name).permissions.values_list("codename", flat=True)) == sorted(codenames)
