@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_countries",
     "django_filters",
+    "django_prose_editor",
     "csp",
     "corsheaders",
     "rest_framework",

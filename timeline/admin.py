@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.admin.widgets import AdminTextareaWidget, FilteredSelectMultiple
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
+from django_prose_editor.fields import ProseEditorFormField
 from rest_framework.exceptions import ValidationError
 
 from . import revisions
@@ -77,6 +78,21 @@ class YearListFilter(admin.SimpleListFilter):
             return queryset.filter(date_start__lte=datetime.date(year, 12, 31), date_end__gte=datetime.date(year, 1, 1))
         return queryset
 
+
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+}
 
 # The fields two editors can change at the same time and that are merged when one saves second.
 MERGED_FIELDS = [
@@ -279,6 +295,17 @@ class EventAdmin(admin.ModelAdmin):
         return request.user.has_perm("timeline.publish_event")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            # A rich-text editor instead of raw HTML. Its schema keeps only these elements, so a
+            # paste from Word or a PDF arrives as clean paragraphs, lists and links; the model's
+            # sanitiser still runs on save, as for every other way in.
+            return ProseEditorFormField(
+                extensions=BODY_EDITOR_EXTENSIONS,
+                widget=AdminTextareaWidget,
+                required=False,
+                label=db_field.verbose_name,
+                help_text=db_field.help_text,
+            )
         if db_field.name == "countries":
             # A plain multiple select loses every other country on a click without Ctrl;
             # the two-pane chooser with search is what editors know from topics.

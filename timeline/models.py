@@ -220,7 +220,7 @@ class Event(models.Model):
         _("body"),
         blank=True,
         validators=[MaxLengthValidator(100_000)],
-        help_text=_("HTML; scripts, event handlers and unsafe links are removed on save."),
+        help_text=_("Paragraphs, headings, lists, quotes and links; anything else is removed on save."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import missing
+from timeline.models import Event
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -207,3 +208,41 @@ def test_editor_sees_how_a_typed_date_will_read_while_typing(page, site, editor)
     page.fill("#id_date", "30.02.2024")
     preview.filter(has_text="30").wait_for()
     assert preview.get_attribute("data-ok") == "no"
+
+
+WORD_PASTE = (
+    '<p class="MsoNormal" style="mso-margin-top-alt:auto"><span style="font-family:Calibri;color:#1F497D">'
+    "Erster Absatz aus Word</span><o:p></o:p></p>"
+    '<ul style="margin-top:0cm"><li class="MsoListParagraph"><span lang="DE">Punkt eins</span></li></ul>'
+    '<p><a href="https://www.bundeswirtschaftsministerium.de/" style="color:blue">Quelle</a>'
+    '<a href="javascript:alert(1)">böse</a></p><script>alert(1)</script>'
+)
+
+
+def test_editor_writes_the_body_in_a_rich_text_editor_and_a_word_paste_arrives_clean(page, site, editor):
+    page.goto(site + "/admin/login/?next=/admin/timeline/event/add/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/timeline/event/add/"))
+    page.locator(".ProseMirror[contenteditable=true]").wait_for()
+    page.evaluate("document.querySelector('.ProseMirror[contenteditable=true]').focus()")
+    page.evaluate(
+        """(html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "Erster Absatz aus Word");
+            document.querySelector(".ProseMirror[contenteditable=true]").dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        WORD_PASTE,
+    )
+    page.fill("#id_title", "Mit Word-Text")
+    page.fill("#id_date", "2025-06-26")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
+    body = Event.objects.get(title="Mit Word-Text").body
+    assert "Erster Absatz aus Word" in body and "<li>" in body and "Punkt eins" in body
+    assert 'href="https://www.bundeswirtschaftsministerium.de/"' in body
+    for unwanted in ("Mso", "style=", "<span", "o:p", "javascript:", "<script"):
+        assert unwanted not in body, body
