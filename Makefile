@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check-deploy messages clean
+.PHONY: install run test lint format bench messages clean
 
 # The venv is rebuilt whenever requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -37,6 +37,10 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Throughput of every surface under gunicorn, measured with wrk (apt-get install wrk); minutes.
+bench: install
+	$(PY) bench/run.py
 
 # Compile translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext).
 messages: install

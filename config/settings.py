@@ -43,6 +43,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The authority of tag: URIs (RFC 4151) that identify feeds and entries: a domain the publisher
 # owned on a date. Set it once and never change it, or every reader sees every entry again.
 FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "bundeswirtschaftsministerium.de,2025")
+# Reference endpoints for `make bench` (a trivial view, a stock syndication feed). Never in production.
+BENCH_REFERENCES = env_bool("BENCH_REFERENCES")
 # Who publishes the events: organizer in structured data, author of feed entries.
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Bundesministerium für Wirtschaft und Energie (BMWE)")
 

@@ -1,5 +1,6 @@
 """The project's URL map; each app owns its own namespace."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,3 +11,6 @@ urlpatterns = [
     path("api/", include("timeline.api_urls")),
     path("", include("timeline.urls")),
 ]
+
+if settings.BENCH_REFERENCES:
+    urlpatterns += [path("", include("config.bench_urls"))]

@@ -1,0 +1,230 @@
+"""`make bench`: serve the app as in production and measure every surface with wrk.
+
+For each size (BENCH_SIZES, default "10000 100000") it builds a SQLite database of synthetic
+events (kept in bench-results/ for the next run), starts gunicorn (2 sync workers, debug off),
+and measures with wrk (-t1 -c16) each surface and two references served by the same app: a
+trivial Django view and Django's stock syndication feed of the same 50 events. It prints req/s,
+p50 and p99 and the ratios to those references, measures SQL queries and peak memory per request
+in-process, and writes everything to bench-results/results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench-results"
+PYTHON = sys.executable
+DURATION = os.environ.get("BENCH_DURATION", "5")
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000 100000").split()]
+
+
+def environment(database: Path) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "SITE_URL": "http://127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "BENCH_REFERENCES": "1",
+        "API_ANON_RATE": "100000000/hour",
+    }
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def build_database(size: int) -> Path:
+    database = RESULTS / f"bench-{size}.sqlite3"
+    if database.exists():
+        return database
+    print(f"Generating {size} events into {database.name} (once; kept for later runs) …", flush=True)
+    partial = database.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    env = environment(partial)
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_seed")
+    manage(env, "generate_events", str(size))
+    partial.rename(database)
+    return database
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wrk(url: str, headers: dict | None = None) -> dict:
+    command = ["wrk", "-t1", "-c16", f"-d{DURATION}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rate, "p50_ms": percentile("50"), "p99_ms": percentile("99"), "errors": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def surfaces(env: dict) -> dict[str, tuple[str, dict]]:
+    """Paths to measure: (path, headers). Deep positions are read from the database."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from rest_framework.pagination import Cursor
+
+    from timeline.api import TimelinePagination
+    from timeline.models import Event
+    from timeline.pagination import Position
+
+    public = Event.objects.public()
+    count = public.count()
+    last_page_start = public.newest_first()[max(count - 51, 0)]
+    deep = Position.of(last_page_start).token()
+    paginator = TimelinePagination()
+    paginator.base_url = "/api/events/"
+    deep_api_anchor = public.newest_first()[max(count - 50, 0)]
+    cursor = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(deep_api_anchor.date_start)))
+    event = public.newest_first()[count // 2]
+    return {
+        "trivial view (reference)": ("/bench/trivial", {}),
+        "stock syndication RSS (reference)": ("/bench/stock-rss/", {}),
+        "timeline /": ("/", {}),
+        "timeline filtered": ("/?country=JP&topic=energy", {}),
+        "timeline deepest page": (f"/?after={deep}", {}),
+        "event page": (event.get_absolute_url(), {}),
+        "feed RSS": ("/feeds/rss/", {}),
+        "feed Atom": ("/feeds/atom/", {}),
+        "feed filtered": ("/feeds/atom/?country=JP&topic=energy", {}),
+        "feed conditional GET (304)": ("/feeds/atom/", {"If-None-Match": "__etag__"}),
+        "API list": ("/api/events/", {}),
+        "API deepest page": (cursor, {}),
+    }
+
+
+def in_process(paths: dict[str, tuple[str, dict]]) -> dict[str, dict]:
+    """SQL queries and peak Python memory of one request to each surface (warm, in-process)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, measured = Client(), {}
+    for name, (path, headers) in paths.items():
+        if "__etag__" in headers.values():
+            continue
+        client.get(path)
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        measured[name] = {"queries": len(queries), "peak_kib": round(peak / 1024)}
+    return measured
+
+
+def run_size(size: int) -> dict:
+    database = build_database(size)
+    env = environment(database)
+    manage(env, "collectstatic", "--noinput")
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket",
+         "--access-logfile", "/dev/null", "--error-logfile", str(RESULTS / "gunicorn.log")],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        paths = surfaces(env)
+        etag = urllib.request.urlopen(base + "/feeds/atom/").headers["ETag"]  # noqa: S310
+        results = {}
+        for name, (path, headers) in paths.items():
+            headers = {key: (etag if value == "__etag__" else value) for key, value in headers.items()}
+            try:  # warm up (a 304 is an answer too)
+                urllib.request.urlopen(urllib.request.Request(base + path, headers=headers))  # noqa: S310
+            except urllib.error.HTTPError as error:
+                if error.code != 304:
+                    raise
+            results[name] = wrk(base + path, headers)
+            print(f"  {name:38} {results[name]['rps']:9.0f} req/s", flush=True)
+        for name, extra in in_process(paths).items():
+            results[name].update(extra)
+        return results
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def report(size: int, results: dict) -> None:
+    trivial = results["trivial view (reference)"]["rps"]
+    stock = results["stock syndication RSS (reference)"]["rps"]
+    print(f"\n{size:,} events — wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers, SQLite")
+    print(f"{'surface':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10} {'× stock feed':>13} {'queries':>8} {'peak KiB':>9}")
+    for name, row in results.items():
+        versus_stock = f"{row['rps'] / stock:13.2f}" if name.startswith("feed") else " " * 13
+        print(
+            f"{name:38} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['rps'] / trivial:10.2f} "
+            f"{versus_stock} {row.get('queries', ''):>8} {row.get('peak_kib', ''):>9}"
+        )
+    deep = results["timeline deepest page"]["rps"] / results["timeline /"]["rps"]
+    api = results["API deepest page"]["rps"] / results["API list"]["rps"]
+    print(f"deepest/first page: timeline {deep:.2f}, API {api:.2f} (1.00 = as fast; below 0.83 = over 1.2× slower)")
+
+
+def main() -> None:
+    for tool in ("wrk",):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed: apt-get install {tool}")
+    RESULTS.mkdir(exist_ok=True)
+    everything = {}
+    for size in SIZES:
+        print(f"\n== {size:,} events", flush=True)
+        # Each size in its own process: Django is set up once per process, for one database.
+        output = subprocess.run(
+            [PYTHON, __file__, "--size", str(size)], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        sys.stdout.write(output.stdout)
+        if output.returncode != 0:
+            sys.stderr.write(output.stderr)
+            sys.exit(output.returncode)
+        everything[size] = json.loads((RESULTS / f"results-{size}.json").read_text())
+    (RESULTS / "results.json").write_text(json.dumps(everything, indent=2))
+    print(f"\nResults: {RESULTS / 'results.json'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--size":
+        size = int(sys.argv[2])
+        sys.path.insert(0, str(ROOT))
+        measured = run_size(size)
+        (RESULTS / f"results-{size}.json").write_text(json.dumps(measured, indent=2))
+        report(size, measured)
+    else:
+        main()
