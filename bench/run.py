@@ -84,7 +84,12 @@ def wrk(url: str, headers: dict | None = None) -> dict:
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rate, "p50_ms": percentile("50"), "p99_ms": percentile("99"), "errors": int(non_2xx.group(1)) if non_2xx else 0}
+    return {
+        "rps": rate,
+        "p50_ms": percentile("50"),
+        "p99_ms": percentile("99"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
 
 
 def surfaces(env: dict) -> dict[str, tuple[str, dict]]:
@@ -186,7 +191,10 @@ def report(size: int, results: dict) -> None:
     trivial = results["trivial view (reference)"]["rps"]
     stock = results["stock syndication RSS (reference)"]["rps"]
     print(f"\n{size:,} events — wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers, SQLite")
-    print(f"{'surface':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10} {'× stock feed':>13} {'queries':>8} {'peak KiB':>9}")
+    print(
+        f"{'surface':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10} {'× stock feed':>13}"
+        f" {'queries':>8} {'peak KiB':>9}"
+    )
     for name, row in results.items():
         versus_stock = f"{row['rps'] / stock:13.2f}" if name.startswith("feed") else " " * 13
         print(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -17,7 +13,8 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from timeline.filters import describe_applied, select_events
-from timeline.models import Event, SiteRevision
+from timeline.freshness import cached, content_stamp
+from timeline.models import Event
 from timeline.structured_data import absolute_url
 
 from .builder import MAX_ENTRIES, FeedInfo, build_feed, tag_uri
@@ -27,21 +24,6 @@ CONTENT_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
-CACHE_TIMEOUT = 60 * 60 * 24
-
-
-def reached_publications() -> QuerySet[Event]:
-    """Publication times already reached, latest first (read from an index)."""
-    return (
-        Event.objects.filter(publish_at__lte=timezone.now())
-        .order_by("-publish_at")
-        .values_list("publish_at", flat=True)
-    )
-
-
-def latest_publication() -> datetime.datetime | None:
-    """The latest publication time already reached: it moves when a scheduled event goes out."""
-    return reached_publications().first()
 
 
 def feed_view(request, kind: str) -> HttpResponse:
@@ -50,19 +32,10 @@ def feed_view(request, kind: str) -> HttpResponse:
         message = _("This feed address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
         return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
 
-    revision = SiteRevision.current()
-    latest = latest_publication()
+    stamp = content_stamp()
     language = settings.LANGUAGE_CODE
-    # The key changes with every content change (in any process) and every scheduled release.
-    # The revision's time is in it too, so a database rebuilt from scratch (numbers restarting)
-    # cannot meet the bytes cached for the old one.
-    fingerprint = (
-        f"{kind}|{language}|{revision.number}|{revision.changed_at.isoformat()}|{latest}"
-        f"|{selection.query_string}|{settings.SITE_URL}"
-    )
-    key = "feed:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None:
+
+    def build() -> tuple[bytes, str, int]:
         described = describe_applied(selection)
         title = _("Diplomatic events")
         if described:
@@ -81,15 +54,16 @@ def feed_view(request, kind: str) -> HttpResponse:
             self_url=absolute_url(request.path + selection.query_string),
             page_url=absolute_url("/" + selection.query_string),
             language=language,
-            updated=revision.changed_at,
+            updated=stamp.revision.changed_at,
         )
         body = build_feed(info, list(events))
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        last_modified = max(revision.changed_at, latest) if latest else revision.changed_at
-        cached = (body, etag, int(last_modified.timestamp()))
-        cache.set(key, cached, CACHE_TIMEOUT)
+        return body, etag, int(stamp.last_modified.timestamp())
 
-    body, etag, last_modified = cached
+    # Built once per content revision and scheduled release, in any process (timeline/freshness.py).
+    body, etag, last_modified = cached(
+        stamp, "feed", kind, language, selection.query_string, settings.SITE_URL, compute=build
+    )
     response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)

@@ -19,6 +19,7 @@ from django_countries import countries
 from . import revisions
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, EventFilter, describe_value, select_events
+from .freshness import ContentStamp, cached, content_stamp
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
@@ -97,7 +98,10 @@ def timeline(request):
                 continue
             after, before = (position, None) if name == "after" else (None, position)
 
-    total = selection.events.count()
+    # The count and the country list scan many rows at 100,000 events; both change only with the
+    # content, so they are cached under the content stamp (correct in every process at once).
+    stamp = content_stamp()
+    total = cached(stamp, "count", selection.query_string, compute=selection.events.count)
     page = paginate(
         selection.events.select_related("series").prefetch_related("topics").defer("body"), after=after, before=before
     )
@@ -138,7 +142,7 @@ def timeline(request):
         "atom_url": absolute_url("/feeds/atom/" + selection.query_string),
         "canonical_url": absolute_url(request.path + selection.query_string),
         "form_values": {name: request.GET.getlist(name) for name in PARAMETERS},
-        "country_choices": facet_countries(request.GET.getlist("country")),
+        "country_choices": facet_countries(stamp, request.GET.getlist("country")),
         "topic_choices": list(topic_names.items()),
         "series_choices": list(series_names.items()),
         "kind_choices": Event.Kind.choices,
@@ -147,11 +151,18 @@ def timeline(request):
     return render(request, "timeline/event_list.html", context, status=400 if errors else 200)
 
 
-def facet_countries(selected: list[str]) -> list[tuple[str, str]]:
-    """The countries a reader can filter by: those public events involve, plus any selected."""
-    codes = {code.strip().upper() for code in selected if code.strip().upper() in countries}
+def used_countries() -> set[str]:
+    """The codes of the countries public events involve."""
+    codes: set[str] = set()
     for value in Event.objects.public().order_by().values_list("countries", flat=True).distinct():
         codes.update(code for code in value.split(",") if code)
+    return codes
+
+
+def facet_countries(stamp: ContentStamp, selected: list[str]) -> list[tuple[str, str]]:
+    """The countries a reader can filter by: those public events involve, plus any selected."""
+    codes = {code.strip().upper() for code in selected if code.strip().upper() in countries}
+    codes |= cached(stamp, "used-countries", compute=used_countries)
     return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
 
 

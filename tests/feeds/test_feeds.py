@@ -331,7 +331,7 @@ def test_a_second_strict_parser_reads_both_feeds_completely(client, seed, query)
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plans checked here are SQLite's")
 def test_sqlite_answers_the_feed_queries_from_indexes(make_event):
-    from feeds.views import reached_publications
+    from timeline.freshness import reached_publications
 
     make_event()
     newest = Event.objects.public().order_by("-first_published_at", "-pk")[:50].explain()
