@@ -195,12 +195,17 @@ def test_english_pages_have_no_serious_accessibility_violations(browser, site):
     context.close()
 
 
-def test_editor_sees_how_a_typed_date_will_read_while_typing(page, site, editor):
+def open_admin_add_form(page, site, user) -> None:
+    """Log in through the admin's own form and open "add event"."""
     page.goto(site + "/admin/login/?next=/admin/timeline/event/add/")
-    page.fill("#id_username", editor.username)
+    page.fill("#id_username", user.username)
     page.fill("#id_password", "pw-for-tests-only")
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/timeline/event/add/"))
+
+
+def test_editor_sees_how_a_typed_date_will_read_while_typing(page, site, editor):
+    open_admin_add_form(page, site, editor)
     page.fill("#id_date", "Ende 2024")
     preview = page.locator("#date-preview")
     preview.filter(has_text="4. Quartal 2024").wait_for()
@@ -220,11 +225,7 @@ WORD_PASTE = (
 
 
 def test_editor_writes_the_body_in_a_rich_text_editor_and_a_word_paste_arrives_clean(page, site, editor):
-    page.goto(site + "/admin/login/?next=/admin/timeline/event/add/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", "pw-for-tests-only")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/timeline/event/add/"))
+    open_admin_add_form(page, site, editor)
     page.locator(".ProseMirror[contenteditable=true]").wait_for()
     page.evaluate("document.querySelector('.ProseMirror[contenteditable=true]').focus()")
     page.evaluate(
