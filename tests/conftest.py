@@ -90,7 +90,10 @@ def pytest_report_header(config):
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return (
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip() + f"; cache: {cache}"
+    )
 
 
 def missing(reason: str) -> None:
