@@ -111,7 +111,7 @@ def field_state(event: Event, name: str):
     if name == "series":
         return event.series_id
     if name == "publish_at":
-        return value.isoformat() if value else None
+        return value.astimezone(datetime.UTC).isoformat() if value else None
     return value
 
 
@@ -125,9 +125,7 @@ def form_state(cleaned: dict, name: str):
     if name == "series":
         return value.pk if value else None
     if name == "publish_at":
-        return value.isoformat() if value else None
-    if name == "date":
-        return value
+        return value.astimezone(datetime.UTC).isoformat() if value else None
     return value
 
 
@@ -241,7 +239,10 @@ class EventAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
         (_("Content"), {"fields": ["summary", "body", "topics", "series"]}),
-        (_("Publication"), {"fields": ["status", "publish_at", "change_note", "withdrawal_reason", "version"]}),
+        (
+            _("Publication"),
+            {"fields": ["status", "publish_at", "change_note", "withdrawal_reason", "version", "snapshot"]},
+        ),
         (
             _("Record"),
             {
