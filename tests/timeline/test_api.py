@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
@@ -471,3 +472,17 @@ def test_posting_a_corpus_of_real_and_hostile_records(users, seed, client):
     from_page = {str(uuid) for uuid in Event.objects.filter(slug__in=slugs).values_list("public_id", flat=True)}
     assert from_api == from_feed == from_page == public
     assert "<script>alert(1)</script>" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plans checked here are SQLite's")
+def test_sqlite_reads_api_pages_and_counts_from_indexes(make_event):
+    from timeline.api import TimelinePagination
+
+    make_event()
+    ordering = TimelinePagination.ordering
+    first = Event.objects.public().order_by(*ordering)[:51].explain()
+    deep = Event.objects.public().filter(date_start__lt="2000-01-01").order_by(*ordering)[:51].explain()
+    count = Event.objects.public().values("pk").explain()
+    for plan in (first, deep):
+        assert "event_timeline_idx" in plan and "TEMP B-TREE" not in plan, plan
+    assert "USING COVERING INDEX" in count, count  # the count reads the index, not the table
