@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +135,19 @@ class Series(models.Model):
         self.description = clean_text(self.description, multiline=True)
 
 
+def make_search_document(event, participants=None) -> str:
+    """The text search reads for an event: its words and its participants', without markup."""
+    if participants is None:
+        participants = (
+            list(Participant.objects.filter(event_id=event.pk).values_list("name", "role", "organisation"))
+            if event.pk
+            else []
+        )
+    parts = [event.title, event.summary, event.place, strip_tags(event.body or "")]
+    parts += [" ".join(filter(None, person)) for person in participants]
+    return " ".join(" ".join(filter(None, parts)).split())
+
+
 class StaleEvent(Exception):
     """A save was based on an older version of the event than the one stored."""
 
@@ -253,6 +267,8 @@ class Event(models.Model):
         default=0,
         help_text=_("Counts saves; a save based on an older version is refused instead of overwriting."),
     )
+    # Everything text search looks at, in one column (PostgreSQL indexes it with GIN; see filters).
+    search_document = models.TextField(_("search text"), blank=True, default="", editable=False)
     import_ref = models.CharField(
         _("import reference"),
         max_length=200,
@@ -317,6 +333,7 @@ class Event(models.Model):
         if not self.slug:
             fallback = f"{self.kind}-{self.date_start.isoformat()}"
             self.slug = unique_slug(Event, make_slug(self.title, fallback), self.pk)
+        self.search_document = make_search_document(self)
         with transaction.atomic():
             self._claim_next_version()
             super().save(*args, **kwargs)

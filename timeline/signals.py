@@ -6,7 +6,7 @@ QuerySet.update) call SiteRevision.bump() themselves.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .models import Event, Participant, PreviousSlug, Series, SiteRevision, SourceLink, Topic
+from .models import Event, Participant, PreviousSlug, Series, SiteRevision, SourceLink, Topic, make_search_document
 
 WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug)
 
@@ -18,8 +18,19 @@ def content_changed(sender, **kwargs) -> None:
         SiteRevision.bump()
 
 
+def participants_changed(sender, instance, **kwargs) -> None:
+    """Keep the event's search text in step with its participants."""
+    if kwargs.get("raw"):
+        return
+    event = Event.objects.filter(pk=instance.event_id).first()
+    if event is not None:  # gone already when the event itself is being deleted
+        Event.objects.filter(pk=event.pk).update(search_document=make_search_document(event))
+
+
 def connect() -> None:
     for model in WATCHED:
         post_save.connect(content_changed, sender=model, dispatch_uid=f"revision-save-{model.__name__}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"revision-delete-{model.__name__}")
     m2m_changed.connect(content_changed, sender=Event.topics.through, dispatch_uid="revision-topics")
+    post_save.connect(participants_changed, sender=Participant, dispatch_uid="search-participants-save")
+    post_delete.connect(participants_changed, sender=Participant, dispatch_uid="search-participants-delete")

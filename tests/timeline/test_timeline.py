@@ -387,3 +387,17 @@ def test_cached_count_and_countries_follow_every_change_at_once(client, make_eve
         traveller.shift(datetime.timedelta(minutes=1))
         page = client.get("/").content.decode()
         assert "3 Termine" in page and "Italien" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes are PostgreSQL's")
+def test_postgresql_search_can_use_its_gin_indexes(sample):
+    from django.db import connection as db
+
+    from timeline.filters import search_postgresql
+
+    with db.cursor() as cursor:
+        # A tiny table would just be scanned: rule out scans, and the plan shows what can answer.
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
+        plan = search_postgresql(Event.objects.all(), "Rohstoff").explain()
+        cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
+    assert "event_search_german_idx" in plan and "event_search_simple_idx" in plan, plan

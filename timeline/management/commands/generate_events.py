@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from timeline.dates import parse_event_date
-from timeline.models import Event, Participant, Series, SiteRevision, SourceLink, Topic, make_slug
+from timeline.models import Event, Participant, Series, SiteRevision, SourceLink, Topic, make_search_document, make_slug
 
 TOPICS = [
     ("economic-security", "Wirtschaftssicherheit"),
@@ -150,7 +150,9 @@ class Command(BaseCommand):
                 publish_at=publish_at if status == Event.Status.PUBLISHED else None,
                 first_published_at=publish_at if status == Event.Status.PUBLISHED else None,
             )
-            event._generated = (chosen_topics, [person, other, *rng.sample(PEOPLE, rng.randint(0, 2))])
+            people = list(dict.fromkeys([person, other, *rng.sample(PEOPLE, rng.randint(0, 2))]))
+            event._generated = (chosen_topics, people)
+            event.search_document = make_search_document(event, participants=[p[:3] for p in people])
             events.append(event)
         Event.objects.bulk_create(events, batch_size=500)
         saved = Event.objects.filter(slug__in=[e.slug for e in events]).values_list("slug", "pk")
@@ -161,7 +163,7 @@ class Command(BaseCommand):
             pk = pks[event.slug]
             chosen_topics, participants = event._generated
             links.extend(through(event_id=pk, topic_id=topic.pk) for topic in chosen_topics)
-            for position, (name, role, organisation, country) in enumerate(dict.fromkeys(participants)):
+            for position, (name, role, organisation, country) in enumerate(participants):
                 people.append(
                     Participant(
                         event_id=pk, name=name, role=role, organisation=organisation, country=country, position=position
