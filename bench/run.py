@@ -54,6 +54,7 @@ def manage(env: dict, *args: str) -> None:
 def build_database(size: int) -> Path:
     database = RESULTS / f"bench-{size}.sqlite3"
     if database.exists():
+        manage(environment(database), "migrate", "--noinput")  # a database from an older version
         return database
     print(f"Generating {size} events into {database.name} (once; kept for later runs) …", flush=True)
     partial = database.with_suffix(".partial")
