@@ -43,7 +43,8 @@ def feed_view(request, kind: str) -> HttpResponse:
         events = (
             selection.events.order_by("-first_published_at", "-pk")
             .select_related("series")
-            .prefetch_related("topics")[:MAX_ENTRIES]
+            .prefetch_related("topics")
+            .defer("search_document")[:MAX_ENTRIES]
         )
         info = FeedInfo(
             kind=kind,

@@ -115,7 +115,12 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
             events = Event.objects.filter(status=Event.Status.PUBLISHED, publish_at__gt=timezone.now())
         else:
             events = Event.objects.all()
-        return events.select_related("series").prefetch_related("topics", "participants", "sources")
+        # The search text is large and never shown: keep it out of every read.
+        return (
+            events.select_related("series")
+            .prefetch_related("topics", "participants", "sources")
+            .defer("search_document")
+        )
 
     def perform_destroy(self, event: Event) -> None:
         revisions.record_deletion(event, self.request.user)

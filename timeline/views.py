@@ -103,7 +103,9 @@ def timeline(request):
     stamp = content_stamp()
     total = cached(stamp, "count", selection.query_string, compute=selection.events.count)
     page = paginate(
-        selection.events.select_related("series").prefetch_related("topics").defer("body"), after=after, before=before
+        selection.events.select_related("series").prefetch_related("topics").defer("body", "search_document"),
+        after=after,
+        before=before,
     )
 
     today = timezone.localdate()
