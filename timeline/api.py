@@ -131,12 +131,6 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         response["ETag"] = f'"{response.data["version"]}"'
         return response
 
-    def update(self, request, *args, **kwargs):
-        expected = request.headers.get("If-Match")
-        if expected and expected.strip() not in ("*", f'"{self.get_object().version}"'):
-            raise PreconditionFailed(_("The event was changed since the version in If-Match; fetch it again."))
-        return super().update(request, *args, **kwargs)
-
     def get_object(self) -> Event:
         key = self.kwargs["key"]
         try:
@@ -147,29 +141,34 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         if event is None:
             raise Http404
         self.check_object_permissions(self.request, event)
+        # Checked here, on the one lookup an update makes, rather than with a second one.
+        expected = self.request.headers.get("If-Match") if self.request.method in ("PUT", "PATCH") else None
+        if expected and expected.strip() not in ("*", f'"{event.version}"'):
+            raise PreconditionFailed(_("The event was changed since the version in If-Match; fetch it again."))
         return event
 
 
-class TopicViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+    """A small list looked up by slug: topics and series."""
+
+    permission_classes = [ReadAnyoneWriteWithPermission]
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
+    pagination_class = None
+
+
+class TopicViewSet(BySlugViewSet):
     """Topics, by slug."""
 
     queryset = Topic.objects.all()
     serializer_class = TopicSerializer
-    permission_classes = [ReadAnyoneWriteWithPermission]
-    lookup_field = "slug"
-    lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
-    pagination_class = None
 
 
-class SeriesViewSet(SafeWritesMixin, viewsets.ModelViewSet):
+class SeriesViewSet(BySlugViewSet):
     """Series of events, by slug."""
 
     queryset = Series.objects.all()
     serializer_class = SeriesSerializer
-    permission_classes = [ReadAnyoneWriteWithPermission]
-    lookup_field = "slug"
-    lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
-    pagination_class = None
 
     def perform_destroy(self, series: Series) -> None:
         try:

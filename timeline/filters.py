@@ -250,11 +250,18 @@ def describe_value(name: str, value: str, topics: dict[str, str], series: dict[s
     return value
 
 
-def describe_applied(selection: Selection) -> list[tuple[str, str]]:
-    """The applied filters as (label, value) a reader understands: ("Land", "Japan")."""
+def describe_applied(
+    selection: Selection, topics: dict[str, str] | None = None, series: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The applied filters as (label, value) a reader understands: ("Land", "Japan").
+
+    `topics` and `series` map slugs to names; when not given, they are read if needed.
+    """
     names = {name for name, _value in selection.applied}
-    topics = dict(Topic.objects.values_list("slug", "name")) if "topic" in names else {}
-    series = dict(Series.objects.values_list("slug", "name")) if "series" in names else {}
+    if topics is None:
+        topics = dict(Topic.objects.values_list("slug", "name")) if "topic" in names else {}
+    if series is None:
+        series = dict(Series.objects.values_list("slug", "name")) if "series" in names else {}
     return [
         (str(EventFilter.base_filters[name].label), describe_value(name, value, topics, series))
         for name, value in selection.applied

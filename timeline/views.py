@@ -18,7 +18,7 @@ from django_countries import countries
 
 from . import revisions
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
-from .filters import PARAMETERS, EventFilter, describe_value, select_events
+from .filters import PARAMETERS, describe_applied, select_events
 from .freshness import ContentStamp, cached, content_stamp
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
@@ -120,14 +120,15 @@ def timeline(request):
 
     topic_names = dict(Topic.objects.values_list("slug", "name"))
     series_names = dict(Series.objects.values_list("slug", "name"))
-    labels = {name: str(definition.label) for name, definition in EventFilter.base_filters.items()}
     active = [
         ActiveFilter(
-            label=labels[name],
-            value=describe_value(name, value, topic_names, series_names),
-            remove_url=request.path + query_string([pair for pair in filter_pairs if pair != (name, value)]),
+            label=label,
+            value=value,
+            remove_url=request.path + query_string([other for other in filter_pairs if other != pair]),
         )
-        for name, value in filter_pairs
+        for (label, value), pair in zip(
+            describe_applied(selection, topic_names, series_names), filter_pairs, strict=True
+        )
     ]
 
     context = {
