@@ -119,7 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # Cache: a shared Redis when REDIS_URL is set (several processes or hosts), else per process.
-# Correctness never depends on it: cached output is keyed by a content stamp read from the database.
+# Cached output is keyed by a content stamp (timeline/freshness.py): kept in the shared cache when
+# there is one, read from the database on every request when the cache is per process.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -130,6 +131,7 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_IS_SHARED = bool(os.environ.get("REDIS_URL"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

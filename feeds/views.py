@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from timeline.filters import describe_applied, select_events
-from timeline.freshness import cached, content_stamp
+from timeline.freshness import cached, content_stamp, recall, remember
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 
@@ -26,60 +27,85 @@ CONTENT_TYPES = {
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 
 
-def feed_view(request, kind: str) -> HttpResponse:
-    selection = select_events(request.GET, Event.objects.public())
-    if selection.errors:
-        message = _("This feed address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
-        return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+@dataclass(frozen=True)
+class RenderedFeed:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    last_modified: int
 
-    stamp = content_stamp()
-    language = settings.LANGUAGE_CODE
 
-    def build() -> tuple[bytes, str, int]:
-        described = describe_applied(selection)
-        title = _("Diplomatic events")
-        if described:
-            title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
-        events = (
-            selection.events.order_by("-first_published_at", "-pk")
-            .select_related("series")
-            .prefetch_related("topics")
-            .defer("search_document")[:MAX_ENTRIES]
-        )
-        info = FeedInfo(
-            kind=kind,
-            title=title,
-            subtitle=_("Meetings, visits, consultations and agreements, published by %(publisher)s")
-            % {"publisher": settings.PUBLISHER_NAME},
-            feed_id=tag_uri(f"feed:{kind}{selection.query_string}"),
-            self_url=absolute_url(request.path + selection.query_string),
-            page_url=absolute_url("/" + selection.query_string),
-            language=language,
-            updated=stamp.revision.changed_at,
-        )
-        body = build_feed(info, list(events))
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return body, etag, int(stamp.last_modified.timestamp())
-
-    # Built once per content revision and scheduled release, in any process (timeline/freshness.py).
-    body, etag, last_modified = cached(
-        stamp, "feed", kind, language, selection.query_string, settings.SITE_URL, compute=build
+def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
+    described = describe_applied(selection)
+    title = _("Diplomatic events")
+    if described:
+        title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
+    events = (
+        selection.events.order_by("-first_published_at", "-pk")
+        .select_related("series")
+        .prefetch_related("topics")
+        .defer("search_document")[:MAX_ENTRIES]
     )
-    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
+    info = FeedInfo(
+        kind=kind,
+        title=title,
+        subtitle=_("Meetings, visits, consultations and agreements, published by %(publisher)s")
+        % {"publisher": settings.PUBLISHER_NAME},
+        feed_id=tag_uri(f"feed:{kind}{selection.query_string}"),
+        self_url=absolute_url(request.path + selection.query_string),
+        page_url=absolute_url("/" + selection.query_string),
+        language=settings.LANGUAGE_CODE,
+        updated=stamp.changed_at,
+    )
+    body = build_feed(info, list(events))
+    return RenderedFeed(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        last_modified=int(stamp.last_modified.timestamp()),
+    )
+
+
+def feed_view(request, kind: str) -> HttpResponse:
+    stamp = content_stamp()
+    parts = ("feed", kind, settings.LANGUAGE_CODE, settings.SITE_URL)
+    # A repeated request (same address, nothing changed) is answered from this process's copy
+    # without parsing the parameters again; anything else goes through the filter.
+    raw_query = request.META.get("QUERY_STRING", "")
+    rendered = recall(stamp, *parts, "raw", raw_query)
+    if rendered is None:
+        selection = select_events(request.GET, Event.objects.public())
+        if selection.errors:
+            message = _("This feed address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
+            return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+        # Built once per content stamp, in any process (timeline/freshness.py).
+        rendered = cached(
+            stamp, *parts, selection.query_string, compute=lambda: render_feed(request, kind, selection, stamp)
+        )
+        remember(stamp, *parts, "raw", raw_query, value=rendered)
+
+    # Compressed once when built, not on every request; a gzipped body carries a weak validator
+    # (as Django's GZipMiddleware does), and conditional requests match either form.
+    compressed = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    response = HttpResponse(rendered.gzipped if compressed else rendered.body, content_type=CONTENT_TYPES[kind])
+    response["ETag"] = f"W/{rendered.etag}" if compressed else rendered.etag
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    response["Last-Modified"] = http_date(rendered.last_modified)
+    response["Vary"] = "Accept-Encoding"
     patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response) or response
+    conditional = get_conditional_response(
+        request, etag=rendered.etag, last_modified=rendered.last_modified, response=response
+    )
+    return conditional or response
 
 
-@gzip_page
 @require_safe
 def rss(request):
     """The selected events as RSS 2.0."""
     return feed_view(request, "rss")
 
 
-@gzip_page
 @require_safe
 def atom(request):
     """The selected events as Atom 1.0."""

@@ -26,9 +26,13 @@ def empty_cache():
     """Each test starts with an empty cache, as a fresh deployment would."""
     from django.core.cache import cache
 
+    from timeline.freshness import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from . import revisions
-from .models import Event, SiteRevision
+from .freshness import content_changed
+from .models import Event
 from .serializers import EventSerializer
 
 # CSV columns, in the order export would write them. Lists are separated by ";", the fields of a
@@ -112,7 +113,7 @@ def _import_one(number: int, record: dict) -> Outcome:
         raise ValueError(f"#{number}: unreadable time in {', '.join(times)}")
     if times:
         Event.objects.filter(pk=event.pk).update(**times)
-        SiteRevision.bump()  # the update above sends no signal
+        content_changed()  # the update above sends no signal
     return Outcome(number, "updated" if existing else "created", event.import_ref or event.slug)
 
 

@@ -1,12 +1,13 @@
-"""Every change to the records bumps SiteRevision, so cached feeds and pages are rebuilt.
+"""Every change to the records moves the content stamp, so cached feeds and pages are rebuilt.
 
 Connected in TimelineConfig.ready(). Bulk writes that bypass signals (generate_events,
-QuerySet.update) call SiteRevision.bump() themselves.
+QuerySet.update) call freshness.content_changed() themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .models import Event, Participant, PreviousSlug, Series, SiteRevision, SourceLink, Topic, make_search_document
+from . import freshness
+from .models import Event, Participant, PreviousSlug, Series, SourceLink, Topic, make_search_document
 
 WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug)
 
@@ -15,7 +16,7 @@ def content_changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):  # loading fixtures
         return
     if kwargs.get("action", "post_").startswith("post_"):
-        SiteRevision.bump()
+        freshness.content_changed()
 
 
 def participants_changed(sender, instance, **kwargs) -> None:

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from lxml import etree
 
-from timeline.models import Event, SiteRevision, Topic
+from timeline.freshness import content_changed
+from timeline.models import Event, Topic
 
 from .test_feeds import FEEDS, atom_schema  # noqa: F401  (the schema fixture)
 
@@ -39,7 +40,7 @@ def hostile(make_event):
     Topic.objects.filter(pk=topic.pk).update(name="Thema\x07 mit </category> ]]>")
     make_event(title="", summary="", body="", place="", countries=[], change_note="")
     Event.objects.filter(title="").update(title=f"\u200b{NUL}\x01")
-    SiteRevision.bump()
+    content_changed()
     return event
 
 

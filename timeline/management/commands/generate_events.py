@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from timeline.dates import parse_event_date
-from timeline.models import Event, Participant, Series, SiteRevision, SourceLink, Topic, make_search_document, make_slug
+from timeline.freshness import content_changed
+from timeline.models import Event, Participant, Series, SourceLink, Topic, make_search_document, make_slug
 
 TOPICS = [
     ("economic-security", "Wirtschaftssicherheit"),
@@ -113,7 +114,7 @@ class Command(BaseCommand):
                 self._batch(rng, size, created, run, now, today, topics, series)
             created += size
             self.stdout.write(f"{created}/{count}", ending="\r")
-        SiteRevision.bump()  # bulk writes send no signals
+        content_changed()  # bulk writes send no signals
         self.stdout.write(f"Generated {count} events.")
 
     def _batch(self, rng, size, offset, run, now, today, topics, series):

@@ -1,0 +1,138 @@
+"""The content stamp: every change is seen on the next request, repeated requests touch no database.
+
+Run in both modes: the stamp read from the database (per-process cache) and the stamp kept in the
+shared cache (Redis in production; here the test process's cache stands in for it, and CI also
+runs the whole suite against a real Redis).
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
+
+from timeline import freshness
+from timeline.models import Event
+
+NOW = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(params=["database", "shared cache"])
+def stamp_mode(request):
+    with override_settings(CACHE_IS_SHARED=request.param == "shared cache"):
+        yield request.param
+
+
+def atom_titles(client) -> str:
+    response = client.get("/feeds/atom/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, make_event, stamp_mode):
+    event = make_event(title="Erste Fassung")
+    assert "Erste Fassung" in atom_titles(client)
+    event.title = "Zweite Fassung"
+    event.save()
+    assert "Zweite Fassung" in atom_titles(client)
+    draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    assert "Entwurf" not in atom_titles(client)
+    draft.status = Event.Status.PUBLISHED
+    draft.save()
+    assert "Entwurf" in atom_titles(client)
+    event.delete()
+    assert "Zweite Fassung" not in atom_titles(client)
+
+
+def test_a_scheduled_publication_is_seen_when_its_time_comes(client, make_event, stamp_mode):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        make_event(title="Geplant", publish_at=NOW + datetime.timedelta(minutes=30))
+        assert "Geplant" not in atom_titles(client)
+        traveller.shift(datetime.timedelta(minutes=29, seconds=59))
+        assert "Geplant" not in atom_titles(client)
+        traveller.shift(datetime.timedelta(seconds=1))
+        assert "Geplant" in atom_titles(client)
+
+
+@override_settings(CACHE_IS_SHARED=True)
+def test_with_a_shared_cache_repeated_and_conditional_feed_requests_touch_no_database(
+    client, make_event, django_assert_num_queries
+):
+    make_event()
+    first = client.get("/feeds/rss/?country=JP")
+    with django_assert_num_queries(0):
+        assert client.get("/feeds/rss/?country=JP").content == first.content
+        assert client.get("/feeds/rss/?country=JP", headers={"if-none-match": first["ETag"]}).status_code == 304
+    # Another process has only the shared cache, not this one's copies: still no query.
+    freshness.forget_local()
+    with django_assert_num_queries(0):
+        assert client.get("/feeds/rss/?country=JP").content == first.content
+
+
+@override_settings(CACHE_IS_SHARED=False)
+def test_without_a_shared_cache_each_request_reads_the_stamp_from_the_database(
+    client, make_event, django_assert_num_queries
+):
+    make_event()
+    client.get("/feeds/atom/")
+    with django_assert_num_queries(2):  # the revision and the latest publication reached
+        client.get("/feeds/atom/")
+
+
+@override_settings(CACHE_IS_SHARED=True)
+def test_a_stamp_built_from_a_read_older_than_a_change_is_not_trusted(client, make_event):
+    event = make_event(title="Vorher")
+    atom_titles(client)
+    # A worker reads the generation and then the database; meanwhile an editor saves.
+    generation = freshness.current_generation(cache.get(freshness.GENERATION_KEY))
+    old_stamp = freshness.stamp_from_database(generation, with_next=True)
+    event.title = "Nachher"
+    event.save()
+    # The worker stores what it read after the editor's announcement.
+    cache.set(freshness.STAMP_KEY, old_stamp)
+    assert freshness.content_stamp().generation != old_stamp.generation
+    assert "Nachher" in atom_titles(client)
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CACHE_IS_SHARED=True)
+def test_a_transaction_is_announced_once_more_when_it_commits_and_not_if_it_rolls_back(make_event):
+    make_event()
+
+    def generation() -> int:
+        return cache.get(freshness.GENERATION_KEY)
+
+    before = generation()
+    with transaction.atomic():
+        for number in range(3):
+            make_event(title=f"Eintrag {number}", date=f"2025-06-{number + 1:02d}")
+        during = generation()
+    # Each change moves it at once; the commit moves it once more, for readers that began before.
+    assert during > before
+    assert generation() == during + 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_event(title="Verworfen", date="2025-07-01")
+        rolled = generation()
+        raise RuntimeError
+    assert generation() == rolled
+    assert not Event.objects.filter(title="Verworfen").exists()
+
+
+@override_settings(CACHE_IS_SHARED=True)
+def test_an_emptied_shared_cache_starts_a_generation_never_used_before(make_event):
+    make_event()
+    first = freshness.content_stamp()
+    cache.clear()
+    freshness.forget_local()
+    assert freshness.content_stamp().generation != first.generation
+
+
+def test_this_process_keeps_only_the_latest_copies(make_event):
+    stamp = freshness.stamp_from_database()
+    for number in range(freshness.LOCAL_ENTRIES + 10):
+        freshness.remember(stamp, "test", str(number), value=number)
+    assert freshness.recall(stamp, "test", "0") is None
+    assert freshness.recall(stamp, "test", str(freshness.LOCAL_ENTRIES + 9)) == freshness.LOCAL_ENTRIES + 9
