@@ -121,17 +121,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Cache: a shared Redis when REDIS_URL is set (several processes or hosts), else per process.
 # Cached output is keyed by a content stamp (timeline/freshness.py): kept in the shared cache when
 # there is one, read from the database on every request when the cache is per process.
-if os.environ.get("REDIS_URL"):
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "BACKEND": "timeline.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "timeline"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CACHE_IS_SHARED = bool(os.environ.get("REDIS_URL"))
+CACHE_IS_SHARED = bool(REDIS_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

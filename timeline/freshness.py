@@ -5,12 +5,14 @@ bodies, the timeline's count) is never stale: when the content changes, the stam
 
 Two ways to read the stamp, chosen by ``settings.CACHE_IS_SHARED``:
 
-- Shared cache (Redis, several workers or hosts): a *generation* counter lives in the cache and
-  is incremented with every change and again when it is committed (``content_changed``). The stamp (generation, latest
-  publication reached, next scheduled publication) is kept beside it and rebuilt from the database
-  only when the generation moved or a scheduled publication time has passed. The hot path is one
-  cache round trip and no database query. A stamp built from a database read that began before a
-  change carries the old generation, so it is rebuilt on the next request.
+- Shared cache (Redis; several workers or hosts): a *generation* counter lives in the cache and
+  is incremented with every change and again when it is committed (``content_changed``). Each
+  process watches the counter through Redis's client tracking (``GenerationWatch``): Redis tells
+  it when the counter changes, so the hot path makes no round trip and no database query. The
+  stamp (generation, latest publication reached, next scheduled publication) is built from the
+  database once per generation, and again when a scheduled publication time has passed. A stamp
+  built from a read that began before a commit carries the old generation, and is replaced on
+  the next request.
 - Per-process cache (no Redis): the stamp is read from the database on each request (two small
   indexed queries), so every process agrees at once without a shared cache.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -40,7 +43,6 @@ from .models import Event, SiteRevision
 T = TypeVar("T")
 CACHE_TIMEOUT = 60 * 60 * 24
 GENERATION_KEY = "content:generation"
-STAMP_KEY = "content:stamp"
 LOCAL_ENTRIES = 256
 
 
@@ -96,27 +98,95 @@ def stamp_from_database(generation: str | None = None, *, with_next: bool = Fals
     )
 
 
-def current_generation(known: Any = None) -> str:
-    if known is None:
+class GenerationWatch:
+    """This process's copy of the generation counter in Redis, kept current by Redis itself.
+
+    One connection per process with Redis's client tracking on (RESP3): once the counter has been
+    read, Redis pushes an invalidation on this connection whenever any client changes it. Each
+    request only looks for such a message already waiting on the socket (a few microseconds, no
+    round trip) and reads the counter again only after it changed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection = None
+        self._pid = 0
+        self._value: bytes | None = None
+
+    def _connect(self):
+        import redis
+
+        connection = redis.ConnectionPool.from_url(settings.REDIS_URL, protocol=3).make_connection()
+        connection.connect()
+        connection._parser.set_invalidation_push_handler(self._invalidated)
+        connection.send_command("CLIENT", "TRACKING", "ON")
+        connection.read_response()
+        return connection
+
+    def _invalidated(self, message) -> None:
+        self._value = None
+
+    def forget(self) -> None:
+        self._value = None
+
+    def current(self) -> str | None:
+        import redis
+
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._connection is None or self._pid != os.getpid():
+                        self._value = None
+                        self._connection, self._pid = self._connect(), os.getpid()
+                    while self._connection.can_read():
+                        self._connection.read_response(push_request=True)
+                    if self._value is None:
+                        self._connection.send_command("GET", cache.make_and_validate_key(GENERATION_KEY))
+                        self._value = self._connection.read_response()
+                    return None if self._value is None else self._value.decode()
+                except (redis.RedisError, OSError):
+                    # A lost connection loses the tracking too: start again with nothing known.
+                    if self._connection is not None:
+                        self._connection.disconnect()
+                    self._connection, self._value = None, None
+                    if attempt == 2:
+                        raise
+        return None
+
+
+_watch = GenerationWatch()
+_stamp: ContentStamp | None = None
+
+
+def read_generation() -> str | None:
+    if settings.REDIS_URL:
+        return _watch.current()
+    value = cache.get(GENERATION_KEY)  # a shared cache other than Redis: one round trip
+    return None if value is None else str(value)
+
+
+def current_generation() -> str:
+    generation = read_generation()
+    if generation is None:
         # First use, or the cache was emptied: start from a number never used before.
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        known = cache.get(GENERATION_KEY)
-    return f"gen:{known}"
+        _watch.forget()
+        generation = read_generation()
+    return f"gen:{generation}"
 
 
 def content_stamp() -> ContentStamp:
     """The current stamp (see the module's docstring for where it comes from)."""
+    global _stamp
     if not settings.CACHE_IS_SHARED:
         return stamp_from_database()
-    values = cache.get_many([GENERATION_KEY, STAMP_KEY])
-    generation = current_generation(values.get(GENERATION_KEY))
-    stamp = values.get(STAMP_KEY)
-    if isinstance(stamp, ContentStamp) and stamp.generation == generation and stamp.holds_at(timezone.now()):
+    generation = current_generation()
+    stamp = _stamp
+    if stamp is not None and stamp.generation == generation and stamp.holds_at(timezone.now()):
         return stamp
     # The generation is read before the database: if a change commits meanwhile, the stamp built
-    # here carries the old generation and the next request rebuilds it.
-    stamp = stamp_from_database(generation, with_next=True)
-    cache.set(STAMP_KEY, stamp, CACHE_TIMEOUT)
+    # here carries the old generation and the next request builds it again.
+    _stamp = stamp = stamp_from_database(generation, with_next=True)
     return stamp
 
 
@@ -127,6 +197,7 @@ def advance_generation() -> None:
     except ValueError:  # not there yet, or evicted
         if not cache.add(GENERATION_KEY, time.time_ns(), timeout=None):
             cache.incr(GENERATION_KEY)
+    _watch.forget()  # this process knows without waiting for Redis to say so
 
 
 def content_changed() -> None:
@@ -148,8 +219,11 @@ _local_lock = threading.Lock()
 
 def forget_local() -> None:
     """Drop this process's copies (tests, and after the database is replaced)."""
+    global _stamp
     with _local_lock:
         _local.clear()
+    _stamp = None
+    _watch.forget()
 
 
 def _cache_key(stamp: ContentStamp, parts: tuple[str, ...]) -> str:
