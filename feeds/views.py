@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,12 @@ def feed_view(request, kind: str) -> HttpResponse:
         response["Content-Encoding"] = "gzip"
     response["Last-Modified"] = http_date(rendered.last_modified)
     response["Vary"] = "Accept-Encoding"
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    conditional = get_conditional_response(
-        request, etag=rendered.etag, last_modified=rendered.last_modified, response=response
-    )
-    return conditional or response
+    response["Cache-Control"] = CACHE_CONTROL
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        return get_conditional_response(
+            request, etag=rendered.etag, last_modified=rendered.last_modified, response=response
+        )
+    return response
 
 
 @require_safe
