@@ -150,6 +150,44 @@ def in_process(paths: dict[str, tuple[str, dict]]) -> dict[str, dict]:
     return measured
 
 
+def first_render(rounds: int = 20) -> dict:
+    """Milliseconds to answer a feed request right after an editor's change (the feed body is
+    rebuilt; entries whose inputs did not change are reused), against the stock syndication feed
+    of the same events (which builds everything each time). In-process through Django's test
+    client, so both pay the same overhead; the median of `rounds`."""
+    from django.test import Client
+
+    from timeline.models import Event
+
+    client = Client()
+    newest = Event.objects.public().order_by("-first_published_at", "-pk").first()
+    summary = newest.summary
+
+    def timed(path: str, change: bool) -> float:
+        times = []
+        for number in range(rounds):
+            if change:
+                # An editor corrects the newest entry: every feed containing it is rebuilt.
+                newest.summary = f"{summary} (Korrektur {number})"
+                newest.save()
+            start = time.perf_counter()
+            status = client.get(path).status_code
+            times.append(time.perf_counter() - start)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+        return sorted(times)[len(times) // 2] * 1000
+
+    ours = {kind: timed(f"/feeds/{kind}/", change=True) for kind in ("rss", "atom")}
+    newest.summary = summary
+    newest.save()
+    stock = timed("/bench/stock-rss/", change=False)
+    return {
+        "stock_rss_ms": round(stock, 2),
+        **{f"{kind}_ms": round(value, 2) for kind, value in ours.items()},
+        **{f"{kind}_speedup": round(stock / value, 2) for kind, value in ours.items()},
+    }
+
+
 def start_redis() -> tuple[subprocess.Popen | None, str]:
     """A private redis-server for the run (the production shape), if Debian's is installed."""
     if not shutil.which("redis-server"):
@@ -213,16 +251,18 @@ def measure(database: Path, redis_url: str) -> dict:
             print(f"  {name:38} {results[name]['rps']:9.0f} req/s", flush=True)
         for name, extra in in_process(paths).items():
             results[name].update(extra)
-        return results
+        return {"surfaces": results, "first_render": first_render(), "redis": bool(redis_url)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
 
 
-def report(size: int, results: dict) -> None:
+def report(size: int, measured: dict) -> None:
+    results = measured["surfaces"]
     trivial = results["trivial view (reference)"]["rps"]
     stock = results["stock syndication RSS (reference)"]["rps"]
-    print(f"\n{size:,} events — wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers, SQLite")
+    cache = "shared Redis cache" if measured["redis"] else "per-process cache (no redis-server found)"
+    print(f"\n{size:,} events — wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers, SQLite, {cache}")
     print(
         f"{'surface':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10} {'× stock feed':>13}"
         f" {'queries':>8} {'peak KiB':>9}"
@@ -237,6 +277,13 @@ def report(size: int, results: dict) -> None:
         deep = results["timeline deepest page"]["rps"] / results["timeline /"]["rps"]
         api = results["API deepest page"]["rps"] / results["API list"]["rps"]
         print(f"deepest/first page: timeline {deep:.2f}, API {api:.2f} (1.00 = as fast; below 0.83 = over 1.2× slower)")
+    first = measured["first_render"]
+    print(
+        f"first render after a change (median, in-process): RSS {first['rss_ms']:.1f} ms,"
+        f" Atom {first['atom_ms']:.1f} ms;"
+        f" stock syndication feed {first['stock_rss_ms']:.1f} ms: {first['rss_speedup']:.2f} × and"
+        f" {first['atom_speedup']:.2f} × as fast"
+    )
 
 
 def main() -> None:

@@ -31,7 +31,6 @@ CACHE_CONTROL = f"public, max-age={MAX_AGE}"
 @dataclass(frozen=True)
 class RenderedFeed:
     body: bytes
-    gzipped: bytes
     etag: str
     last_modified: int
 
@@ -41,12 +40,17 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
     title = _("Diplomatic events")
     if described:
         title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
-    events = (
-        selection.events.order_by("-first_published_at", "-pk")
-        .select_related("series")
-        .prefetch_related("topics")
-        .defer("search_document")[:MAX_ENTRIES]
-    )
+    events = list(selection.events.order_by("-first_published_at", "-pk").defer("search_document")[:MAX_ENTRIES])
+    # The topics of all entries in one query, as plain pairs (cheaper than prefetched model objects).
+    topics: dict[int, list[tuple[str, str]]] = {event.pk: [] for event in events}
+    for event_id, slug, name in (
+        Event.topics.through.objects.filter(event_id__in=topics)
+        .order_by("topic__name", "topic__pk")
+        .values_list("event_id", "topic__slug", "topic__name")
+    ):
+        topics[event_id].append((slug, name))
+    for event in events:
+        event.feed_topics = topics[event.pk]
     info = FeedInfo(
         kind=kind,
         title=title,
@@ -58,10 +62,9 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
         language=settings.LANGUAGE_CODE,
         updated=stamp.changed_at,
     )
-    body = build_feed(info, list(events))
+    body = build_feed(info, events)
     return RenderedFeed(
         body=body,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
         etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
         last_modified=int(stamp.last_modified.timestamp()),
     )
@@ -85,10 +88,16 @@ def feed_view(request, kind: str) -> HttpResponse:
         )
         remember(stamp, *parts, "raw", raw_query, value=rendered)
 
-    # Compressed once when built, not on every request; a gzipped body carries a weak validator
-    # (as Django's GZipMiddleware does), and conditional requests match either form.
+    # Compressed once per content stamp, when a reader first asks for it; a gzipped body carries a
+    # weak validator (as Django's GZipMiddleware does), and conditional requests match either form.
     compressed = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-    response = HttpResponse(rendered.gzipped if compressed else rendered.body, content_type=CONTENT_TYPES[kind])
+    body = rendered.body
+    if compressed:
+        body = recall(stamp, *parts, "gzip", rendered.etag)
+        if body is None:
+            body = gzip.compress(rendered.body, compresslevel=6, mtime=0)
+            remember(stamp, *parts, "gzip", rendered.etag, value=body)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
     response["ETag"] = f"W/{rendered.etag}" if compressed else rendered.etag
     if compressed:
         response["Content-Encoding"] = "gzip"

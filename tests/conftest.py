@@ -26,13 +26,16 @@ def empty_cache():
     """Each test starts with an empty cache, as a fresh deployment would."""
     from django.core.cache import cache
 
+    from feeds.builder import forget_entries
     from timeline.freshness import forget_local
 
     cache.clear()
     forget_local()
+    forget_entries()
     yield
     cache.clear()
     forget_local()
+    forget_entries()
 
 
 @pytest.fixture
