@@ -188,6 +188,63 @@ def first_render(rounds: int = 20) -> dict:
     }
 
 
+NGINX_CONF = """worker_processes 1;
+error_log {dir}/error.log;
+pid {dir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  proxy_cache_path {dir}/cache levels=1:2 keys_zone=timeline:10m max_size=200m use_temp_path=off;
+  upstream timeline_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+  server {{
+    listen 127.0.0.1:{port};
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    location /feeds/ {{
+      proxy_pass http://timeline_app;
+      proxy_cache timeline;
+      proxy_cache_key $scheme$host$request_uri;
+      proxy_cache_lock on;
+      proxy_cache_revalidate on;
+      proxy_ignore_headers Cache-Control Expires;
+      proxy_cache_valid 200 1s;
+    }}
+    location /static-copy/ {{ alias {dir}/static/; }}
+  }}
+}}
+"""
+
+
+def through_nginx(app_port: int) -> dict:
+    """The feed through nginx as configured in deploy/nginx.conf (1 s micro-cache, revalidated
+    with If-None-Match), against nginx serving a static copy of the same feed (the ceiling)."""
+    if not shutil.which("nginx"):
+        return {}
+    workdir = RESULTS / "nginx"
+    shutil.rmtree(workdir, ignore_errors=True)
+    (workdir / "static").mkdir(parents=True)
+    port = free_port()
+    config = workdir / "nginx.conf"
+    config.write_text(NGINX_CONF.format(dir=workdir, app_port=app_port, port=port))
+    base = f"http://127.0.0.1:{port}"
+    feed = urllib.request.urlopen(f"http://127.0.0.1:{app_port}/feeds/atom/").read()
+    (workdir / "static" / "atom.xml").write_bytes(feed)
+    subprocess.run(["nginx", "-c", str(config), "-p", str(workdir)], check=True, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        urllib.request.urlopen(base + "/feeds/atom/").read()  # noqa: S310
+        results = {
+            "feed Atom through nginx (1 s micro-cache)": wrk(base + "/feeds/atom/"),
+            "static copy of the feed via nginx (ceiling)": wrk(base + "/static-copy/atom.xml"),
+        }
+        for name, row in results.items():
+            print(f"  {name:38} {row['rps']:9.0f} req/s", flush=True)
+        return results
+    finally:
+        subprocess.run(["nginx", "-c", str(config), "-p", str(workdir), "-s", "stop"], check=False)
+
+
 def start_redis() -> tuple[subprocess.Popen | None, str]:
     """A private redis-server for the run (the production shape), if Debian's is installed."""
     if not shutil.which("redis-server"):
@@ -251,6 +308,7 @@ def measure(database: Path, redis_url: str) -> dict:
             print(f"  {name:38} {results[name]['rps']:9.0f} req/s", flush=True)
         for name, extra in in_process(paths).items():
             results[name].update(extra)
+        results.update(through_nginx(port))
         return {"surfaces": results, "first_render": first_render(), "redis": bool(redis_url)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -268,7 +326,7 @@ def report(size: int, measured: dict) -> None:
         f" {'queries':>8} {'peak KiB':>9}"
     )
     for name, row in results.items():
-        versus_stock = f"{row['rps'] / stock:13.2f}" if name.startswith("feed") else " " * 13
+        versus_stock = f"{row['rps'] / stock:13.2f}" if "feed" in name else " " * 13
         print(
             f"{name:38} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['rps'] / trivial:10.2f} "
             f"{versus_stock} {row.get('queries', ''):>8} {row.get('peak_kib', ''):>9}"
