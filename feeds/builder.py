@@ -8,12 +8,13 @@ the XML invalid, and only http(s) links are emitted. The output depends only on 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from timeline.models import Event
 from timeline.structured_data import absolute_url
@@ -147,19 +149,25 @@ def item_categories(event: Event) -> list[dict[str, str]]:
     return categories
 
 
-def entry_inputs(event: Event, language: str) -> str:
+# What an entry is made from, read with .values() so unchanged entries need no model objects.
+ENTRY_FIELDS = (
+    "id", "public_id", "slug", "title", "summary", "body", "change_note", "place", "date", "kind", "countries",
+    "first_published_at", "publish_at", "revised_at",
+)  # fmt: skip
+
+
+def entry_key(values: dict, topics: list[tuple[str, str]], language: str) -> str:
     """A digest of everything an entry is made from: equal digests give equal entries."""
-    material = "\x1f".join(
-        str(value)
-        for value in (
-            language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, event.public_id,
-            event.slug,
-            event.title, event.summary, event.body, event.change_note, event.place, event.date, event.kind,
-            ",".join(country.code for country in event.countries), event_topics(event),
-            event.first_published_at, event.publish_at, event.revised_at,
-        )
-    )  # fmt: skip
-    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+    material = [language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, topics]
+    for name in ENTRY_FIELDS:
+        value = values[name]
+        # Stored as "DE,JP", loaded on a model as ["DE", "JP"]: one form for both.
+        material.append(",".join(value) if isinstance(value, list) else value)
+    return hashlib.sha256("\x1f".join(map(str, material)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def event_key(event: Event, language: str) -> str:
+    return entry_key(event.__dict__, event_topics(event), language)
 
 
 def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
@@ -183,27 +191,26 @@ def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
     return entry
 
 
-# Sanitising bodies and naming countries is most of the work of a feed; an entry whose inputs
-# did not change (the other 49 after one edit) is taken from here. Keyed by the inputs themselves,
-# so no write path, not even a raw UPDATE, can make an entry stale.
-_entries: OrderedDict[str, FeedEntry] = OrderedDict()
+@dataclass(frozen=True)
+class BuiltEntry:
+    """One entry as feedgen made it, in both formats (lxml elements, copied into each feed)."""
+
+    updated: datetime.datetime
+    rss: etree._Element
+    atom: etree._Element
+
+
+def build_entry(event: Event, author: dict[str, str]) -> BuiltEntry:
+    entry = make_entry(event, author)
+    return BuiltEntry(updated=entry.updated(), rss=entry.rss_entry(), atom=entry.atom_entry())
+
+
+# Sanitising bodies, naming countries and making feedgen's elements is most of the work of a feed;
+# an entry whose inputs did not change (the other 49 after one edit) is taken from here. Keyed by
+# the inputs themselves, so no write path, not even a raw UPDATE, can make an entry stale.
+_entries: OrderedDict[str, BuiltEntry] = OrderedDict()
 _entries_lock = threading.Lock()
 ENTRY_MEMORY = 2000
-
-
-def feed_entry(event: Event, language: str, author: dict[str, str]) -> FeedEntry:
-    key = entry_inputs(event, language)
-    with _entries_lock:
-        entry = _entries.get(key)
-        if entry is not None:
-            _entries.move_to_end(key)
-            return entry
-    entry = make_entry(event, author)
-    with _entries_lock:
-        _entries[key] = entry
-        while len(_entries) > ENTRY_MEMORY:
-            _entries.popitem(last=False)
-    return entry
 
 
 def forget_entries() -> None:
@@ -211,25 +218,57 @@ def forget_entries() -> None:
         _entries.clear()
 
 
-def build_feed(info: FeedInfo, events: Sequence[Event]) -> bytes:
-    """The feed as bytes; `events` newest first, at most MAX_ENTRIES are used."""
-    events = list(events)[:MAX_ENTRIES]
+def build_feed(
+    info: FeedInfo,
+    rows: Sequence[tuple[dict, list[tuple[str, str]]]],
+    load: Callable[[list[int]], dict[int, Event]],
+) -> bytes:
+    """The feed as bytes. `rows`: (values of ENTRY_FIELDS, topics) per event, newest first; at most
+    MAX_ENTRIES are used. `load(ids)` gives the events whose entries must be made anew."""
+    rows = list(rows)[:MAX_ENTRIES]
+    keys = [entry_key(values, topics, info.language) for values, topics in rows]
+    with _entries_lock:
+        built = {key: _entries.get(key) for key in keys}
+        for key, entry in built.items():
+            if entry is not None:
+                _entries.move_to_end(key)
+    author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
     with translation.override(info.language):
+        missing = [values["id"] for (values, _topics), key in zip(rows, keys, strict=True) if built[key] is None]
+        if missing:
+            events = load(missing)
+            fresh = {}
+            for (values, _topics), key in zip(rows, keys, strict=True):
+                event = events.get(values["id"]) if built[key] is None else None
+                if event is not None:
+                    built[key] = entry = build_entry(event, author)
+                    # Kept under the key of what was loaded (it may be newer than the row).
+                    fresh[event_key(event, info.language)] = entry
+            with _entries_lock:
+                _entries.update(fresh)
+                while len(_entries) > ENTRY_MEMORY:
+                    _entries.popitem(last=False)
+        entries = [built[key] for key in keys if built[key] is not None]  # None: deleted meanwhile
+
         generator = FeedGenerator()
         generator.load_extension("dc")
         generator.id(info.feed_id)
         generator.title(feed_text(info.title))
         generator.subtitle(feed_text(info.subtitle))
         generator.language(info.language)
-        author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
         generator.author(author)
         generator.link(href=info.self_url, rel="self")
         # feedgen uses the last link added as the RSS channel <link>: the page, not the feed.
         generator.link(href=info.page_url, rel="alternate")
-        entries = [feed_entry(event, info.language, author) for event in events]
-        generator.updated(max((entry.updated() for entry in entries), default=info.updated))
-        for entry in entries:
-            generator.add_entry(entry, order="append")
+        generator.updated(max((entry.updated for entry in entries), default=info.updated))
+        # feedgen writes the channel; the entries it made earlier are added as copies, where
+        # feedgen itself would add them (after everything else, in order).
         if info.kind == "atom":
-            return generator.atom_str(pretty=True)
-        return generator.rss_str(pretty=True)
+            document = etree.fromstring(generator.atom_str())
+            parent, formatted = document, [entry.atom for entry in entries]
+        else:
+            document = etree.fromstring(generator.rss_str())
+            parent, formatted = document.find("channel"), [entry.rss for entry in entries]
+    for element in formatted:
+        parent.append(copy.deepcopy(element))
+    return etree.tostring(document, pretty_print=True, encoding="UTF-8", xml_declaration=True)
