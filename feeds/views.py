@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from timeline.filters import describe_applied, select_events
-from timeline.freshness import cached, content_stamp, recall, remember
+from timeline.freshness import content_stamp, recall, remember
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 
@@ -87,10 +87,12 @@ def feed_view(request, kind: str) -> HttpResponse:
         if selection.errors:
             message = _("This feed address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
             return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
-        # Built once per content stamp, in any process (timeline/freshness.py).
-        rendered = cached(
-            stamp, *parts, selection.query_string, compute=lambda: render_feed(request, kind, selection, stamp)
-        )
+        # Built once per content stamp in each process (timeline/freshness.py); after a change only
+        # the changed entries are made anew (feeds/builder.py), so no shared copy is kept.
+        rendered = recall(stamp, *parts, selection.query_string)
+        if rendered is None:
+            rendered = render_feed(request, kind, selection, stamp)
+            remember(stamp, *parts, selection.query_string, value=rendered)
         remember(stamp, *parts, "raw", raw_query, value=rendered)
 
     # Compressed once per content stamp, when a reader first asks for it; a gzipped body carries a

@@ -13,8 +13,8 @@ Two ways to read the stamp, chosen by ``settings.CACHE_IS_SHARED``:
   database once per generation, and again when a scheduled publication time has passed. A stamp
   built from a read that began before a commit carries the old generation, and is replaced on
   the next request.
-- Per-process cache (no Redis): the stamp is read from the database on each request (two small
-  indexed queries), so every process agrees at once without a shared cache.
+- Per-process cache (no Redis): the stamp is read from the database on each request (one small
+  query answered from indexes), so every process agrees at once without a shared cache.
 
 Values cached under a stamp never change, so each process also keeps the most recent ones in
 memory (``LOCAL_ENTRIES``) and asks the shared cache only on a miss.
@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from .models import Event, SiteRevision
@@ -84,17 +84,30 @@ class ContentStamp:
         return self.next_publication is None or now < self.next_publication
 
 
-def stamp_from_database(generation: str | None = None, *, with_next: bool = False) -> ContentStamp:
-    revision = SiteRevision.current()
+def stamp_from_database(generation: str | None = None) -> ContentStamp:
+    """The stamp as the database has it: one query (the revision row, and from the publication
+    time index the latest time reached and the next one ahead)."""
+    now = timezone.now()
+    times = Event.objects.order_by().values("publish_at")
+    row = (
+        SiteRevision.objects.filter(pk=1)
+        .annotate(
+            latest=Subquery(times.filter(publish_at__lte=now).order_by("-publish_at")[:1]),
+            upcoming=Subquery(times.filter(publish_at__gt=now).order_by("publish_at")[:1]),
+        )
+        .values_list("number", "changed_at", "latest", "upcoming")
+        .first()
+    )
+    if row is None:  # nothing has been changed yet in this database
+        revision = SiteRevision.current()
+        row = (revision.number, revision.changed_at, reached_publications().first(), next_publication())
+    number, changed_at, latest, upcoming = row
     if generation is None:
         # The revision's time is part of it, so a database rebuilt from scratch (numbers
         # restarting) cannot meet values cached for the old one.
-        generation = f"db:{revision.number}|{revision.changed_at.isoformat()}"
+        generation = f"db:{number}|{changed_at.isoformat()}"
     return ContentStamp(
-        generation=generation,
-        changed_at=revision.changed_at,
-        latest_publication=reached_publications().first(),
-        next_publication=next_publication() if with_next else None,
+        generation=generation, changed_at=changed_at, latest_publication=latest, next_publication=upcoming
     )
 
 
@@ -186,7 +199,7 @@ def content_stamp() -> ContentStamp:
         return stamp
     # The generation is read before the database: if a change commits meanwhile, the stamp built
     # here carries the old generation and the next request builds it again.
-    _stamp = stamp = stamp_from_database(generation, with_next=True)
+    _stamp = stamp = stamp_from_database(generation)
     return stamp
 
 

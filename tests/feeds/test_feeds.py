@@ -241,8 +241,8 @@ def test_feed_is_gzipped_when_the_reader_asks(client, seed):
 
 def test_cached_feed_needs_no_event_queries(client, seed, django_assert_max_num_queries):
     client.get("/feeds/atom/")
-    # The revision number and the latest publication time, nothing else.
-    with django_assert_max_num_queries(2):
+    # The content stamp (one query, none with a shared cache), nothing else.
+    with django_assert_max_num_queries(1):
         assert client.get("/feeds/atom/").status_code == 200
 
 
@@ -331,10 +331,18 @@ def test_a_second_strict_parser_reads_both_feeds_completely(client, seed, query)
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plans checked here are SQLite's")
 def test_sqlite_answers_the_feed_queries_from_indexes(make_event):
-    from timeline.freshness import reached_publications
+    from django.test.utils import CaptureQueriesContext
+
+    from timeline.freshness import reached_publications, stamp_from_database
 
     make_event()
     newest = Event.objects.public().order_by("-first_published_at", "-pk")[:50].explain()
     assert "event_feed_idx" in newest and "TEMP B-TREE" not in newest, newest
     latest = reached_publications()[:1].explain()
     assert "event_publish_at_idx" in latest and "TEMP B-TREE" not in latest, latest
+    # The content stamp: the revision row and both publication times from the index, in one query.
+    with CaptureQueriesContext(connection) as queries:
+        stamp_from_database()
+    (stamp_query,) = queries.captured_queries
+    plan = " ".join(str(row) for row in connection.cursor().execute("EXPLAIN QUERY PLAN " + stamp_query["sql"]))
+    assert plan.count("event_publish_at_idx") == 2 and "SCAN" not in plan, plan
