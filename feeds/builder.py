@@ -149,25 +149,18 @@ def item_categories(event: Event) -> list[dict[str, str]]:
     return categories
 
 
-# What an entry is made from, read with .values() so unchanged entries need no model objects.
+# What an entry is made from. The feed reads these as the database returns them (no conversion
+# to Python values: cheaper), and keys each entry by a digest of them. `version` comes last.
 ENTRY_FIELDS = (
     "id", "public_id", "slug", "title", "summary", "body", "change_note", "place", "date", "kind", "countries",
-    "first_published_at", "publish_at", "revised_at",
+    "first_published_at", "publish_at", "revised_at", "version",
 )  # fmt: skip
 
 
-def entry_key(values: dict, topics: list[tuple[str, str]], language: str) -> str:
+def entry_key(row: Sequence, topics: list[tuple[str, str]], language: str) -> str:
     """A digest of everything an entry is made from: equal digests give equal entries."""
-    material = [language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, topics]
-    for name in ENTRY_FIELDS:
-        value = values[name]
-        # Stored as "DE,JP", loaded on a model as ["DE", "JP"]: one form for both.
-        material.append(",".join(value) if isinstance(value, list) else value)
+    material = (language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, topics, *row)
     return hashlib.sha256("\x1f".join(map(str, material)).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def event_key(event: Event, language: str) -> str:
-    return entry_key(event.__dict__, event_topics(event), language)
 
 
 def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
@@ -220,13 +213,13 @@ def forget_entries() -> None:
 
 def build_feed(
     info: FeedInfo,
-    rows: Sequence[tuple[dict, list[tuple[str, str]]]],
+    rows: Sequence[tuple[Sequence, list[tuple[str, str]]]],
     load: Callable[[list[int]], dict[int, Event]],
 ) -> bytes:
-    """The feed as bytes. `rows`: (values of ENTRY_FIELDS, topics) per event, newest first; at most
+    """The feed as bytes. `rows`: (ENTRY_FIELDS as stored, topics) per event, newest first; at most
     MAX_ENTRIES are used. `load(ids)` gives the events whose entries must be made anew."""
     rows = list(rows)[:MAX_ENTRIES]
-    keys = [entry_key(values, topics, info.language) for values, topics in rows]
+    keys = [entry_key(row, topics, info.language) for row, topics in rows]
     with _entries_lock:
         built = {key: _entries.get(key) for key in keys}
         for key, entry in built.items():
@@ -234,16 +227,18 @@ def build_feed(
                 _entries.move_to_end(key)
     author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
     with translation.override(info.language):
-        missing = [values["id"] for (values, _topics), key in zip(rows, keys, strict=True) if built[key] is None]
+        missing = [row[0] for (row, _topics), key in zip(rows, keys, strict=True) if built[key] is None]
         if missing:
             events = load(missing)
             fresh = {}
-            for (values, _topics), key in zip(rows, keys, strict=True):
-                event = events.get(values["id"]) if built[key] is None else None
+            for (row, _topics), key in zip(rows, keys, strict=True):
+                event = events.get(row[0]) if built[key] is None else None
                 if event is not None:
-                    built[key] = entry = build_entry(event, author)
-                    # Kept under the key of what was loaded (it may be newer than the row).
-                    fresh[event_key(event, info.language)] = entry
+                    built[key] = build_entry(event, author)
+                    # Kept for later builds only if what was loaded is what the row described
+                    # (an edit between the two reads gives a newer version: used once, not kept).
+                    if event.version == row[-1]:
+                        fresh[key] = built[key]
             with _entries_lock:
                 _entries.update(fresh)
                 while len(_entries) > ENTRY_MEMORY:

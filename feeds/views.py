@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -35,15 +37,27 @@ class RenderedFeed:
     last_modified: int
 
 
+def stored_rows(queryset) -> list[tuple]:
+    """The rows of `queryset` as the database driver returns them."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. `id IN ()`: nothing to ask the database
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
     described = describe_applied(selection)
     title = _("Diplomatic events")
     if described:
         title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
-    rows = list(selection.events.order_by("-first_published_at", "-pk").values(*ENTRY_FIELDS)[:MAX_ENTRIES])
-    # The topics of all entries in one query, as plain pairs (cheaper than prefetched model objects).
-    topics: dict[int, list[tuple[str, str]]] = {values["id"]: [] for values in rows}
-    for event_id, slug, name in (
+    # Read as stored (no conversion to Python values): entries are keyed by these, and most are
+    # reused from the last build (feeds/builder.py).
+    rows = stored_rows(selection.events.order_by("-first_published_at", "-pk").values_list(*ENTRY_FIELDS)[:MAX_ENTRIES])
+    topics: dict[int, list[tuple[str, str]]] = {row[0]: [] for row in rows}
+    for event_id, slug, name in stored_rows(
         Event.topics.through.objects.filter(event_id__in=topics)
         .order_by("topic__name", "topic__pk")
         .values_list("event_id", "topic__slug", "topic__name")
@@ -67,7 +81,7 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
         language=settings.LANGUAGE_CODE,
         updated=stamp.changed_at,
     )
-    body = build_feed(info, [(values, topics[values["id"]]) for values in rows], load)
+    body = build_feed(info, [(row, topics[row[0]]) for row in rows], load)
     return RenderedFeed(
         body=body,
         etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
