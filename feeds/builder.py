@@ -8,8 +8,8 @@ the XML invalid, and only http(s) links are emitted. The output depends only on 
 
 from __future__ import annotations
 
-import copy
 import datetime
+import functools
 import hashlib
 import re
 import threading
@@ -186,16 +186,48 @@ def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
 
 @dataclass(frozen=True)
 class BuiltEntry:
-    """One entry as feedgen made it, in both formats (lxml elements, copied into each feed)."""
+    """One entry as feedgen made it, serialised for both formats, ready to go into a feed."""
 
     updated: datetime.datetime
-    rss: etree._Element
-    atom: etree._Element
+    rss: bytes
+    atom: bytes
+
+
+@functools.cache
+def feed_namespaces(kind: str) -> dict:
+    """The namespaces feedgen (with the dc extension) declares on the root of a feed."""
+    generator = FeedGenerator()
+    generator.load_extension("dc")
+    generator.id("tag:example.org,2000:x")
+    generator.title("x")
+    generator.description("x")
+    generator.link(href="https://example.org/", rel="alternate")
+    return etree.fromstring(generator.atom_str() if kind == "atom" else generator.rss_str()).nsmap
+
+
+_DECLARATION_RE = re.compile(r' xmlns(?::\w+)?="[^"]*"')
+
+
+def serialise_entry(element: etree._Element, kind: str) -> bytes:
+    """`element` as it reads inside the feed: indented, and with the feed root's namespace
+    prefixes (content:encoded, dc:creator), which the root declares once for all entries."""
+    root = etree.Element("feed" if kind == "atom" else "rss", nsmap=feed_namespaces(kind))
+    parent = root if kind == "atom" else etree.SubElement(root, "channel")
+    parent.append(element)
+    level = 1 if kind == "atom" else 2
+    etree.indent(element, space="  ", level=level)
+    text = etree.tostring(element, encoding="unicode")
+    start, end, rest = text.partition(">")
+    return ("  " * level + _DECLARATION_RE.sub("", start) + end + rest + "\n").encode()
 
 
 def build_entry(event: Event, author: dict[str, str]) -> BuiltEntry:
     entry = make_entry(event, author)
-    return BuiltEntry(updated=entry.updated(), rss=entry.rss_entry(), atom=entry.atom_entry())
+    return BuiltEntry(
+        updated=entry.updated(),
+        rss=serialise_entry(entry.rss_entry(), "rss"),
+        atom=serialise_entry(entry.atom_entry(), "atom"),
+    )
 
 
 # Sanitising bodies, naming countries and making feedgen's elements is most of the work of a feed;
@@ -256,14 +288,13 @@ def build_feed(
         # feedgen uses the last link added as the RSS channel <link>: the page, not the feed.
         generator.link(href=info.page_url, rel="alternate")
         generator.updated(max((entry.updated for entry in entries), default=info.updated))
-        # feedgen writes the channel; the entries it made earlier are added as copies, where
-        # feedgen itself would add them (after everything else, in order).
+        # feedgen writes the channel; the entries it made earlier go where feedgen itself puts
+        # them (after everything else, in order), as the bytes it wrote for them.
         if info.kind == "atom":
-            document = etree.fromstring(generator.atom_str())
-            parent, formatted = document, [entry.atom for entry in entries]
+            document, closing = generator.atom_str(pretty=True), b"</feed>"
+            formatted = [entry.atom for entry in entries]
         else:
-            document = etree.fromstring(generator.rss_str())
-            parent, formatted = document.find("channel"), [entry.rss for entry in entries]
-    for element in formatted:
-        parent.append(copy.deepcopy(element))
-    return etree.tostring(document, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+            document, closing = generator.rss_str(pretty=True), b"  </channel>"
+            formatted = [entry.rss for entry in entries]
+    at = document.rindex(closing)
+    return document[:at] + b"".join(formatted) + document[at:]

@@ -346,3 +346,14 @@ def test_sqlite_answers_the_feed_queries_from_indexes(make_event):
     (stamp_query,) = queries.captured_queries
     plan = " ".join(str(row) for row in connection.cursor().execute("EXPLAIN QUERY PLAN " + stamp_query["sql"]))
     assert plan.count("event_publish_at_idx") == 2 and "SCAN" not in plan, plan
+
+
+def test_entries_use_the_namespace_prefixes_readers_look_for(client, seed):
+    # Entries are written once and reused; they must still read as part of the feed: the root
+    # declares content: and dc: once, and every item uses exactly those prefixes.
+    rss = client.get("/feeds/rss/").content.decode()
+    assert rss.count("<content:encoded>") == rss.count("<item>") == 3
+    assert rss.count("<dc:creator>") == 3
+    assert rss.count("xmlns:content=") == 1 and "ns0" not in rss
+    atom = client.get("/feeds/atom/").content.decode()
+    assert atom.count('xmlns="http://www.w3.org/2005/Atom"') == 1 and atom.count("<entry>") == 3
