@@ -184,13 +184,20 @@ def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
     return entry
 
 
-@dataclass(frozen=True)
 class BuiltEntry:
-    """One entry as feedgen made it, serialised for both formats, ready to go into a feed."""
+    """One entry as feedgen made it; its bytes for each format are written when first needed."""
 
-    updated: datetime.datetime
-    rss: bytes
-    atom: bytes
+    def __init__(self, entry: FeedEntry) -> None:
+        self.entry = entry
+        self.updated: datetime.datetime = entry.updated()
+        self._bytes: dict[str, bytes] = {}
+
+    def serialised(self, kind: str) -> bytes:
+        written = self._bytes.get(kind)
+        if written is None:
+            element = self.entry.atom_entry() if kind == "atom" else self.entry.rss_entry()
+            written = self._bytes[kind] = serialise_entry(element, kind)
+        return written
 
 
 @functools.cache
@@ -222,12 +229,7 @@ def serialise_entry(element: etree._Element, kind: str) -> bytes:
 
 
 def build_entry(event: Event, author: dict[str, str]) -> BuiltEntry:
-    entry = make_entry(event, author)
-    return BuiltEntry(
-        updated=entry.updated(),
-        rss=serialise_entry(entry.rss_entry(), "rss"),
-        atom=serialise_entry(entry.atom_entry(), "atom"),
-    )
+    return BuiltEntry(make_entry(event, author))
 
 
 # Sanitising bodies, naming countries and making feedgen's elements is most of the work of a feed;
@@ -292,9 +294,8 @@ def build_feed(
         # them (after everything else, in order), as the bytes it wrote for them.
         if info.kind == "atom":
             document, closing = generator.atom_str(pretty=True), b"</feed>"
-            formatted = [entry.atom for entry in entries]
         else:
             document, closing = generator.rss_str(pretty=True), b"  </channel>"
-            formatted = [entry.rss for entry in entries]
+        formatted = [entry.serialised(info.kind) for entry in entries]
     at = document.rindex(closing)
     return document[:at] + b"".join(formatted) + document[at:]

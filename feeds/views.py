@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -17,7 +16,8 @@ from django.views.decorators.http import require_safe
 
 from timeline.filters import describe_applied, select_events
 from timeline.freshness import content_stamp, recall, remember
-from timeline.models import Event
+from timeline.models import Event, Topic
+from timeline.prepared import PreparedQueries
 from timeline.structured_data import absolute_url
 
 from .builder import ENTRY_FIELDS, MAX_ENTRIES, FeedInfo, build_feed, tag_uri
@@ -37,15 +37,39 @@ class RenderedFeed:
     last_modified: int
 
 
-def stored_rows(queryset) -> list[tuple]:
-    """The rows of `queryset` as the database driver returns them."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # e.g. `id IN ()`: nothing to ask the database
-        return []
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+_queries = PreparedQueries()
+
+
+def feed_rows(request, selection) -> list[tuple]:
+    """The feed's events, ENTRY_FIELDS as stored, newest publication first (SQL kept per selection)."""
+
+    def build(now):
+        events = select_events(request.GET, Event.objects.public(now)).events
+        return events.order_by("-first_published_at", "-pk").values_list(*ENTRY_FIELDS)[:MAX_ENTRIES]
+
+    return _queries.rows(("feed-rows", selection.query_string), build)
+
+
+def topics_of(event_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """(slug, name) of each event's topics, by name, in one query."""
+    topics: dict[int, list[tuple[str, str]]] = {event_id: [] for event_id in event_ids}
+    if not event_ids:
+        return topics
+    connection = connections[Event.objects.db]
+    name = connection.ops.quote_name
+    # Only quoted identifiers and placeholders go into the text; the ids are parameters.
+    sql = (
+        f"SELECT et.{name('event_id')}, t.{name('slug')}, t.{name('name')}"  # noqa: S608
+        f" FROM {name(Event.topics.through._meta.db_table)} et"
+        f" JOIN {name(Topic._meta.db_table)} t ON t.{name('id')} = et.{name('topic_id')}"
+        f" WHERE et.{name('event_id')} IN ({', '.join(['%s'] * len(event_ids))})"
+        f" ORDER BY t.{name('name')}, t.{name('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, event_ids)
+        for event_id, slug, topic_name in cursor.fetchall():
+            topics[event_id].append((slug, topic_name))
+    return topics
 
 
 def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
@@ -55,14 +79,8 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
         title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
     # Read as stored (no conversion to Python values): entries are keyed by these, and most are
     # reused from the last build (feeds/builder.py).
-    rows = stored_rows(selection.events.order_by("-first_published_at", "-pk").values_list(*ENTRY_FIELDS)[:MAX_ENTRIES])
-    topics: dict[int, list[tuple[str, str]]] = {row[0]: [] for row in rows}
-    for event_id, slug, name in stored_rows(
-        Event.topics.through.objects.filter(event_id__in=topics)
-        .order_by("topic__name", "topic__pk")
-        .values_list("event_id", "topic__slug", "topic__name")
-    ):
-        topics[event_id].append((slug, name))
+    rows = feed_rows(request, selection)
+    topics = topics_of([row[0] for row in rows])
 
     def load(ids: list[int]) -> dict[int, Event]:
         events = {event.pk: event for event in Event.objects.filter(pk__in=ids).defer("search_document")}

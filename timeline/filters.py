@@ -130,6 +130,7 @@ class EventFilter(django_filters.FilterSet):
     series = django_filters.ModelChoiceFilter(
         queryset=Series.objects.all(),
         to_field_name="slug",
+        method="filter_series",
         label=_("Series"),
         error_messages={"invalid_choice": _("There is no series “%(value)s”.")},
     )
@@ -154,9 +155,14 @@ class EventFilter(django_filters.FilterSet):
     def filter_topic(self, queryset: QuerySet[Event], name: str, topics: list[Topic]) -> QuerySet[Event]:
         if not topics:
             return queryset
-        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole page.
-        tagged = Event.topics.through.objects.filter(event_id=OuterRef("pk"), topic__in=topics)
+        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole page. By slug,
+        # as in the address: the SQL then depends only on the address (timeline/prepared.py).
+        slugs = sorted(topic.slug for topic in topics)
+        tagged = Event.topics.through.objects.filter(event_id=OuterRef("pk"), topic__slug__in=slugs)
         return queryset.filter(Exists(tagged))
+
+    def filter_series(self, queryset: QuerySet[Event], name: str, series: Series | None) -> QuerySet[Event]:
+        return queryset.filter(series__slug=series.slug) if series else queryset
 
     def filter_from(self, queryset: QuerySet[Event], name: str, day: datetime.date) -> QuerySet[Event]:
         return queryset.filter(date_end__gte=day)

@@ -39,6 +39,7 @@ from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from .models import Event, SiteRevision
+from .prepared import PreparedQueries, as_datetime
 
 T = TypeVar("T")
 CACHE_TIMEOUT = 60 * 60 * 24
@@ -84,24 +85,32 @@ class ContentStamp:
         return self.next_publication is None or now < self.next_publication
 
 
-def stamp_from_database(generation: str | None = None) -> ContentStamp:
-    """The stamp as the database has it: one query (the revision row, and from the publication
-    time index the latest time reached and the next one ahead)."""
-    now = timezone.now()
+_queries = PreparedQueries()
+
+
+def _stamp_query(now: datetime.datetime) -> QuerySet:
     times = Event.objects.order_by().values("publish_at")
-    row = (
+    return (
         SiteRevision.objects.filter(pk=1)
         .annotate(
             latest=Subquery(times.filter(publish_at__lte=now).order_by("-publish_at")[:1]),
             upcoming=Subquery(times.filter(publish_at__gt=now).order_by("publish_at")[:1]),
         )
         .values_list("number", "changed_at", "latest", "upcoming")
-        .first()
     )
-    if row is None:  # nothing has been changed yet in this database
+
+
+def stamp_from_database(generation: str | None = None) -> ContentStamp:
+    """The stamp as the database has it: one query (the revision row, and from the publication
+    time index the latest time reached and the next one ahead)."""
+    rows = _queries.rows("stamp", _stamp_query)
+    if rows:
+        number, changed_at, latest, upcoming = rows[0]
+        changed_at, latest, upcoming = as_datetime(changed_at), as_datetime(latest), as_datetime(upcoming)
+    else:  # nothing has been changed yet in this database
         revision = SiteRevision.current()
-        row = (revision.number, revision.changed_at, reached_publications().first(), next_publication())
-    number, changed_at, latest, upcoming = row
+        number, changed_at = revision.number, revision.changed_at
+        latest, upcoming = reached_publications().first(), next_publication()
     if generation is None:
         # The revision's time is part of it, so a database rebuilt from scratch (numbers
         # restarting) cannot meet values cached for the old one.

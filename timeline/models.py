@@ -160,9 +160,9 @@ class StaleEvent(Exception):
 class EventQuerySet(models.QuerySet):
     """Selections of events that every surface shares."""
 
-    def public(self) -> EventQuerySet:
-        """Events the public may see now: published, and their publication time reached."""
-        return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=timezone.now())
+    def public(self, now: datetime.datetime | None = None) -> EventQuerySet:
+        """Events the public may see now (or at `now`): published, and their publication time reached."""
+        return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
     def newest_first(self) -> EventQuerySet:
         """The timeline's order: latest start first; on the same start, the more precise first.

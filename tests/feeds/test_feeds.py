@@ -357,3 +357,17 @@ def test_entries_use_the_namespace_prefixes_readers_look_for(client, seed):
     assert rss.count("xmlns:content=") == 1 and "ns0" not in rss
     atom = client.get("/feeds/atom/").content.decode()
     assert atom.count('xmlns="http://www.w3.org/2005/Atom"') == 1 and atom.count("<entry>") == 3
+
+
+def test_a_filtered_feed_follows_a_topic_deleted_and_made_anew(client, make_event):
+    # The feed keeps the SQL of each address; the SQL names topics by slug, not by today's id.
+    energy = Topic.objects.create(name="Energie", slug="energie")
+    Topic.objects.create(name="Anderes", slug="anderes")
+    make_event(title="Altes Thema", topics=[energy])
+    assert titles(client, "/feeds/rss/?topic=energie") == ["Altes Thema"]
+    old_pk = energy.pk
+    energy.delete()
+    renewed = Topic.objects.create(name="Energie", slug="energie")
+    assert renewed.pk != old_pk
+    make_event(title="Neues Thema", date="2025-07-01", topics=[renewed])
+    assert titles(client, "/feeds/rss/?topic=energie") == ["Neues Thema"]
