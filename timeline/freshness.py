@@ -23,6 +23,7 @@ memory (``LOCAL_ENTRIES``) and asks the shared cache only on a miss.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import os
 import threading
@@ -73,7 +74,7 @@ class ContentStamp:
     latest_publication: datetime.datetime | None
     next_publication: datetime.datetime | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return f"{self.generation}|{self.latest_publication}"
 
@@ -235,7 +236,7 @@ def content_changed() -> None:
             transaction.on_commit(advance_generation)
 
 
-_local: OrderedDict[str, Any] = OrderedDict()
+_local: OrderedDict[tuple, Any] = OrderedDict()
 _local_lock = threading.Lock()
 
 
@@ -254,7 +255,7 @@ def _cache_key(stamp: ContentStamp, parts: tuple[str, ...]) -> str:
 
 def recall(stamp: ContentStamp, *parts: str) -> Any:
     """This process's copy of a value cached under `stamp` and `parts`, or None."""
-    key = _cache_key(stamp, parts)
+    key = (stamp.key, *parts)
     with _local_lock:
         value = _local.get(key)
         if value is not None:
@@ -263,7 +264,7 @@ def recall(stamp: ContentStamp, *parts: str) -> Any:
 
 
 def remember(stamp: ContentStamp, *parts: str, value: Any) -> None:
-    key = _cache_key(stamp, parts)
+    key = (stamp.key, *parts)
     with _local_lock:
         _local[key] = value
         _local.move_to_end(key)
