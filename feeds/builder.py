@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -26,6 +23,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from timeline.memo import Memo, digest
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 from timeline.text import clean_text, sanitize_html
@@ -159,8 +157,7 @@ ENTRY_FIELDS = (
 
 def entry_key(row: Sequence, topics: list[tuple[str, str]], language: str) -> str:
     """A digest of everything an entry is made from: equal digests give equal entries."""
-    material = (language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, topics, *row)
-    return hashlib.sha256("\x1f".join(map(str, material)).encode("utf-8", "surrogatepass")).hexdigest()
+    return digest((language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, topics, *row))
 
 
 def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
@@ -235,14 +232,11 @@ def build_entry(event: Event, author: dict[str, str]) -> BuiltEntry:
 # Sanitising bodies, naming countries and making feedgen's elements is most of the work of a feed;
 # an entry whose inputs did not change (the other 49 after one edit) is taken from here. Keyed by
 # the inputs themselves, so no write path, not even a raw UPDATE, can make an entry stale.
-_entries: OrderedDict[str, BuiltEntry] = OrderedDict()
-_entries_lock = threading.Lock()
-ENTRY_MEMORY = 2000
+_entries = Memo(2000)
 
 
 def forget_entries() -> None:
-    with _entries_lock:
-        _entries.clear()
+    _entries.clear()
 
 
 def build_feed(
@@ -254,11 +248,7 @@ def build_feed(
     MAX_ENTRIES are used. `load(ids)` gives the events whose entries must be made anew."""
     rows = list(rows)[:MAX_ENTRIES]
     keys = [entry_key(row, topics, info.language) for row, topics in rows]
-    with _entries_lock:
-        built = {key: _entries.get(key) for key in keys}
-        for key, entry in built.items():
-            if entry is not None:
-                _entries.move_to_end(key)
+    built = {key: _entries.get(key) for key in keys}
     author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
     with translation.override(info.language):
         missing = [row[0] for (row, _topics), key in zip(rows, keys, strict=True) if built[key] is None]
@@ -273,10 +263,8 @@ def build_feed(
                     # (an edit between the two reads gives a newer version: used once, not kept).
                     if event.version == row[-1]:
                         fresh[key] = built[key]
-            with _entries_lock:
-                _entries.update(fresh)
-                while len(_entries) > ENTRY_MEMORY:
-                    _entries.popitem(last=False)
+            for key, entry in fresh.items():
+                _entries.put(key, entry)
         entries = [built[key] for key in keys if built[key] is not None]  # None: deleted meanwhile
 
         generator = FeedGenerator()

@@ -28,14 +28,17 @@ def empty_cache():
 
     from feeds.builder import forget_entries
     from timeline.freshness import forget_local
+    from timeline.views import forget_summaries
 
-    cache.clear()
-    forget_local()
-    forget_entries()
+    def forget():
+        cache.clear()
+        forget_local()
+        forget_entries()
+        forget_summaries()
+
+    forget()
     yield
-    cache.clear()
-    forget_local()
-    forget_entries()
+    forget()
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ import hashlib
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -39,6 +38,7 @@ from django.db import transaction
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
+from .memo import Memo
 from .models import Event, SiteRevision
 from .prepared import PreparedQueries, as_datetime
 
@@ -236,15 +236,13 @@ def content_changed() -> None:
             transaction.on_commit(advance_generation)
 
 
-_local: OrderedDict[tuple, Any] = OrderedDict()
-_local_lock = threading.Lock()
+_local = Memo(LOCAL_ENTRIES)
 
 
 def forget_local() -> None:
     """Drop this process's copies (tests, and after the database is replaced)."""
     global _stamp
-    with _local_lock:
-        _local.clear()
+    _local.clear()
     _stamp = None
     _watch.forget()
 
@@ -255,21 +253,11 @@ def _cache_key(stamp: ContentStamp, parts: tuple[str, ...]) -> str:
 
 def recall(stamp: ContentStamp, *parts: str) -> Any:
     """This process's copy of a value cached under `stamp` and `parts`, or None."""
-    key = (stamp.key, *parts)
-    with _local_lock:
-        value = _local.get(key)
-        if value is not None:
-            _local.move_to_end(key)
-        return value
+    return _local.get((stamp.key, *parts))
 
 
 def remember(stamp: ContentStamp, *parts: str, value: Any) -> None:
-    key = (stamp.key, *parts)
-    with _local_lock:
-        _local[key] = value
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
+    _local.put((stamp.key, *parts), value)
 
 
 def cached(stamp: ContentStamp, *parts: str, compute: Callable[[], T]) -> T:

@@ -6,11 +6,15 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
@@ -20,6 +24,7 @@ from . import revisions
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
 from .freshness import ContentStamp, cached, content_stamp
+from .memo import Memo, digest
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
@@ -56,6 +61,34 @@ def period_label(event: Event, language: str) -> str:
             return f"{start.half}. Halbjahr {start.year}"
         return f"{'First' if start.half == 1 else 'Second'} half of {start.year}"
     return _("%(year)s, date within the year not known") % {"year": start.year}
+
+
+# The rendered summary of each event, keyed by everything it shows: an edit, a renamed topic or
+# an event becoming past gives a new key, so a kept summary is never out of date. Rendering 50
+# summaries is most of the work of a timeline page.
+_summaries = Memo(5000)
+
+
+def summary_html(event: Event) -> str:
+    language = get_language()
+    key = digest(
+        (
+            language, settings.CONTENT_LANGUAGE, event.is_upcoming, event.pk, event.slug, event.date, event.title,
+            event.kind, event.place, event.summary, ",".join(country.code for country in event.countries),
+            [(topic.slug, topic.name) for topic in event.topics.all()],
+        )
+    )  # fmt: skip
+    html = _summaries.get(key)
+    if html is None:
+        html = render_to_string(
+            "timeline/_event_summary.html", {"event": event, "CONTENT_LANGUAGE": settings.CONTENT_LANGUAGE}
+        )
+        _summaries.put(key, html)
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine, which escaped it)
+
+
+def forget_summaries() -> None:
+    _summaries.clear()
 
 
 def group_events(events: list[Event]) -> list[Group]:
@@ -117,6 +150,7 @@ def timeline(request):
         event.is_today_marker = False
         if not today_marked and not event.is_upcoming and (at_top or after == tomorrow):
             event.is_today_marker = today_marked = True
+        event.summary_html = summary_html(event)
 
     topic_names = dict(Topic.objects.values_list("slug", "name"))
     series_names = dict(Series.objects.values_list("slug", "name"))

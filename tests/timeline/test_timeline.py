@@ -411,3 +411,19 @@ def test_postgresql_search_can_use_its_gin_indexes(sample):
         plan = search_postgresql(Event.objects.all(), "Rohstoff").explain()
         cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
     assert "event_search_german_idx" in plan and "event_search_simple_idx" in plan, plan
+
+
+def test_each_listed_event_shows_its_current_state_after_edits_renames_and_the_passing_of_time(client, make_event):
+    # Summaries are kept between requests, keyed by everything they show; none may go stale.
+    with time_machine.travel(TODAY, tick=False) as traveller:
+        topic = Topic.objects.create(name="Energie", slug="energie")
+        event = make_event(title="Gipfel", date=(TODAY + datetime.timedelta(days=1)).date().isoformat(), topics=[topic])
+        page = client.get("/").content.decode()
+        assert "Gipfel" in page and "Energie" in page and 'class="badge"' in page
+        topic.name = "Energiepolitik"
+        topic.save()
+        assert "Energiepolitik" in client.get("/").content.decode()
+        Event.objects.filter(pk=event.pk).update(title="Gipfeltreffen")  # around save()
+        assert "Gipfeltreffen" in client.get("/").content.decode()
+        traveller.shift(datetime.timedelta(days=2))  # the event is now past: no "upcoming" badge
+        assert 'class="badge"' not in client.get("/").content.decode()
