@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from .models import Event, Revision
+from .prepared import as_datetime
 
 # Fields that change on every save or are derived; a difference in them is not a change to show.
 NOT_COMPARED = {"version", "updated_at", "date_display", "date_start", "date_end", "url"}
@@ -85,12 +88,20 @@ def restore(revision: Revision, user) -> Event:
 
 def public_change_history(event: Event) -> list[tuple]:
     """The public corrections of an event, oldest first: (when, change note), one per new note."""
-    history, last_note = [], ""
-    for when, data, status in (
+    return change_history_from(
         Revision.objects.filter(event_public_id=event.public_id)
         .order_by("created_at", "pk")
         .values_list("created_at", "data", "status")
-    ):
+    )
+
+
+def change_history_from(rows) -> list[tuple]:
+    """public_change_history from (created_at, data, status) rows, oldest first; `data` may be
+    the stored JSON text and `created_at` a stored date-time (rows read without the ORM)."""
+    history, last_note = [], ""
+    for stored_when, stored_data, status in rows:
+        when = as_datetime(stored_when)
+        data = json.loads(stored_data) if isinstance(stored_data, str | bytes) else stored_data
         note = (data or {}).get("change_note") or ""
         if note and note != last_note and status == Event.Status.PUBLISHED:
             history.append((when, note))

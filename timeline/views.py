@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,7 +26,17 @@ from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
 from .freshness import ContentStamp, cached, content_stamp
 from .memo import Memo, digest
-from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
+from .models import (
+    TIMELINE_ORDER,
+    Event,
+    Participant,
+    PreviewLink,
+    PreviousSlug,
+    Revision,
+    Series,
+    SourceLink,
+    Topic,
+)
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
 
@@ -89,6 +100,82 @@ def summary_html(event: Event) -> str:
 
 def forget_summaries() -> None:
     _summaries.clear()
+    _event_parts.clear()
+
+
+# The event page's head and article, keyed by everything they show (the event's fields, its
+# participants, sources, topics, series and neighbours, its corrections, the language): the
+# database is asked on every request, the template renders once per state of the event.
+_event_parts = Memo(2000)
+
+
+def state(obj) -> list | None:
+    """A model object's field values, for a key."""
+    return None if obj is None else sorted((name, value) for name, value in vars(obj).items() if name[0] != "_")
+
+
+def event_rows(event: Event) -> dict[str, list[tuple]]:
+    """The rows of the event's participants, sources, topics and revisions, as stored: what the
+    event page shows besides the event's own fields. Plain SQL, four small indexed reads."""
+    connection = connections[Event.objects.db]
+    name = connection.ops.quote_name
+    participants, sources = name(Participant._meta.db_table), name(SourceLink._meta.db_table)
+    topics, tagged = name(Topic._meta.db_table), name(Event.topics.through._meta.db_table)
+    revisions_table = name(Revision._meta.db_table)
+    public_id = Revision._meta.get_field("event_public_id").get_db_prep_value(event.public_id, connection)
+    # Only quoted table and column names go into the text; the values are parameters.
+    queries = {
+        "participants": (f"SELECT * FROM {participants} WHERE event_id = %s ORDER BY position, id", event.pk),  # noqa: S608
+        "sources": (f"SELECT * FROM {sources} WHERE event_id = %s ORDER BY position, id", event.pk),  # noqa: S608
+        "topics": (
+            f"SELECT t.* FROM {topics} t JOIN {tagged} et ON t.id = et.topic_id WHERE et.event_id = %s"  # noqa: S608
+            " ORDER BY t.name, t.id",
+            event.pk,
+        ),
+        "revisions": (
+            f"SELECT created_at, data, status FROM {revisions_table} WHERE event_public_id = %s"  # noqa: S608
+            " ORDER BY created_at, id",
+            public_id,
+        ),
+    }
+    rows = {}
+    with connection.cursor() as cursor:
+        for key, (sql, parameter) in queries.items():
+            cursor.execute(sql, [parameter])
+            rows[key] = cursor.fetchall()
+    return rows
+
+
+def event_parts(context: dict, rows: dict[str, list[tuple]]) -> dict[str, str]:
+    """The page's head and article for `context`, rendered once per state of the event (`rows`
+    as from event_rows)."""
+    event: Event = context["event"]
+
+    def key_of(rows):
+        return digest(
+            (
+                get_language(), settings.CONTENT_LANGUAGE, settings.SITE_URL, context["is_preview"],
+                context.get("with_jsonld", True), event.is_scheduled(), state(event),
+                state(event.series) if event.series_id else None, rows,
+                state(context.get("series_older")), state(context.get("series_newer")),
+            )
+        )  # fmt: skip
+
+    key = key_of(rows)
+    parts = _event_parts.get(key)
+    if parts is None:
+        prefetch_related_objects([event], "topics", "sources", "participants")
+        values = {**context, "CONTENT_LANGUAGE": settings.CONTENT_LANGUAGE}
+        values["canonical_url"] = absolute_url(event.get_absolute_url())
+        values["jsonld"] = jsonld_script(event_jsonld(event)) if context.get("with_jsonld", True) else ""
+        parts = {
+            "head": render_to_string("timeline/_event_head.html", values),
+            "article": render_to_string("timeline/_event_article.html", values),
+        }
+        # Kept only if nothing changed while it was rendered (else used once).
+        if key_of(event_rows(event)) == key:
+            _event_parts.put(key, parts)
+    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308  (escaped by the templates)
 
 
 def group_events(events: list[Event]) -> list[Group]:
@@ -210,9 +297,7 @@ class EventDetailView(DetailView):
     context_object_name = "event"
 
     def get_queryset(self) -> QuerySet[Event]:
-        return (
-            visible_events(self.request).select_related("series").prefetch_related("topics", "sources", "participants")
-        )
+        return visible_events(self.request).select_related("series")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -234,14 +319,14 @@ class EventDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         event: Event = self.object
         context["is_preview"] = not event.is_public()
-        context["canonical_url"] = absolute_url(event.get_absolute_url())
-        context["jsonld"] = jsonld_script(event_jsonld(event))
-        context["change_history"] = revisions.public_change_history(event)
+        rows = event_rows(event)
+        context["change_history"] = revisions.change_history_from(rows["revisions"])
         if event.series_id:
             in_series = Event.objects.public().filter(series_id=event.series_id).exclude(pk=event.pk)
             here = Position.of(event)
             context["series_older"] = in_series.filter(here.older()).order_by(*TIMELINE_ORDER).first()
             context["series_newer"] = in_series.filter(here.newer()).order_by(*REVERSE_ORDER).first()
+        context["event_parts"] = event_parts(context, rows)
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -267,10 +352,11 @@ def preview(request, token: str):
     context = {
         "event": event,
         "is_preview": not event.is_public(),
-        "canonical_url": absolute_url(event.get_absolute_url()),
-        "jsonld": "",
-        "change_history": revisions.public_change_history(event),
+        "with_jsonld": False,
     }
+    rows = event_rows(event)
+    context["change_history"] = revisions.change_history_from(rows["revisions"])
+    context["event_parts"] = event_parts(context, rows)
     response = render(request, "timeline/event_detail.html", context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

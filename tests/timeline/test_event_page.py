@@ -163,15 +163,22 @@ def test_a_new_event_may_take_a_retired_slug(client, make_event):
 
 def test_detail_query_count_does_not_grow_with_participants_or_topics(client, make_event, django_assert_num_queries):
     event = make_event(series=Series.objects.create(name="Reihe", slug="reihe"))
-    # The event with its series, topics, sources, participants, its neighbours in the series,
-    # and its public change history.
-    with django_assert_num_queries(7) as few:
+    # Every visit: the event with its series, its participants, sources, topics and revisions (as
+    # stored), its neighbours in the series. A visit that renders the article (the first after a
+    # change) loads the participants, sources and topics as objects and checks nothing changed
+    # meanwhile.
+    with django_assert_num_queries(7 + 3 + 4) as rendering:
+        client.get(event.get_absolute_url())
+    with django_assert_num_queries(7):
         client.get(event.get_absolute_url())
     for number in range(8):
         event.participants.create(name=f"Person {number}", country="JP")
         event.sources.create(url=f"https://example.org/{number}", title=f"Quelle {number}")
         event.topics.add(Topic.objects.create(name=f"Thema {number}", slug=f"thema-{number}"))
-    with django_assert_num_queries(len(few.captured_queries)):
+    with django_assert_num_queries(len(rendering.captured_queries)):
+        page = client.get(event.get_absolute_url()).content.decode()
+    assert "Person 7" in page and "Quelle 7" in page and "Thema 7" in page
+    with django_assert_num_queries(7):
         client.get(event.get_absolute_url())
 
 
@@ -211,3 +218,37 @@ def test_publication_time_reads_as_a_press_office_writes_it(client, seed):
     assert "26. Juni 2025, 12:00 Uhr" in german
     english = client.get("/events/reiche-trifft-kiuchi-berlin-2025/", headers={"accept-language": "en"})
     assert "26 June 2025, 12:00" in english.content.decode()
+
+
+def test_the_page_shows_the_current_state_after_every_kind_of_change(client, make_event):
+    # The rendered article is kept between visits, keyed by everything it shows; none may go stale.
+    topic = Topic.objects.create(name="Energie", slug="energie")
+    event = make_event(title="Konsultationen", topics=[topic])
+    person = event.participants.create(name="Kiuchi Minoru", role="Minister")
+    source = event.sources.create(url="https://example.org/a", title="Pressemitteilung")
+    url = event.get_absolute_url()
+
+    def page() -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "Kiuchi Minoru" in page()
+    person.role = "Staatsminister"
+    person.save()
+    assert "Staatsminister" in page()
+    source.title = "Gemeinsame Erklärung"
+    source.save()
+    assert "Gemeinsame Erklärung" in page()
+    topic.name = "Energiepolitik"
+    topic.save()
+    assert "Energiepolitik" in page()
+    event.change_note = "Ort berichtigt."
+    event.place = "Tokio"
+    event.save()
+    body = page()
+    assert "Ort berichtigt." in body and "Tokio" in body
+    Event.objects.filter(pk=event.pk).update(summary="Ohne save() geändert.")  # around the model
+    assert "Ohne save() geändert." in page()
+    person.delete()
+    assert "Kiuchi Minoru" not in page()
