@@ -163,13 +163,13 @@ def test_a_new_event_may_take_a_retired_slug(client, make_event):
 
 def test_detail_query_count_does_not_grow_with_participants_or_topics(client, make_event, django_assert_num_queries):
     event = make_event(series=Series.objects.create(name="Reihe", slug="reihe"))
-    # Every visit: the event with its series, its participants, sources, topics and revisions (as
+    # Every visit: the event, its series, its participants, sources, topics and revisions (as
     # stored), its neighbours in the series. A visit that renders the article (the first after a
     # change) loads the participants, sources and topics as objects and checks nothing changed
     # meanwhile.
-    with django_assert_num_queries(7 + 3 + 4) as rendering:
+    with django_assert_num_queries(8 + 3 + 4) as rendering:
         client.get(event.get_absolute_url())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(event.get_absolute_url())
     for number in range(8):
         event.participants.create(name=f"Person {number}", country="JP")
@@ -178,7 +178,7 @@ def test_detail_query_count_does_not_grow_with_participants_or_topics(client, ma
     with django_assert_num_queries(len(rendering.captured_queries)):
         page = client.get(event.get_absolute_url()).content.decode()
     assert "Person 7" in page and "Quelle 7" in page and "Thema 7" in page
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(event.get_absolute_url())
 
 
