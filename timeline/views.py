@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from django.views.generic import DetailView
 from django_countries import countries
 
 from . import revisions
+from .context_processors import site
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
 from .freshness import ContentStamp, cached, content_stamp
@@ -101,6 +104,7 @@ def summary_html(event: Event) -> str:
 def forget_summaries() -> None:
     _summaries.clear()
     _event_parts.clear()
+    _pages.clear()
 
 
 # The event page's head and article, keyed by everything they show (the event's fields, its
@@ -163,9 +167,9 @@ def change_history(rows: dict[str, list[tuple]]) -> list[tuple]:
     return revisions.change_history_from((when, data, status) for _, when, _, data, status, _, _ in rows["revisions"])
 
 
-def event_parts(context: dict, rows: dict[str, list[tuple]]) -> dict[str, str]:
+def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str, dict[str, str]]:
     """The page's head and article for `context`, rendered once per state of the event (`rows`
-    as from event_rows)."""
+    as from event_rows), and the key of that state."""
     event: Event = context["event"]
 
     def key_of(rows):
@@ -192,7 +196,32 @@ def event_parts(context: dict, rows: dict[str, list[tuple]]) -> dict[str, str]:
         # Kept only if nothing changed while it was rendered (else used once).
         if key_of(event_rows(event)) == key:
             _event_parts.put(key, parts)
-    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308  (escaped by the templates)
+    return key, {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308  (escaped by the templates)
+
+
+# The whole page, per state of the event and language, with markers where each request puts its
+# own CSRF token and address (the language switch's form); letters and digits only, so escaping
+# leaves them as they are.
+_pages = Memo(1000)
+TOKEN_MARKER = "csrf0token0of0this0request"  # noqa: S105  (a placeholder, replaced in every response)
+PATH_MARKER = "address0of0this0request"
+
+
+class _MarkedRequest:
+    @staticmethod
+    def get_full_path() -> str:
+        return PATH_MARKER
+
+
+def render_event_page(request, template_name: str, context: dict) -> HttpResponse:
+    key = (context["page_key"], template_name, get_language())
+    html = _pages.get(key)
+    if html is None:
+        values = {**context, **site(request), "csrf_token": TOKEN_MARKER, "request": _MarkedRequest()}
+        html = render_to_string(template_name, values)
+        _pages.put(key, html)
+    html = html.replace(TOKEN_MARKER, get_token(request)).replace(PATH_MARKER, escape(request.get_full_path()))
+    return HttpResponse(html)
 
 
 def group_events(events: list[Event]) -> list[Group]:
@@ -352,11 +381,11 @@ class EventDetailView(DetailView):
             here = Position.of(event)
             context["series_older"] = in_series.filter(here.older()).order_by(*TIMELINE_ORDER).first()
             context["series_newer"] = in_series.filter(here.newer()).order_by(*REVERSE_ORDER).first()
-        context["event_parts"] = event_parts(context, rows)
+        context["page_key"], context["event_parts"] = event_parts(context, rows)
         return context
 
     def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
+        response = render_event_page(self.request, self.template_name, context)
         if context["is_preview"]:
             # A staff preview must never be stored by a shared cache or indexed.
             response["Cache-Control"] = "private, no-store"
@@ -382,7 +411,7 @@ def preview(request, token: str):
     }
     rows = event_rows(event)
     context["change_history"] = change_history(rows)
-    context["event_parts"] = event_parts(context, rows)
+    context["page_key"], context["event_parts"] = event_parts(context, rows)
     response = render(request, "timeline/event_detail.html", context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
