@@ -66,3 +66,15 @@ def as_datetime(value) -> datetime.datetime | None:
         return None
     parsed = value if isinstance(value, datetime.datetime) else parse_datetime(value)
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
+
+
+def raw_events(where: str, params: list):
+    """Events read with plain SQL, every column but the search text (as `.defer()` would), for
+    the few reads on the path of every request. `where` may contain quoted names and
+    placeholders only; values go in `params`."""
+    from .models import Event
+
+    connection = connections[Event.objects.db]
+    name = connection.ops.quote_name
+    columns = ", ".join(name(field.column) for field in Event._meta.concrete_fields if field.name != "search_document")
+    return Event.objects.raw(f"SELECT {columns} FROM {name(Event._meta.db_table)} WHERE {where}", params)  # noqa: S608

@@ -41,6 +41,7 @@ from .models import (
     Topic,
 )
 from .pagination import REVERSE_ORDER, Position, paginate
+from .prepared import raw_events
 from .structured_data import absolute_url, event_jsonld, jsonld_script
 
 CURSOR_PARAMETERS = ("after", "before")
@@ -120,15 +121,9 @@ def state(obj) -> list | None:
 
 def public_event(slug: str) -> Event | None:
     """The public event at `slug` (the rule of Event.objects.public()), or None."""
-    connection = connections[Event.objects.db]
-    name = connection.ops.quote_name
-    columns = ", ".join(name(field.column) for field in Event._meta.concrete_fields if field.name != "search_document")
-    sql = (
-        f"SELECT {columns} FROM {name(Event._meta.db_table)}"  # noqa: S608  (quoted names only)
-        " WHERE slug = %s AND status = %s AND publish_at <= %s"
-    )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return next(iter(Event.objects.raw(sql, [slug, Event.Status.PUBLISHED, now])), None)
+    now = connections[Event.objects.db].ops.adapt_datetimefield_value(timezone.now())
+    where = "slug = %s AND status = %s AND publish_at <= %s"
+    return next(iter(raw_events(where, [slug, Event.Status.PUBLISHED, now])), None)
 
 
 def event_rows(event: Event) -> dict[str, list[tuple]]:
