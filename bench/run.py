@@ -157,7 +157,7 @@ def first_render(rounds: int = 20) -> dict:
     """Milliseconds to answer a feed request right after an editor's change (the feed body is
     rebuilt; entries whose inputs did not change are reused), against the stock syndication feed
     of the same events (which builds everything each time). In-process through Django's test
-    client, so both pay the same overhead; the median of `rounds`."""
+    client, so both pay the same overhead; rounds interleaved, medians of `rounds`."""
     from django.test import Client
 
     from timeline.models import Event
@@ -166,24 +166,25 @@ def first_render(rounds: int = 20) -> dict:
     newest = Event.objects.public().order_by("-first_published_at", "-pk").first()
     summary = newest.summary
 
-    def timed(path: str, change: bool) -> float:
-        times = []
-        for number in range(rounds):
-            if change:
-                # An editor corrects the newest entry: every feed containing it is rebuilt.
-                newest.summary = f"{summary} (Korrektur {number})"
-                newest.save()
-            start = time.perf_counter()
-            status = client.get(path).status_code
-            times.append(time.perf_counter() - start)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
-        return sorted(times)[len(times) // 2] * 1000
+    def timed(path: str) -> float:
+        start = time.perf_counter()
+        status = client.get(path).status_code
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        return time.perf_counter() - start
 
-    ours = {kind: timed(f"/feeds/{kind}/", change=True) for kind in ("rss", "atom")}
+    times: dict[str, list[float]] = {"rss": [], "atom": [], "stock": []}
+    for number in range(rounds):  # interleaved, so a drift of the machine's speed hits all three
+        for kind in ("rss", "atom"):
+            # An editor corrects the newest entry: every feed containing it is rebuilt.
+            newest.summary = f"{summary} (Korrektur {number}, {kind})"
+            newest.save()
+            times[kind].append(timed(f"/feeds/{kind}/"))
+        times["stock"].append(timed("/bench/stock-rss/"))
     newest.summary = summary
     newest.save()
-    stock = timed("/bench/stock-rss/", change=False)
+    median = {name: sorted(values)[len(values) // 2] * 1000 for name, values in times.items()}
+    ours, stock = {"rss": median["rss"], "atom": median["atom"]}, median["stock"]
     return {
         "stock_rss_ms": round(stock, 2),
         **{f"{kind}_ms": round(value, 2) for kind, value in ours.items()},
@@ -308,6 +309,10 @@ def measure(database: Path, redis_url: str) -> dict:
                 if error.code != 304:
                     raise
             results[name] = wrk(base + path, headers)
+            if "reference" not in name:
+                # The machine's speed drifts over minutes: each surface gets its own trivial-view
+                # measurement taken just after it, and its ratio is to that one.
+                results[name]["trivial_rps"] = wrk(base + "/bench/trivial")["rps"]
             print(f"  {name:38} {results[name]['rps']:9.0f} req/s", flush=True)
         # The machine's speed drifts during a run: the trivial view is measured again at the end,
         # and the ratios use the mean of both.
@@ -334,15 +339,20 @@ def report(size: int, measured: dict) -> None:
         f"{'surface':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10} {'× stock feed':>13}"
         f" {'queries':>8} {'peak KiB':>9}"
     )
+
+    def ratio(name: str) -> float:
+        row = results[name]
+        return row["rps"] / row.get("trivial_rps", trivial)
+
     for name, row in results.items():
         versus_stock = f"{row['rps'] / stock:13.2f}" if "feed" in name else " " * 13
         print(
-            f"{name:38} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['rps'] / trivial:10.2f} "
+            f"{name:38} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {ratio(name):10.2f} "
             f"{versus_stock} {row.get('queries', ''):>8} {row.get('peak_kib', ''):>9}"
         )
     if {"timeline deepest page", "timeline /", "API deepest page", "API list"} <= results.keys():
-        deep = results["timeline deepest page"]["rps"] / results["timeline /"]["rps"]
-        api = results["API deepest page"]["rps"] / results["API list"]["rps"]
+        deep = ratio("timeline deepest page") / ratio("timeline /")
+        api = ratio("API deepest page") / ratio("API list")
         print(f"deepest/first page: timeline {deep:.2f}, API {api:.2f} (1.00 = as fast; below 0.83 = over 1.2× slower)")
     first = measured["first_render"]
     print(

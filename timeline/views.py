@@ -162,9 +162,9 @@ def change_history(rows: dict[str, list[tuple]]) -> list[tuple]:
     return revisions.change_history_from((when, data, status) for _, when, _, data, status, _, _ in rows["revisions"])
 
 
-def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str, dict[str, str]]:
+def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str | None, dict[str, str]]:
     """The page's head and article for `context`, rendered once per state of the event (`rows`
-    as from event_rows), and the key of that state."""
+    as from event_rows), and the key of that state (None if it changed while rendering)."""
     event: Event = context["event"]
 
     def key_of(rows):
@@ -191,6 +191,8 @@ def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str, dict[
         # Kept only if nothing changed while it was rendered (else used once).
         if key_of(event_rows(event)) == key:
             _event_parts.put(key, parts)
+        else:
+            key = None
     return key, {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308  (escaped by the templates)
 
 
@@ -210,11 +212,12 @@ class _MarkedRequest:
 
 def render_event_page(request, template_name: str, context: dict) -> HttpResponse:
     key = (context["page_key"], template_name, get_language())
-    html = _pages.get(key)
+    html = _pages.get(key) if context["page_key"] else None
     if html is None:
         values = {**context, **site(request), "csrf_token": TOKEN_MARKER, "request": _MarkedRequest()}
         html = render_to_string(template_name, values)
-        _pages.put(key, html)
+        if context["page_key"]:
+            _pages.put(key, html)
     html = html.replace(TOKEN_MARKER, get_token(request)).replace(PATH_MARKER, escape(request.get_full_path()))
     return HttpResponse(html)
 
