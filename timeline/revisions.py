@@ -86,18 +86,9 @@ def restore(revision: Revision, user) -> Event:
     return event
 
 
-def public_change_history(event: Event) -> list[tuple]:
-    """The public corrections of an event, oldest first: (when, change note), one per new note."""
-    return change_history_from(
-        Revision.objects.filter(event_public_id=event.public_id)
-        .order_by("created_at", "pk")
-        .values_list("created_at", "data", "status")
-    )
-
-
 def change_history_from(rows) -> list[tuple]:
-    """public_change_history from (created_at, data, status) rows, oldest first; `data` may be
-    the stored JSON text and `created_at` a stored date-time (rows read without the ORM)."""
+    """The public corrections of an event, oldest first: (when, change note), one per new note,
+    from its revisions' (created_at, data, status) rows as stored (`data` may be JSON text)."""
     history, last_note = [], ""
     for stored_when, stored_data, status in rows:
         when = as_datetime(stored_when)
