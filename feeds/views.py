@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from timeline.filters import describe_applied, select_events
 from timeline.freshness import content_stamp, recall, remember
 from timeline.models import Event, Topic
-from timeline.prepared import PreparedQueries, raw_events
+from timeline.prepared import PreparedQueries
 from timeline.structured_data import absolute_url
 
 from .builder import ENTRY_FIELDS, MAX_ENTRIES, FeedInfo, build_feed, tag_uri
@@ -83,8 +83,7 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
     topics = topics_of([row[0] for row in rows])
 
     def load(ids: list[int]) -> dict[int, Event]:
-        # Plain SQL (the ORM would spend more building the query than the database answering it).
-        events = {event.pk: event for event in raw_events(f"id IN ({', '.join(['%s'] * len(ids))})", ids)}
+        events = {event.pk: event for event in Event.objects.filter(pk__in=ids).defer("search_document")}
         for event in events.values():
             event.feed_topics = topics[event.pk]
         return events

@@ -20,43 +20,58 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-# An instant no real query asks about; replaced by the current time in every run.
+# Stand-ins no real query asks about: an instant, replaced by the current time in every run, and
+# texts, replaced by the values of that run (a slug, say).
 MARKER = datetime.datetime(1971, 3, 5, 7, 9, 11, 131719, tzinfo=datetime.UTC)
+TEXT_MARKER = "prepared-query-value-{}-7f3a9c"
 MAX_KEPT = 512
 
 
 class PreparedQueries:
     def __init__(self) -> None:
-        self._compiled: dict[Hashable, tuple[str, str, tuple] | None] = {}
+        self._compiled: dict[Hashable, tuple | None] = {}
         self._lock = threading.Lock()
 
-    def rows(self, key: Hashable, build: Callable[[datetime.datetime], QuerySet], now=None) -> list[tuple]:
-        """The rows of `build(now)`, as the database driver returns them."""
-        if key not in self._compiled:
-            queryset = build(MARKER)
+    def _statement(self, key: Hashable, build: Callable[..., QuerySet], now, values: tuple):
+        """(queryset's model, connection, sql, params) for this run, or None if it asks for nothing."""
+        compiled = self._compiled.get(key, ...)
+        if compiled is ...:
+            queryset = build(MARKER, *(TEXT_MARKER.format(number) for number in range(len(values))))
             try:
                 sql, params = queryset.query.sql_with_params()
-                compiled = (queryset.db, sql, tuple(params))
+                compiled = (queryset.model, queryset.db, sql, tuple(params))
             except EmptyResultSet:
                 compiled = None
             with self._lock:
                 if len(self._compiled) >= MAX_KEPT:
                     self._compiled.clear()
                 self._compiled[key] = compiled
-        compiled = self._compiled[key]
         if compiled is None:
-            return []
-        alias, sql, params = compiled
+            return None
+        model, alias, sql, params = compiled
         connection = connections[alias]
-        marker = connection.ops.adapt_datetimefield_value(MARKER)
-        current = connection.ops.adapt_datetimefield_value(now or timezone.now())
+        adapt = connection.ops.adapt_datetimefield_value
+        replacements = {adapt(MARKER): adapt(now or timezone.now())}
+        replacements.update((TEXT_MARKER.format(number), value) for number, value in enumerate(values))
+        return model, connection, sql, [replacements.get(value, value) for value in params]
+
+    def rows(self, key: Hashable, build: Callable[..., QuerySet], now=None, values: tuple = ()) -> list[tuple]:
+        """The rows of `build(now, *values)`, as the database driver returns them."""
+        statement = self._statement(key, build, now, values)
+        if statement is None:
+            return []
+        _model, connection, sql, params = statement
         with connection.cursor() as cursor:
-            cursor.execute(sql, [current if value == marker else value for value in params])
+            cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def forget(self) -> None:
-        with self._lock:
-            self._compiled.clear()
+    def objects(self, key: Hashable, build: Callable[..., QuerySet], now=None, values: tuple = ()) -> list:
+        """The model objects of `build(now, *values)` (deferred fields stay deferred)."""
+        statement = self._statement(key, build, now, values)
+        if statement is None:
+            return []
+        model, connection, sql, params = statement
+        return list(model.objects.using(connection.alias).raw(sql, params))
 
 
 def as_datetime(value) -> datetime.datetime | None:
@@ -66,15 +81,3 @@ def as_datetime(value) -> datetime.datetime | None:
         return None
     parsed = value if isinstance(value, datetime.datetime) else parse_datetime(value)
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
-
-
-def raw_events(where: str, params: list):
-    """Events read with plain SQL, every column but the search text (as `.defer()` would), for
-    the few reads on the path of every request. `where` may contain quoted names and
-    placeholders only; values go in `params`."""
-    from .models import Event
-
-    connection = connections[Event.objects.db]
-    name = connection.ops.quote_name
-    columns = ", ".join(name(field.column) for field in Event._meta.concrete_fields if field.name != "search_document")
-    return Event.objects.raw(f"SELECT {columns} FROM {name(Event._meta.db_table)} WHERE {where}", params)  # noqa: S608

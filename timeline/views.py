@@ -41,7 +41,7 @@ from .models import (
     Topic,
 )
 from .pagination import REVERSE_ORDER, Position, paginate
-from .prepared import raw_events
+from .prepared import PreparedQueries
 from .structured_data import absolute_url, event_jsonld, jsonld_script
 
 CURSOR_PARAMETERS = ("after", "before")
@@ -119,11 +119,17 @@ def state(obj) -> list | None:
     return None if obj is None else sorted((name, value) for name, value in vars(obj).items() if name[0] != "_")
 
 
+_queries = PreparedQueries()
+
+
 def public_event(slug: str) -> Event | None:
-    """The public event at `slug` (the rule of Event.objects.public()), or None."""
-    now = connections[Event.objects.db].ops.adapt_datetimefield_value(timezone.now())
-    where = "slug = %s AND status = %s AND publish_at <= %s"
-    return next(iter(raw_events(where, [slug, Event.Status.PUBLISHED, now])), None)
+    """The public event at `slug`: Event.objects.public(), its SQL compiled once per process."""
+    events = _queries.objects(
+        "public-event",
+        lambda now, slug: Event.objects.public(now).filter(slug=slug).defer("search_document"),
+        values=(slug,),
+    )
+    return events[0] if events else None
 
 
 def event_rows(event: Event) -> dict[str, list[tuple]]:
@@ -346,7 +352,7 @@ class EventDetailView(DetailView):
     def get_object(self, queryset=None) -> Event:
         if self.request.user.is_authenticated and self.request.user.is_staff:
             return super().get_object(queryset)
-        # The public's case, on every visit: one plain query instead of the ORM building it.
+        # The public's case, on every visit: public()'s SQL, compiled once per process.
         event = public_event(self.kwargs["slug"])
         if event is None:
             raise Http404(_("No event found matching the query"))

@@ -1,11 +1,13 @@
 """One event's page: content, structured data, links, old addresses; sitemap and robots.txt."""
 
+import datetime
 import html
 import json
 import re
 from xml.etree import ElementTree
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from timeline.models import Event, Series, Topic
@@ -275,3 +277,13 @@ def test_the_language_switch_on_an_event_page_works_for_each_visitor(make_event)
         assert switched.status_code == 302 and switched["Location"] == event.get_absolute_url()
         english = visitor.get(event.get_absolute_url()).content.decode()
         assert '<html lang="en">' in english and "Diplomatic events" in english
+
+
+def test_a_scheduled_events_page_opens_when_its_time_comes(client, make_event):
+    # The page's query is compiled once; the time it asks about must be the time of each visit.
+    now = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False) as traveller:
+        event = make_event(title="Geplant", publish_at=now + datetime.timedelta(hours=1))
+        assert client.get(event.get_absolute_url()).status_code == 404
+        traveller.shift(datetime.timedelta(hours=1))
+        assert "Geplant" in client.get(event.get_absolute_url()).content.decode()
