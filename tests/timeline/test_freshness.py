@@ -42,6 +42,10 @@ def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, m
     draft.status = Event.Status.PUBLISHED
     draft.save()
     assert "Entwurf" in atom_titles(client)
+    draft.status = Event.Status.WITHDRAWN
+    draft.withdrawal_reason = "Termin abgesagt."
+    draft.save()
+    assert "Entwurf" not in atom_titles(client)
     event.delete()
     assert "Zweite Fassung" not in atom_titles(client)
 

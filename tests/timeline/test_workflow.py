@@ -47,14 +47,19 @@ def change_form_data(response) -> dict:
     return data
 
 
+def with_colleague(user: User, username: str) -> tuple[Client, Client]:
+    """Clients logged in as `user` and as a new colleague with the same groups."""
+    colleague = User.objects.create_user(username, password="pw", is_staff=True)
+    colleague.groups.set(user.groups.all())
+    first_client, second_client = Client(), Client()
+    first_client.force_login(user)
+    second_client.force_login(colleague)
+    return first_client, second_client
+
+
 @pytest.fixture
 def two_editors(db, editor):
-    second = User.objects.create_user("redakteur2", password="pw", is_staff=True)
-    second.groups.set(editor.groups.all())
-    first_client, second_client = Client(), Client()
-    first_client.force_login(editor)
-    second_client.force_login(second)
-    return first_client, second_client
+    return with_colleague(editor, "redakteur2")
 
 
 def test_interleaved_editors_lose_nothing(two_editors, make_event):
@@ -263,11 +268,7 @@ def test_roles_in_the_database_are_the_ones_defined_in_code(db):
 
 
 def test_a_colleagues_new_publication_time_is_merged_not_reported_as_a_clash(publisher, make_event):
-    second = User.objects.create_user("herausgeber2", password="pw", is_staff=True)
-    second.groups.set(publisher.groups.all())
-    alice, bob = Client(), Client()
-    alice.force_login(publisher)
-    bob.force_login(second)
+    alice, bob = with_colleague(publisher, "herausgeber2")
     event = make_event(title="Geplant", status=Event.Status.DRAFT, publish_at=None)
     alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
     bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
