@@ -41,6 +41,7 @@ class SafeWritesMixin:
         self._save(serializer, None)
 
     def perform_update(self, serializer):
+        # Read again: validation ran full_clean() on the instance with the new values set.
         stored = type(serializer.instance).objects.filter(pk=serializer.instance.pk).first()
         self._save(serializer, getattr(stored, "status", None))
 
