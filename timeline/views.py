@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,8 +18,10 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
+from django.views.i18n import set_language as django_set_language
 from django_countries import countries
 
 from . import revisions
@@ -132,6 +133,34 @@ def public_event(slug: str) -> Event | None:
     return events[0] if events else None
 
 
+def _neighbour(direction: str):
+    def build(now, series_id: int, start: datetime.date, end: datetime.date, pk: int) -> QuerySet[Event]:
+        here = Position(start, end, pk)
+        in_series = Event.objects.public(now).filter(series_id=series_id).exclude(pk=pk).defer("search_document")
+        if direction == "older":
+            return in_series.filter(here.older()).order_by(*TIMELINE_ORDER)[:1]
+        return in_series.filter(here.newer()).order_by(*REVERSE_ORDER)[:1]
+
+    return build
+
+
+_NEIGHBOURS = {direction: _neighbour(direction) for direction in ("older", "newer")}
+
+
+def series_neighbours(event: Event) -> dict:
+    """The event's series (set on the event) and the public events just before and after it in
+    the series, in timeline order: {"series_older": …, "series_newer": …}, None where there is
+    none. Three compiled queries (see public_event)."""
+    found = _queries.objects("series", lambda now, pk: Series.objects.filter(pk=pk), values=(event.series_id,))
+    event.series = found[0] if found else None  # None: the series was deleted a moment ago
+    here = (event.series_id, event.date_start, event.date_end, event.pk)
+    neighbours = {}
+    for direction, build in _NEIGHBOURS.items():
+        found = _queries.objects(f"series-{direction}", build, values=here)
+        neighbours[f"series_{direction}"] = found[0] if found else None
+    return neighbours
+
+
 def event_rows(event: Event) -> dict[str, list[tuple]]:
     """The event's participants, sources, topics and revisions as stored (values as text): what
     the event page shows besides the event's own fields. One plain query over four indexed reads,
@@ -202,11 +231,9 @@ def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str | None
     return key, {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308  (escaped by the templates)
 
 
-# The whole page, per state of the event and language, with markers where each request puts its
-# own CSRF token and address (the language switch's form); letters and digits only, so escaping
-# leaves them as they are.
+# The whole page, per state of the event and language, with a marker where each request puts its
+# own address (the language switch's form); letters and digits only, so escaping leaves it as is.
 _pages = Memo(1000)
-TOKEN_MARKER = "csrf0token0of0this0request"  # noqa: S105  (a placeholder, replaced in every response)
 PATH_MARKER = "address0of0this0request"
 
 
@@ -220,12 +247,17 @@ def render_event_page(request, template_name: str, context: dict) -> HttpRespons
     key = (context["page_key"], template_name, get_language())
     html = _pages.get(key) if context["page_key"] else None
     if html is None:
-        values = {**context, **site(request), "csrf_token": TOKEN_MARKER, "request": _MarkedRequest()}
+        values = {**context, **site(request), "request": _MarkedRequest()}
         html = render_to_string(template_name, values)
         if context["page_key"]:
             _pages.put(key, html)
-    html = html.replace(TOKEN_MARKER, get_token(request)).replace(PATH_MARKER, escape(request.get_full_path()))
-    return HttpResponse(html)
+    return HttpResponse(html.replace(PATH_MARKER, escape(request.get_full_path())))
+
+
+# The language switch changes nothing but the reader's display language (a cookie, checked against
+# LANGUAGES; `next` only to this site), so it takes no CSRF token. Without one, public pages carry
+# nothing made for one visitor, set no cookie, and a proxy or CDN may store them.
+set_language = csrf_exempt(django_set_language)
 
 
 def group_events(events: list[Event]) -> list[Group]:
@@ -381,10 +413,7 @@ class EventDetailView(DetailView):
         rows = event_rows(event)
         context["change_history"] = change_history(rows)
         if event.series_id:
-            in_series = Event.objects.public().filter(series_id=event.series_id).exclude(pk=event.pk)
-            here = Position.of(event)
-            context["series_older"] = in_series.filter(here.older()).order_by(*TIMELINE_ORDER).first()
-            context["series_newer"] = in_series.filter(here.newer()).order_by(*REVERSE_ORDER).first()
+            context.update(series_neighbours(event))
         context["page_key"], context["event_parts"] = event_parts(context, rows)
         return context
 

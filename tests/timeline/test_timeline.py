@@ -338,6 +338,25 @@ def test_language_switch_sets_the_language_for_following_pages(client, sample):
     assert '<html lang="en">' in client.get("/").content.decode()
 
 
+def test_public_pages_set_no_cookie_so_shared_caches_may_keep_them(sample):
+    # The language switch needs no CSRF token; nothing in a public page is made for one visitor.
+    from django.test import Client
+
+    visitor = Client(enforce_csrf_checks=True)
+    meeting = Event.objects.get(title="Reiche trifft Kiuchi")
+    for path in ("/", "/?country=JP", meeting.get_absolute_url()):
+        response = visitor.get(path)
+        assert response.status_code == 200 and not response.cookies, path
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_the_language_switch_refuses_unknown_languages_and_other_sites(client, sample):
+    response = client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    assert response.status_code == 302 and "django_language" not in response.cookies
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "https://elsewhere.example/"})
+    assert response["Location"] == "/" and response.cookies["django_language"].value == "en"
+
+
 def test_public_pages_send_a_strict_content_security_policy(client, sample):
     policy = client.get("/")["Content-Security-Policy"]
     assert "default-src 'self'" in policy
