@@ -28,7 +28,7 @@ from . import revisions
 from .context_processors import site
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
-from .freshness import ContentStamp, cached, content_stamp
+from .freshness import ContentStamp, cached, content_stamp, recall, remember
 from .memo import Memo, digest
 from .models import (
     TIMELINE_ORDER,
@@ -285,7 +285,24 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
 
 @require_safe
 def timeline(request):
-    """The public timeline: filtered, grouped by year and period, paged by position."""
+    """The public timeline: filtered, grouped by year and period, paged by position.
+
+    The same for every visitor (drafts are not listed, the page carries nothing made for one
+    visitor), so each process keeps what it rendered under the content stamp, the address, the
+    language and the day (which events are upcoming): a change by an editor, or a scheduled
+    publication coming due, gives a new stamp and the next request renders anew."""
+    stamp = content_stamp()
+    parts = ("timeline", get_language(), timezone.localdate().isoformat(), settings.SITE_URL, request.get_full_path())
+    kept = recall(stamp, *parts)
+    if kept is None:
+        response = render_timeline(request, stamp)
+        kept = (response.status_code, response.content)
+        remember(stamp, *parts, value=kept)
+    status, content = kept
+    return HttpResponse(content, status=status)
+
+
+def render_timeline(request, stamp: ContentStamp) -> HttpResponse:
     selection = select_events(request.GET, Event.objects.public())
     errors, filter_pairs = list(selection.errors), selection.applied
 
@@ -302,7 +319,6 @@ def timeline(request):
 
     # The count and the country list scan many rows at 100,000 events; both change only with the
     # content, so they are cached under the content stamp (correct in every process at once).
-    stamp = content_stamp()
     total = cached(stamp, "count", selection.query_string, compute=selection.events.count)
     page = paginate(
         selection.events.select_related("series").prefetch_related("topics").defer("body", "search_document"),

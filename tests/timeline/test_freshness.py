@@ -1,5 +1,7 @@
 """The content stamp: every change is seen on the next request, repeated requests touch no database.
 
+Feeds and the timeline keep what they made under the stamp; both are checked here.
+
 Run in both modes: the stamp read from the database (per-process cache) and the stamp kept in the
 shared cache (Redis in production; here the test process's cache stands in for it, and CI also
 runs the whole suite against a real Redis).
@@ -25,39 +27,49 @@ def stamp_mode(request):
         yield request.param
 
 
-def atom_titles(client) -> str:
-    response = client.get("/feeds/atom/")
-    assert response.status_code == 200
-    return response.content.decode()
+@pytest.fixture(params=["/feeds/atom/", "/"])
+def surface(request):
+    """The feed and the timeline: both keep what they made under the content stamp."""
+    return request.param
 
 
-def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, make_event, stamp_mode):
+@pytest.fixture
+def shown_on(surface):
+    def read(client) -> str:
+        response = client.get(surface)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return read
+
+
+def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, make_event, stamp_mode, shown_on):
     event = make_event(title="Erste Fassung")
-    assert "Erste Fassung" in atom_titles(client)
+    assert "Erste Fassung" in shown_on(client)
     event.title = "Zweite Fassung"
     event.save()
-    assert "Zweite Fassung" in atom_titles(client)
+    assert "Zweite Fassung" in shown_on(client)
     draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
-    assert "Entwurf" not in atom_titles(client)
+    assert "Entwurf" not in shown_on(client)
     draft.status = Event.Status.PUBLISHED
     draft.save()
-    assert "Entwurf" in atom_titles(client)
+    assert "Entwurf" in shown_on(client)
     draft.status = Event.Status.WITHDRAWN
     draft.withdrawal_reason = "Termin abgesagt."
     draft.save()
-    assert "Entwurf" not in atom_titles(client)
+    assert "Entwurf" not in shown_on(client)
     event.delete()
-    assert "Zweite Fassung" not in atom_titles(client)
+    assert "Zweite Fassung" not in shown_on(client)
 
 
-def test_a_scheduled_publication_is_seen_when_its_time_comes(client, make_event, stamp_mode):
+def test_a_scheduled_publication_is_seen_when_its_time_comes(client, make_event, stamp_mode, shown_on):
     with time_machine.travel(NOW, tick=False) as traveller:
         make_event(title="Geplant", publish_at=NOW + datetime.timedelta(minutes=30))
-        assert "Geplant" not in atom_titles(client)
+        assert "Geplant" not in shown_on(client)
         traveller.shift(datetime.timedelta(minutes=29, seconds=59))
-        assert "Geplant" not in atom_titles(client)
+        assert "Geplant" not in shown_on(client)
         traveller.shift(datetime.timedelta(seconds=1))
-        assert "Geplant" in atom_titles(client)
+        assert "Geplant" in shown_on(client)
 
 
 @override_settings(CACHE_IS_SHARED=True)
@@ -76,6 +88,20 @@ def test_with_a_shared_cache_repeated_and_conditional_feed_requests_touch_no_dat
         assert client.get("/feeds/rss/?country=JP").content == first.content
 
 
+@override_settings(CACHE_IS_SHARED=True)
+def test_with_a_shared_cache_a_repeated_timeline_page_touches_no_database(
+    client, make_event, django_assert_num_queries
+):
+    make_event(title="Treffen in Berlin")
+    first = client.get("/?country=JP")
+    with django_assert_num_queries(0):
+        assert client.get("/?country=JP").content == first.content
+    # Kept per language and address: the English page and another filter are their own.
+    english = client.get("/?country=JP", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="en">' in english and "Treffen in Berlin" in english
+    assert "Treffen in Berlin" not in client.get("/?country=FR").content.decode()
+
+
 @override_settings(CACHE_IS_SHARED=False)
 def test_without_a_shared_cache_each_request_reads_the_stamp_from_the_database(
     client, make_event, django_assert_num_queries
@@ -87,16 +113,16 @@ def test_without_a_shared_cache_each_request_reads_the_stamp_from_the_database(
 
 
 @override_settings(CACHE_IS_SHARED=True)
-def test_a_stamp_built_from_a_read_older_than_a_change_is_not_trusted(client, make_event):
+def test_a_stamp_built_from_a_read_older_than_a_change_is_not_trusted(client, make_event, shown_on):
     event = make_event(title="Vorher")
-    atom_titles(client)
+    shown_on(client)
     # A worker reads the generation, then the database; meanwhile an editor saves.
     generation = freshness.current_generation()
     freshness._stamp = freshness.stamp_from_database(generation)
     event.title = "Nachher"
     event.save()
     assert freshness.content_stamp().generation != generation
-    assert "Nachher" in atom_titles(client)
+    assert "Nachher" in shown_on(client)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -141,13 +167,13 @@ def test_this_process_keeps_only_the_latest_copies(make_event):
     assert freshness.recall(stamp, "test", str(freshness.LOCAL_ENTRIES + 9)) == freshness.LOCAL_ENTRIES + 9
 
 
-def test_an_entry_reused_between_builds_follows_even_a_raw_update(client, make_event, stamp_mode):
+def test_an_entry_reused_between_builds_follows_even_a_raw_update(client, make_event, stamp_mode, shown_on):
     # Unchanged entries are reused from one feed build to the next; what is reused is keyed by
     # the entry's own inputs, so a change that bypasses save() cannot leave an old entry behind.
     event = make_event(title="Alter Titel")
     make_event(title="Nachbar", date="2025-06-01")
-    assert "Alter Titel" in atom_titles(client)
+    assert "Alter Titel" in shown_on(client)
     Event.objects.filter(pk=event.pk).update(summary="Neu geschrieben ohne save()")
     freshness.content_changed()
-    body = atom_titles(client)
+    body = shown_on(client)
     assert "Neu geschrieben ohne save()" in body and "Nachbar" in body
