@@ -1,6 +1,7 @@
 """The content stamp: every change is seen on the next request, repeated requests touch no database.
 
-Feeds and the timeline keep what they made under the stamp; both are checked here.
+Feeds, the timeline and the API's public list keep what they made under the stamp; all are
+checked here.
 
 Run in both modes: the stamp read from the database (per-process cache) and the stamp kept in the
 shared cache (Redis in production; here the test process's cache stands in for it, and CI also
@@ -27,9 +28,9 @@ def stamp_mode(request):
         yield request.param
 
 
-@pytest.fixture(params=["/feeds/atom/", "/"])
+@pytest.fixture(params=["/feeds/atom/", "/", "/api/events/"])
 def surface(request):
-    """The feed and the timeline: both keep what they made under the content stamp."""
+    """The feed, the timeline and the API's list: each keeps what it made under the content stamp."""
     return request.param
 
 
@@ -100,6 +101,27 @@ def test_with_a_shared_cache_a_repeated_timeline_page_touches_no_database(
     english = client.get("/?country=JP", headers={"accept-language": "en"}).content.decode()
     assert '<html lang="en">' in english and "Treffen in Berlin" in english
     assert "Treffen in Berlin" not in client.get("/?country=FR").content.decode()
+
+
+@override_settings(CACHE_IS_SHARED=True)
+def test_with_a_shared_cache_a_repeated_api_list_touches_no_database_but_is_made_for_each_address(
+    client, make_event, editor, django_assert_num_queries
+):
+    for number in range(3):
+        make_event(title=f"Treffen {number}", date=f"2025-06-2{number}")
+    first = client.get("/api/events/?page_size=2")
+    with django_assert_num_queries(0):
+        again = client.get("/api/events/?page_size=2")
+    assert again.content == first.content and again["Content-Type"] == "application/json"
+    assert "Accept" in again["Vary"]
+    # Its links name the host that was asked; the browsable API and editors are answered anew.
+    other = client.get("/api/events/?page_size=2", headers={"host": "localhost"}).json()
+    assert other["next"].startswith("http://localhost/") and first.json()["next"].startswith("http://testserver/")
+    assert "<html" in client.get("/api/events/?page_size=2", headers={"accept": "text/html"}).content.decode()
+    make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    assert "Entwurf" not in client.get("/api/events/?status=draft").content.decode()  # 401, not a kept list
+    client.force_login(editor)
+    assert "Entwurf" in client.get("/api/events/?status=draft").content.decode()
 
 
 @override_settings(CACHE_IS_SHARED=False)
