@@ -38,6 +38,7 @@ class RenderedFeed:
 
 
 _queries = PreparedQueries()
+FEW = 4
 
 
 def feed_rows(request, selection) -> list[tuple]:
@@ -48,6 +49,18 @@ def feed_rows(request, selection) -> list[tuple]:
         return events.order_by("-first_published_at", "-pk").values_list(*ENTRY_FIELDS)[:MAX_ENTRIES]
 
     return _queries.rows(("feed-rows", selection.query_string), build)
+
+
+def _events_by_id(now, *ids: int):
+    return Event.objects.filter(pk__in=ids).defer("search_document")
+
+
+def load_events(ids: list[int]) -> list[Event]:
+    """The events whose entries are made anew: after an edit one or a few, by SQL compiled once per
+    number of them; more (a first build) in one query the ORM builds."""
+    if len(ids) <= FEW:
+        return _queries.objects(("feed-load", len(ids)), _events_by_id, values=tuple(ids))
+    return list(_events_by_id(None, *ids))
 
 
 def topics_of(event_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
@@ -83,7 +96,7 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
     topics = topics_of([row[0] for row in rows])
 
     def load(ids: list[int]) -> dict[int, Event]:
-        events = {event.pk: event for event in Event.objects.filter(pk__in=ids).defer("search_document")}
+        events = {event.pk: event for event in load_events(ids)}
         for event in events.values():
             event.feed_topics = topics[event.pk]
         return events

@@ -204,7 +204,9 @@ class Selection:
 
 def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
     """Apply the shared query parameters to `queryset`; a refused value is reported, not applied."""
-    filterset = EventFilter(params or None, queryset=queryset)
+    if not params:
+        return Selection(events=queryset.all(), errors=[], applied=[])  # what an unbound filter gives
+    filterset = EventFilter(params, queryset=queryset)
     errors: list[str] = []
     if filterset.is_bound and not filterset.is_valid():
         for name, messages in filterset.errors.items():

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -299,7 +300,10 @@ def timeline(request):
         kept = (response.status_code, response.content)
         remember(stamp, *parts, value=kept)
     status, content = kept
-    return HttpResponse(content, status=status)
+    response = HttpResponse(content, status=status)
+    # The language comes from the reader's cookie or Accept-Language (LocaleMiddleware adds that).
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 def render_timeline(request, stamp: ContentStamp) -> HttpResponse:

@@ -349,6 +349,8 @@ def test_public_pages_set_no_cookie_so_shared_caches_may_keep_them(sample):
         response = visitor.get(path)
         assert response.status_code == 200 and not response.cookies, path
         assert "csrfmiddlewaretoken" not in response.content.decode()
+        # What a shared cache must key a stored copy by: the language comes from either.
+        assert {"Accept-Language", "Cookie"} <= {value.strip() for value in response["Vary"].split(",")}, path
 
 
 def test_the_language_switch_refuses_unknown_languages_and_other_sites(client, sample):
