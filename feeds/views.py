@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -120,6 +120,15 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
     )
 
 
+def finish(response: HttpResponse, rendered: RenderedFeed, compressed: bool) -> HttpResponse:
+    """The validators and cache headers every answer about a feed carries (200 and 304 alike)."""
+    response["ETag"] = f"W/{rendered.etag}" if compressed else rendered.etag
+    response["Last-Modified"] = http_date(rendered.last_modified)
+    response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
 def feed_view(request, kind: str) -> HttpResponse:
     stamp = content_stamp()
     parts = ("feed", kind, settings.LANGUAGE_CODE, settings.SITE_URL)
@@ -143,19 +152,21 @@ def feed_view(request, kind: str) -> HttpResponse:
     # Compressed once per content stamp, when a reader first asks for it; a gzipped body carries a
     # weak validator (as Django's GZipMiddleware does), and conditional requests match either form.
     compressed = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if request.META.get("HTTP_IF_NONE_MATCH", "").strip() in (rendered.etag, f"W/{rendered.etag}") and not (
+        "HTTP_IF_MATCH" in request.META or "HTTP_IF_UNMODIFIED_SINCE" in request.META
+    ):
+        # The common conditional request, a reader sending back the validator it was given: 304
+        # without making the full response first (get_conditional_response handles the rest).
+        return finish(HttpResponseNotModified(), rendered, compressed)
     body = rendered.body
     if compressed:
         body = recall(stamp, *parts, "gzip", rendered.etag)
         if body is None:
             body = gzip.compress(rendered.body, compresslevel=6, mtime=0)
             remember(stamp, *parts, "gzip", rendered.etag, value=body)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
-    response["ETag"] = f"W/{rendered.etag}" if compressed else rendered.etag
+    response = finish(HttpResponse(body, content_type=CONTENT_TYPES[kind]), rendered, compressed)
     if compressed:
         response["Content-Encoding"] = "gzip"
-    response["Last-Modified"] = http_date(rendered.last_modified)
-    response["Vary"] = "Accept-Encoding"
-    response["Cache-Control"] = CACHE_CONTROL
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         return get_conditional_response(
             request, etag=rendered.etag, last_modified=rendered.last_modified, response=response

@@ -192,8 +192,14 @@ def test_conditional_get_with_the_last_etag_or_date_gets_304(client, seed, url):
     assert again.status_code == 304
     assert again.content == b""
     assert again["ETag"] == etag
+    # A 304 says what a cache needs to keep its copy: validators, lifetime, what it varies by.
+    assert again["Last-Modified"] == modified and again["Cache-Control"] == response["Cache-Control"]
+    assert again["Vary"] == response["Vary"]
     assert client.get(url, headers={"if-modified-since": modified}).status_code == 304
     assert client.get(url, headers={"if-none-match": '"something-else"'}).status_code == 200
+    assert client.get(url, headers={"if-none-match": f'"something-else", {etag}'}).status_code == 304
+    # If-Match is checked first (RFC 9110): a validator that does not match fails the request.
+    assert client.get(url, headers={"if-none-match": etag, "if-match": '"other"'}).status_code == 412
 
 
 def test_an_edit_changes_the_etag_and_the_next_request_sees_it(client, seed):
