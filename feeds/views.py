@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ class RenderedFeed:
     body: bytes
     etag: str
     last_modified: int
+
+    @functools.cached_property
+    def last_modified_header(self) -> str:
+        return http_date(self.last_modified)
 
 
 _queries = PreparedQueries()
@@ -123,7 +128,7 @@ def render_feed(request, kind: str, selection, stamp) -> RenderedFeed:
 def finish(response: HttpResponse, rendered: RenderedFeed, compressed: bool) -> HttpResponse:
     """The validators and cache headers every answer about a feed carries (200 and 304 alike)."""
     response["ETag"] = f"W/{rendered.etag}" if compressed else rendered.etag
-    response["Last-Modified"] = http_date(rendered.last_modified)
+    response["Last-Modified"] = rendered.last_modified_header
     response["Vary"] = "Accept-Encoding"
     response["Cache-Control"] = CACHE_CONTROL
     return response
