@@ -223,6 +223,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="events",
+        db_index=False,  # event_series_idx starts with it
     )
     summary = models.TextField(
         _("summary"),
@@ -298,6 +299,11 @@ class Event(models.Model):
             models.Index(fields=["status", *TIMELINE_ORDER[:2], "-id", "publish_at"], name="event_timeline_idx"),
             # The feeds' order: newest first publication first.
             models.Index(fields=["status", "-first_published_at", "-id", "publish_at"], name="event_feed_idx"),
+            # An event's neighbours in its series, and the timeline of one series: one slice of
+            # one index, however few of all events the series has.
+            models.Index(
+                fields=["series", "status", *TIMELINE_ORDER[:2], "-id", "publish_at"], name="event_series_idx"
+            ),
             # The latest publication time already reached, asked by every feed request.
             models.Index(fields=["publish_at"], name="event_publish_at_idx"),
         ]

@@ -406,6 +406,28 @@ def test_sqlite_reads_pages_from_the_timeline_index_without_sorting(make_event):
         assert "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan checked here is SQLite's")
+def test_sqlite_finds_series_neighbours_and_a_series_timeline_in_the_series_index(make_event):
+    from django.http import QueryDict
+
+    from timeline.filters import select_events
+    from timeline.pagination import TIMELINE_ORDER
+    from timeline.views import _NEIGHBOURS
+
+    series = Series.objects.create(name="Dialog", slug="dialog")
+    event = make_event(series=series)
+    queries = [
+        build(timezone.now(), series.pk, event.date_start, event.date_end, event.pk) for build in _NEIGHBOURS.values()
+    ]
+    queries.append(
+        select_events(QueryDict("series=dialog"), Event.objects.public()).events.order_by(*TIMELINE_ORDER)[:51]
+    )
+    for queryset in queries:
+        plan = queryset.explain()
+        assert "event_series_idx" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
 def test_cached_count_and_countries_follow_every_change_at_once(client, make_event):
     with time_machine.travel(TODAY, tick=False) as traveller:
         make_event(title="Eins", countries=["DE"])
