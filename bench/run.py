@@ -239,15 +239,8 @@ http {{
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_set_header Host $host;
-    location /feeds/ {{
-      proxy_pass http://timeline_app;
-      proxy_cache timeline;
-      proxy_cache_key $scheme$host$request_uri;
-      proxy_cache_lock on;
-      proxy_cache_revalidate on;
-      proxy_ignore_headers Cache-Control Expires;
-      proxy_cache_valid 200 1s;
-    }}
+    location /feeds/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf; }}
+    location = / {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
     location /static-copy/ {{ alias {dir}/static/; }}
   }}
 }}
@@ -255,8 +248,9 @@ http {{
 
 
 def through_nginx(app_port: int) -> dict:
-    """The feed through nginx as configured in deploy/nginx.conf (1 s micro-cache, revalidated
-    with If-None-Match), against nginx serving a static copy of the same feed (the ceiling)."""
+    """The feed and the timeline through nginx with the cache settings of deploy/nginx/ (1 s
+    micro-cache; feeds revalidated with If-None-Match), against nginx serving a static copy of
+    the same feed (the ceiling)."""
     if not shutil.which("nginx"):
         return {}
     workdir = RESULTS / "nginx"
@@ -264,7 +258,7 @@ def through_nginx(app_port: int) -> dict:
     (workdir / "static").mkdir(parents=True)
     port = free_port()
     config = workdir / "nginx.conf"
-    config.write_text(NGINX_CONF.format(dir=workdir, app_port=app_port, port=port))
+    config.write_text(NGINX_CONF.format(dir=workdir, app_port=app_port, port=port, deploy=ROOT / "deploy"))
     base = f"http://127.0.0.1:{port}"
     feed = urllib.request.urlopen(f"http://127.0.0.1:{app_port}/feeds/atom/").read()
     (workdir / "static" / "atom.xml").write_bytes(feed)
@@ -272,8 +266,10 @@ def through_nginx(app_port: int) -> dict:
     try:
         time.sleep(0.3)
         urllib.request.urlopen(base + "/feeds/atom/").read()  # noqa: S310
+        urllib.request.urlopen(base + "/").read()  # noqa: S310
         results = {
             "feed Atom through nginx (1 s micro-cache)": wrk(base + "/feeds/atom/"),
+            "timeline / through nginx (1 s micro-cache)": wrk(base + "/"),
             "static copy of the feed via nginx (ceiling)": wrk(base + "/static-copy/atom.xml"),
         }
         for name, row in results.items():

@@ -1,19 +1,24 @@
-"""The production shape: gunicorn with two workers (and Redis when REDIS_URL is set).
+"""The production shape: gunicorn with two workers (and Redis when REDIS_URL is set), and nginx.
 
 A change made by another process (here: `manage.py shell`, as an editor's save in another worker
 or host would be) is visible on the very next request to every worker: nothing stale is served
-from a process-local cache.
+from a process-local cache. Behind nginx, with the cache settings of deploy/nginx/, a change
+reaches readers once nginx's 1-second copy expires, and a draft never reaches its cache.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +66,7 @@ def fetch(url: str) -> str:
 
 def test_a_change_in_another_process_is_seen_by_every_worker_at_once(server):
     base, env = server
-    for path in ("/feeds/atom/", "/"):
+    for path in ("/feeds/atom/", "/", "/api/events/"):
         for _ in range(12):  # enough requests to warm the caches of both workers
             assert "Reiche trifft Japans Minister" in fetch(base + path)
     change = (
@@ -75,3 +80,157 @@ def test_a_change_in_another_process_is_seen_by_every_worker_at_once(server):
             page = fetch(base + path)
             assert "Reiche und Kiuchi vereinbaren Rohstoffdialog" in page, path
             assert "Reiche trifft Japans Minister" not in page, path
+
+
+# Behind nginx with the cache settings of deploy/nginx/ (the files production includes).
+NGINX_CONF = """worker_processes 1;
+{user}
+error_log {dir}/error.log;
+pid {dir}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  proxy_cache_path {dir}/cache levels=1:2 keys_zone=timeline:1m use_temp_path=off;
+  upstream timeline_app {{ server {upstream}; }}
+  server {{
+    listen 127.0.0.1:{port};
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    location /feeds/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf; }}
+    location = / {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
+    location /events/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
+    location / {{ proxy_pass http://timeline_app; }}
+  }}
+}}
+"""
+
+
+@pytest.fixture
+def proxy(server, tmp_path):
+    nginx = shutil.which("nginx")
+    if not nginx:
+        missing("nginx is not installed (apt-get install nginx to test deploy/nginx/)")
+    base, env = server
+    workdir = tmp_path / "nginx"
+    workdir.mkdir()
+    port = free_port()
+    config = workdir / "nginx.conf"
+    config.write_text(
+        NGINX_CONF.format(
+            dir=workdir, port=port, upstream=base.removeprefix("http://"), deploy=ROOT / "deploy",
+            user="user root;" if os.geteuid() == 0 else "",  # the workers must reach tmp_path
+        )
+    )  # fmt: skip
+    subprocess.run([nginx, "-c", str(config), "-p", str(workdir)], check=True, capture_output=True)
+    yield f"http://127.0.0.1:{port}", env
+    subprocess.run([nginx, "-c", str(config), "-p", str(workdir), "-s", "stop"], check=False, capture_output=True)
+
+
+def get(url: str, **headers: str):
+    try:
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+    except urllib.error.HTTPError as error:
+        response = error
+    return response.status, response.headers, response.read().decode()
+
+
+def shell(env: dict, code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""  # after the shell's own notes
+
+
+def test_the_proxy_answers_repeated_requests_and_keeps_each_language_apart(proxy):
+    base, _env = proxy
+    for path in ("/", "/feeds/atom/", "/events/reiche-trifft-kiuchi-berlin-2025/"):
+        get(base + path)
+        status, headers, _body = get(base + path)
+        assert status == 200 and headers["X-Cache-Status"] == "HIT", path
+    # German (the default), English asked by the browser or chosen with the switch: three
+    # copies under one address, none served for another.
+    for _ in range(2):
+        assert '<html lang="de">' in get(base + "/")[2]
+        assert '<html lang="en">' in get(base + "/", **{"Accept-Language": "en"})[2]
+        assert '<html lang="en">' in get(base + "/", Cookie="django_language=en")[2]
+        assert '<html lang="de">' in get(base + "/", **{"Accept-Language": "de-DE,de;q=0.9"})[2]
+
+
+def test_a_draft_previewed_by_staff_never_reaches_readers_through_the_proxy(proxy):
+    base, env = proxy
+    session = shell(
+        env,
+        "from importlib import import_module;"
+        "from django.conf import settings;"
+        "from django.contrib.auth.models import User;"
+        "from timeline.models import Event;"
+        "Event.objects.create(title='Geheimer Entwurf', kind='meeting', date='2025-07-01', status='draft');"
+        "user = User.objects.create_superuser('chefin', 'chefin@example.org', 'pw-for-tests-only');"
+        "store = import_module(settings.SESSION_ENGINE).SessionStore();"
+        "store.update({'_auth_user_id': str(user.pk),"
+        " '_auth_user_backend': 'django.contrib.auth.backends.ModelBackend',"
+        " '_auth_user_hash': user.get_session_auth_hash()});"
+        "store.create(); print(store.session_key)",
+    )
+    for _ in range(2):
+        status, headers, body = get(base + "/events/geheimer-entwurf/", Cookie=f"sessionid={session}")
+        assert status == 200 and "Geheimer Entwurf" in body and headers["X-Cache-Status"] == "BYPASS"
+        assert "no-store" in headers["Cache-Control"]
+        status, _headers, body = get(base + "/events/geheimer-entwurf/")
+        assert status == 404 and "Geheimer Entwurf" not in body
+
+
+def test_an_editors_change_reaches_readers_through_the_proxy_once_its_copy_expires(proxy):
+    base, env = proxy
+    for path in ("/", "/feeds/atom/"):
+        get(base + path)
+        assert "Reiche trifft Japans Minister" in get(base + path)[2]
+    shell(
+        env,
+        "from timeline.models import Event;"
+        "e = Event.objects.get(slug='reiche-trifft-kiuchi-berlin-2025');"
+        "e.title = 'Reiche und Kiuchi vereinbaren Rohstoffdialog'; e.save()",
+    )
+    # A copy is kept for 1 s; nginx counts whole seconds, so after 2 s every copy has expired.
+    time.sleep(2.1)
+    for path in ("/", "/feeds/atom/"):
+        body = get(base + path)[2]
+        assert "Reiche und Kiuchi vereinbaren Rohstoffdialog" in body and "Reiche trifft Japans Minister" not in body
+
+
+def test_the_documented_nginx_configuration_is_accepted_by_nginx(tmp_path):
+    # deploy/nginx.conf as an operator installs it: certificate, cache and include paths are the
+    # only lines changed.
+    nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
+    if not (nginx and openssl):
+        missing("nginx and openssl are needed to check deploy/nginx.conf")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=events.example.org",
+         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for installed, here in (
+        ("/etc/ssl/certs/events.example.org.pem", tmp_path / "cert.pem"),
+        ("/etc/ssl/private/events.example.org.key", tmp_path / "key.pem"),
+        ("/var/cache/nginx/timeline", tmp_path / "cache"),
+        ("/srv/timeline/deploy/", f"{ROOT / 'deploy'}/"),
+    ):
+        assert installed in site
+        site = site.replace(installed, str(here))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"error_log {tmp_path}/error.log; pid {tmp_path}/nginx.pid; events {{}}\n"
+        f"http {{ access_log off; include {tmp_path}/site.conf; }}\n"
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "[warn]" not in checked.stderr, checked.stderr
