@@ -204,8 +204,9 @@ class Selection:
 
 def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
     """Apply the shared query parameters to `queryset`; a refused value is reported, not applied."""
-    if not params:
-        return Selection(events=queryset.all(), errors=[], applied=[])  # what an unbound filter gives
+    if not any(name in params for name in PARAMETERS):
+        # Nothing to filter by (a page link's position is not a filter): the events as they are.
+        return Selection(events=queryset.all(), errors=[], applied=[])
     filterset = EventFilter(params, queryset=queryset)
     errors: list[str] = []
     if filterset.is_bound and not filterset.is_valid():
