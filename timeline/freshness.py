@@ -46,6 +46,7 @@ T = TypeVar("T")
 CACHE_TIMEOUT = 60 * 60 * 24
 GENERATION_KEY = "content:generation"
 LOCAL_ENTRIES = 256
+LOCAL_BYTES = 32 * 2**20  # feeds, timeline and API pages kept per process: at most about 32 MiB
 
 
 def reached_publications() -> QuerySet[Event]:
@@ -236,7 +237,7 @@ def content_changed() -> None:
             transaction.on_commit(advance_generation)
 
 
-_local = Memo(LOCAL_ENTRIES)
+_local = Memo(LOCAL_ENTRIES, max_bytes=LOCAL_BYTES)
 
 
 def forget_local() -> None:

@@ -83,7 +83,7 @@ def period_label(event: Event, language: str) -> str:
 # The rendered summary of each event, keyed by everything it shows: an edit, a renamed topic or
 # an event becoming past gives a new key, so a kept summary is never out of date. Rendering 50
 # summaries is most of the work of a timeline page.
-_summaries = Memo(5000)
+_summaries = Memo(5000, max_bytes=8 * 2**20)
 
 
 def summary_html(event: Event) -> str:
@@ -113,7 +113,7 @@ def forget_summaries() -> None:
 # The event page's head and article, keyed by everything they show (the event's fields, its
 # participants, sources, topics, series and neighbours, its corrections, the language): the
 # database is asked on every request, the template renders once per state of the event.
-_event_parts = Memo(2000)
+_event_parts = Memo(2000, max_bytes=16 * 2**20)
 
 
 def state(obj) -> list | None:
@@ -234,7 +234,7 @@ def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str | None
 
 # The whole page, per state of the event and language, with a marker where each request puts its
 # own address (the language switch's form); letters and digits only, so escaping leaves it as is.
-_pages = Memo(1000)
+_pages = Memo(1000, max_bytes=16 * 2**20)
 PATH_MARKER = "address0of0this0request"
 
 
