@@ -137,7 +137,8 @@ def public_event(slug: str) -> Event | None:
 def _neighbour(direction: str):
     def build(now, series_id: int, start: datetime.date, end: datetime.date, pk: int) -> QuerySet[Event]:
         here = Position(start, end, pk)
-        in_series = Event.objects.public(now).filter(series_id=series_id).exclude(pk=pk).defer("search_document")
+        # Only what the page shows of a neighbour (its link, title and date).
+        in_series = Event.objects.public(now).filter(series_id=series_id).exclude(pk=pk).only("title", "slug", "date")
         if direction == "older":
             return in_series.filter(here.older()).order_by(*TIMELINE_ORDER)[:1]
         return in_series.filter(here.newer()).order_by(*REVERSE_ORDER)[:1]
