@@ -114,7 +114,11 @@ def surfaces(env: dict) -> dict[str, tuple[str, dict]]:
     paginator.base_url = "/api/events/"
     deep_api_anchor = public.newest_first()[max(count - 50, 0)]
     cursor = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(deep_api_anchor.date_start)))
-    event = public.newest_first()[count // 2]
+    # The middle event, and the middle one of those in a series (three more queries: the series
+    # and the events before and after it there).
+    alone, in_series = public.filter(series__isnull=True), public.filter(series__isnull=False)
+    event = alone.newest_first()[alone.count() // 2]
+    series_event = in_series.newest_first()[in_series.count() // 2] if in_series.exists() else event
     return {
         "trivial view (reference)": ("/bench/trivial", {}),
         "stock syndication RSS (reference)": ("/bench/stock-rss/", {}),
@@ -122,6 +126,7 @@ def surfaces(env: dict) -> dict[str, tuple[str, dict]]:
         "timeline filtered": ("/?country=JP&topic=energy", {}),
         "timeline deepest page": (f"/?after={deep}", {}),
         "event page": (event.get_absolute_url(), {}),
+        "event page, in a series": (series_event.get_absolute_url(), {}),
         # As feed readers ask: with Accept-Encoding: gzip (and once without, for comparison).
         "feed RSS": ("/feeds/rss/", GZIP),
         "feed Atom": ("/feeds/atom/", GZIP),
