@@ -134,33 +134,40 @@ def public_event(slug: str) -> Event | None:
     return events[0] if events else None
 
 
+SERIES_FIELDS = ("id", "name", "slug", "description")
+NEIGHBOUR_FIELDS = ("id", "title", "slug", "date")  # what the page shows of a neighbour
+
+
+def _series(now, series_id: int, start: datetime.date, end: datetime.date, pk: int) -> QuerySet:
+    return Series.objects.filter(pk=series_id).values_list(*SERIES_FIELDS)
+
+
 def _neighbour(direction: str):
-    def build(now, series_id: int, start: datetime.date, end: datetime.date, pk: int) -> QuerySet[Event]:
+    def build(now, series_id: int, start: datetime.date, end: datetime.date, pk: int) -> QuerySet:
         here = Position(start, end, pk)
-        # Only what the page shows of a neighbour (its link, title and date).
-        in_series = Event.objects.public(now).filter(series_id=series_id).exclude(pk=pk).only("title", "slug", "date")
+        in_series = Event.objects.public(now).filter(series_id=series_id).exclude(pk=pk)
         if direction == "older":
-            return in_series.filter(here.older()).order_by(*TIMELINE_ORDER)[:1]
-        return in_series.filter(here.newer()).order_by(*REVERSE_ORDER)[:1]
+            in_series = in_series.filter(here.older()).order_by(*TIMELINE_ORDER)
+        else:
+            in_series = in_series.filter(here.newer()).order_by(*REVERSE_ORDER)
+        return in_series.values_list(*NEIGHBOUR_FIELDS)[:1]
 
     return build
 
 
-_NEIGHBOURS = {direction: _neighbour(direction) for direction in ("older", "newer")}
+_SERIES_PARTS = {"series": _series, "series_older": _neighbour("older"), "series_newer": _neighbour("newer")}
 
 
 def series_neighbours(event: Event) -> dict:
     """The event's series (set on the event) and the public events just before and after it in
     the series, in timeline order: {"series_older": …, "series_newer": …}, None where there is
-    none. Three compiled queries (see public_event)."""
-    found = _queries.objects("series", lambda now, pk: Series.objects.filter(pk=pk), values=(event.series_id,))
-    event.series = found[0] if found else None  # None: the series was deleted a moment ago
+    none. One statement of three queries, each compiled once per process (see public_event)."""
     here = (event.series_id, event.date_start, event.date_end, event.pk)
-    neighbours = {}
-    for direction, build in _NEIGHBOURS.items():
-        found = _queries.objects(f"series-{direction}", build, values=here)
-        neighbours[f"series_{direction}"] = found[0] if found else None
-    return neighbours
+    found = _queries.rows_of_each("series", _SERIES_PARTS, values=here)
+    alias = Event.objects.db
+    series = found.pop("series")
+    event.series = Series.from_db(alias, SERIES_FIELDS, series[0]) if series else None  # None: deleted a moment ago
+    return {name: Event.from_db(alias, NEIGHBOUR_FIELDS, rows[0]) if rows else None for name, rows in found.items()}
 
 
 def event_rows(event: Event) -> dict[str, list[tuple]]:

@@ -412,12 +412,14 @@ def test_sqlite_finds_series_neighbours_and_a_series_timeline_in_the_series_inde
 
     from timeline.filters import select_events
     from timeline.pagination import TIMELINE_ORDER
-    from timeline.views import _NEIGHBOURS
+    from timeline.views import _SERIES_PARTS
 
     series = Series.objects.create(name="Dialog", slug="dialog")
     event = make_event(series=series)
     queries = [
-        build(timezone.now(), series.pk, event.date_start, event.date_end, event.pk) for build in _NEIGHBOURS.values()
+        build(timezone.now(), series.pk, event.date_start, event.date_end, event.pk)
+        for name, build in _SERIES_PARTS.items()
+        if name != "series"
     ]
     queries.append(
         select_events(QueryDict("series=dialog"), Event.objects.public()).events.order_by(*TIMELINE_ORDER)[:51]
