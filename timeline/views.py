@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -170,19 +171,15 @@ def series_neighbours(event: Event) -> dict:
     return {name: Event.from_db(alias, NEIGHBOUR_FIELDS, rows[0]) if rows else None for name, rows in found.items()}
 
 
-def event_rows(event: Event) -> dict[str, list[tuple]]:
-    """The event's participants, sources, topics and revisions as stored (values as text): what
-    the event page shows besides the event's own fields. One plain query over four indexed reads,
-    each group in the order the page shows it."""
-    connection = connections[Event.objects.db]
-    name = connection.ops.quote_name
+@functools.cache
+def _event_rows_sql(alias: str) -> str:
+    name = connections[alias].ops.quote_name
     participants, sources = name(Participant._meta.db_table), name(SourceLink._meta.db_table)
     topics, tagged = name(Topic._meta.db_table), name(Event.topics.through._meta.db_table)
     revisions_table = name(Revision._meta.db_table)
-    public_id = Revision._meta.get_field("event_public_id").get_db_prep_value(event.public_id, connection)
     # Columns: group, two sort keys, id, then four values. Only quoted table names go into the
     # text; the values are parameters.
-    sql = (
+    return (
         f"SELECT 'participants', position, NULL, id, name, role, organisation, country FROM {participants}"  # noqa: S608
         " WHERE event_id = %s"
         f" UNION ALL SELECT 'sources', position, NULL, id, url, title, publisher, NULL FROM {sources}"
@@ -193,9 +190,17 @@ def event_rows(event: Event) -> dict[str, list[tuple]]:
         f" FROM {revisions_table} WHERE event_public_id = %s"
         " ORDER BY 1, 2, 3, 4"
     )
+
+
+def event_rows(event: Event) -> dict[str, list[tuple]]:
+    """The event's participants, sources, topics and revisions as stored (values as text): what
+    the event page shows besides the event's own fields. One plain query over four indexed reads,
+    each group in the order the page shows it."""
+    connection = connections[Event.objects.db]
+    public_id = Revision._meta.get_field("event_public_id").get_db_prep_value(event.public_id, connection)
     rows: dict[str, list[tuple]] = {"participants": [], "sources": [], "topics": [], "revisions": []}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.pk, event.pk, event.pk, public_id])
+        cursor.execute(_event_rows_sql(connection.alias), [event.pk, event.pk, event.pk, public_id])
         for group, *values in cursor.fetchall():
             rows[group].append(tuple(values))
     return rows
