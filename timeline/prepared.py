@@ -112,28 +112,13 @@ class PreparedQueries:
             cursor.execute(compiled.sql, params)
             return cursor.fetchall()
 
-    def rows_of_each(
-        self, key: Hashable, builds: dict[str, Callable[..., QuerySet]], now=None, values: tuple = ()
-    ) -> dict[str, list[tuple]]:
-        """The rows of each of several queries, asked in one statement (UNION ALL of each query as
-        a subquery, so each keeps its own order and limit). Every build takes the same values and
-        selects the same number of columns, of types one column can hold."""
-        statements = {name: self._statement((key, name), build, now, values) for name, build in builds.items()}
-        names, parts, params, connection = list(builds), [], [], None
-        for number, statement in enumerate(statements.values()):
-            if statement is not None:
-                compiled, connection, part_params = statement
-                # Only the ORM's own SQL and numbers go into the text; the values are parameters.
-                sql = f"SELECT {number} AS prepared_part, part{number}.* FROM ({compiled.sql}) part{number}"  # noqa: S608
-                parts.append(sql)
-                params.extend(part_params)
-        found: dict[str, list[tuple]] = {name: [] for name in names}
-        if parts:
-            with connection.cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(parts), params)
-                for number, *row in cursor.fetchall():
-                    found[names[number]].append(tuple(row))
-        return found
+    def sql(
+        self, key: Hashable, build: Callable[..., QuerySet], now=None, values: tuple = ()
+    ) -> tuple[str, list] | None:
+        """The SQL and parameters of `build(now, *values)` for this run, to be part of a larger
+        statement (None if it asks for nothing)."""
+        statement = self._statement(key, build, now, values)
+        return None if statement is None else (statement[0].sql, statement[2])
 
     def objects(self, key: Hashable, build: Callable[..., QuerySet], now=None, values: tuple = ()) -> list:
         """The model objects of `build(now, *values)`, made as the ORM makes them (from_db, with

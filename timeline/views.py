@@ -159,16 +159,18 @@ def _neighbour(direction: str):
 _SERIES_PARTS = {"series": _series, "series_older": _neighbour("older"), "series_newer": _neighbour("newer")}
 
 
-def series_neighbours(event: Event) -> dict:
+def series_neighbours(event: Event, rows: dict[str, list[tuple]]) -> dict:
     """The event's series (set on the event) and the public events just before and after it in
-    the series, in timeline order: {"series_older": …, "series_newer": …}, None where there is
-    none. One statement of three queries, each compiled once per process (see public_event)."""
-    here = (event.series_id, event.date_start, event.date_end, event.pk)
-    found = _queries.rows_of_each("series", _SERIES_PARTS, values=here)
+    the series, in timeline order, from the rows of event_rows: {"series_older": …,
+    "series_newer": …}, None where there is none."""
     alias = Event.objects.db
-    series = found.pop("series")
-    event.series = Series.from_db(alias, SERIES_FIELDS, series[0]) if series else None  # None: deleted a moment ago
-    return {name: Event.from_db(alias, NEIGHBOUR_FIELDS, rows[0]) if rows else None for name, rows in found.items()}
+    found = {name: rows.get(name) for name in _SERIES_PARTS}
+    # Each row: two empty sort keys, the four fields, one empty column (see event_rows).
+    event.series = Series.from_db(alias, SERIES_FIELDS, found["series"][0][2:6]) if found["series"] else None
+    return {
+        name: Event.from_db(alias, NEIGHBOUR_FIELDS, found[name][0][2:6]) if found[name] else None
+        for name in ("series_older", "series_newer")
+    }
 
 
 @functools.cache
@@ -188,19 +190,30 @@ def _event_rows_sql(alias: str) -> str:
         f" JOIN {tagged} et ON t.id = et.topic_id WHERE et.event_id = %s"
         f" UNION ALL SELECT 'revisions', NULL, CAST(created_at AS TEXT), id, CAST(data AS TEXT), status, NULL, NULL"
         f" FROM {revisions_table} WHERE event_public_id = %s"
-        " ORDER BY 1, 2, 3, 4"
     )
 
 
 def event_rows(event: Event) -> dict[str, list[tuple]]:
-    """The event's participants, sources, topics and revisions as stored (values as text): what
-    the event page shows besides the event's own fields. One plain query over four indexed reads,
-    each group in the order the page shows it."""
+    """The event's participants, sources, topics and revisions as stored (values as text), and for
+    an event in a series its series and its neighbours there: what the event page shows besides
+    the event's own fields. One statement over indexed reads (the series parts are the compiled
+    queries of _SERIES_PARTS, as subqueries), each group in the order the page shows it."""
     connection = connections[Event.objects.db]
     public_id = Revision._meta.get_field("event_public_id").get_db_prep_value(event.public_id, connection)
+    statement, params = [_event_rows_sql(connection.alias)], [event.pk, event.pk, event.pk, public_id]
     rows: dict[str, list[tuple]] = {"participants": [], "sources": [], "topics": [], "revisions": []}
+    if event.series_id:
+        here = (event.series_id, event.date_start, event.date_end, event.pk)
+        for group, build in _SERIES_PARTS.items():
+            rows[group] = []
+            part = _queries.sql(group, build, values=here)
+            if part is not None:
+                # The same eight columns: group, two empty sort keys, the part's four, one empty.
+                # Only our own group names and the ORM's SQL go into the text; values are parameters.
+                statement.append(f"SELECT '{group}', NULL, NULL, part.*, NULL FROM ({part[0]}) part")  # noqa: S608
+                params.extend(part[1])
     with connection.cursor() as cursor:
-        cursor.execute(_event_rows_sql(connection.alias), [event.pk, event.pk, event.pk, public_id])
+        cursor.execute(" UNION ALL ".join(statement) + " ORDER BY 1, 2, 3, 4", params)
         for group, *values in cursor.fetchall():
             rows[group].append(tuple(values))
     return rows
@@ -446,7 +459,7 @@ class EventDetailView(DetailView):
         rows = event_rows(event)
         context["change_history"] = change_history(rows)
         if event.series_id:
-            context.update(series_neighbours(event))
+            context.update(series_neighbours(event, rows))
         context["page_key"], context["event_parts"] = event_parts(context, rows)
         return context
 
@@ -477,6 +490,8 @@ def preview(request, token: str):
     }
     rows = event_rows(event)
     context["change_history"] = change_history(rows)
+    if event.series_id:
+        context.update(series_neighbours(event, rows))
     context["page_key"], context["event_parts"] = event_parts(context, rows)
     response = render(request, "timeline/event_detail.html", context)
     response["Cache-Control"] = "private, no-store"

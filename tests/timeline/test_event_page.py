@@ -169,14 +169,13 @@ def test_detail_query_count_does_not_grow_with_participants_or_topics(client, ma
     event = make_event(series=series, date="2025-06-26")
     make_event(title="Davor", series=series, date="2024")
     make_event(title="Danach", series=series, date="2025-09")
-    # Every visit: the event; its participants, sources, topics and revisions (as stored, one
-    # query); its series and its neighbours there (one). A visit that renders the article (the
-    # first after a change) loads the participants, sources and topics as objects and checks
-    # nothing changed meanwhile.
-    with django_assert_num_queries(3 + 3 + 1) as rendering:
+    # Every visit: the event; its participants, sources, topics, revisions, series and neighbours
+    # there (as stored, one query). A visit that renders the article (the first after a change)
+    # loads the participants, sources and topics as objects and checks nothing changed meanwhile.
+    with django_assert_num_queries(2 + 3 + 1) as rendering:
         page = client.get(event.get_absolute_url()).content.decode()
     assert "Reihe" in page and "Davor" in page and "Danach" in page and "2024" in page
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(event.get_absolute_url())
     for number in range(8):
         event.participants.create(name=f"Person {number}", country="JP")
@@ -185,7 +184,7 @@ def test_detail_query_count_does_not_grow_with_participants_or_topics(client, ma
     with django_assert_num_queries(len(rendering.captured_queries)):
         page = client.get(event.get_absolute_url()).content.decode()
     assert "Person 7" in page and "Quelle 7" in page and "Thema 7" in page
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(event.get_absolute_url())
 
 
@@ -289,3 +288,15 @@ def test_a_scheduled_events_page_opens_when_its_time_comes(client, make_event):
         assert client.get(event.get_absolute_url()).status_code == 404
         traveller.shift(datetime.timedelta(hours=1))
         assert "Geplant" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_a_preview_link_shows_a_drafts_place_in_its_series(client, make_event):
+    from timeline.models import PreviewLink
+
+    series = Series.objects.create(name="Dialog", slug="dialog")
+    first = make_event(title="Erste Runde", date="2023-05-01", series=series)
+    draft = make_event(title="Zweite Runde", date="2024-05", series=series, status=Event.Status.DRAFT, publish_at=None)
+    link = PreviewLink.objects.create(event=draft)
+    page = client.get(link.get_absolute_url()).content.decode()
+    assert "Zweite Runde" in page and "Dialog" in page
+    assert f'<a href="{first.get_absolute_url()}" rel="prev">Erste Runde</a>' in page

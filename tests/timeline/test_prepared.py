@@ -62,30 +62,3 @@ def test_a_query_joining_related_objects_is_refused_rather_than_half_made(make_e
         queries.objects(
             "joined", lambda now, slug: Event.objects.select_related("series").filter(slug=slug), values=(event.slug,)
         )
-
-
-def test_several_queries_asked_in_one_statement_keep_their_own_order_and_limit(make_event, django_assert_num_queries):
-    series = Series.objects.create(name="Dialog", slug="dialog")
-    for date in ("2023", "2024-05", "2025-06-26"):
-        make_event(title=f"Treffen {date}", date=date, series=series)
-    make_event(title="Ohne Reihe", date="2025-07-01")
-    queries = PreparedQueries()
-    builds = {
-        "newest": lambda now, series_id, title: (
-            Event.objects.public(now).filter(series_id=series_id).order_by("-date_start").values_list("title")[:1]
-        ),
-        "oldest two": lambda now, series_id, title: (
-            Event.objects.public(now).filter(series_id=series_id).order_by("date_start").values_list("title")[:2]
-        ),
-        "by title": lambda now, series_id, title: Event.objects.filter(title=title).values_list("title"),
-        "nothing": lambda now, series_id, title: Event.objects.none().values_list("title"),
-    }
-    with django_assert_num_queries(1):
-        found = queries.rows_of_each("test", builds, values=(series.pk, "Ohne Reihe"))
-    assert found == {
-        "newest": [("Treffen 2025-06-26",)],
-        "oldest two": [("Treffen 2023",), ("Treffen 2024-05",)],
-        "by title": [("Ohne Reihe",)],
-        "nothing": [],
-    }
-    assert queries.rows_of_each("test", builds, values=(series.pk + 1, "Keins"))["newest"] == []
