@@ -114,8 +114,8 @@ def surfaces(env: dict) -> dict[str, tuple[str, dict]]:
     paginator.base_url = "/api/events/"
     deep_api_anchor = public.newest_first()[max(count - 50, 0)]
     cursor = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(deep_api_anchor.date_start)))
-    # The middle event, and the middle one of those in a series (three more queries: the series
-    # and the events before and after it there).
+    # The middle event, and the middle one of those in a series (whose series and neighbours
+    # there are read with its participants, sources and topics).
     alone, in_series = public.filter(series__isnull=True), public.filter(series__isnull=False)
     event = alone.newest_first()[alone.count() // 2]
     series_event = in_series.newest_first()[in_series.count() // 2] if in_series.exists() else event
