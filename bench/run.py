@@ -241,9 +241,7 @@ http {{
   upstream timeline_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
   server {{
     listen 127.0.0.1:{port};
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
-    proxy_set_header Host $host;
+    include {deploy}/nginx/proxy.conf;
     location /feeds/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf; }}
     location = / {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
     location /static-copy/ {{ alias {dir}/static/; }}
