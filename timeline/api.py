@@ -19,7 +19,7 @@ from rest_framework.pagination import CursorPagination
 
 from . import revisions
 from .filters import EventFilter
-from .freshness import content_stamp, recall, remember
+from .freshness import content_stamp, made_here
 from .models import TIMELINE_ORDER, Event, Series, Topic
 from .serializers import EventSerializer, SeriesSerializer, TopicSerializer
 
@@ -128,21 +128,19 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if request.user.is_authenticated or request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
+
         # The public list in JSON is the same for everyone asking the same address in the same
         # language: each process keeps it under the content stamp (see timeline/freshness.py).
+        def make() -> tuple[bytes, str]:
+            response = super(EventViewSet, self).list(request, *args, **kwargs)
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            return response.render().content, response["Content-Type"]
+
         stamp = content_stamp()
         parts = ("api-events", get_language(), request.build_absolute_uri())
-        kept = recall(stamp, *parts)
-        if kept is None:
-            response = super().list(request, *args, **kwargs)
-            response.accepted_renderer, response.accepted_media_type = (
-                request.accepted_renderer,
-                request.accepted_media_type,
-            )
-            response.renderer_context = self.get_renderer_context()
-            kept = (response.render().content, response["Content-Type"])
-            remember(stamp, *parts, value=kept)
-        content, content_type = kept
+        content, content_type = made_here(stamp, *parts, make=make)
         return HttpResponse(content, content_type=content_type)
 
     def perform_destroy(self, event: Event) -> None:

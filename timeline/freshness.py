@@ -261,6 +261,16 @@ def remember(stamp: ContentStamp, *parts: str, value: Any) -> None:
     _local.put((stamp.key, *parts), value)
 
 
+def made_here(stamp: ContentStamp, *parts: str, make: Callable[[], T]) -> T:
+    """`make()`, once per stamp and `parts` in this process (for output too large or too cheap to
+    remake to send through the shared cache: pages, lists)."""
+    value = recall(stamp, *parts)
+    if value is None:
+        value = make()
+        remember(stamp, *parts, value=value)
+    return value
+
+
 def cached(stamp: ContentStamp, *parts: str, compute: Callable[[], T]) -> T:
     """`compute()`, cached until the content changes (keyed by `stamp` and `parts`)."""
     value = recall(stamp, *parts)

@@ -30,7 +30,7 @@ from . import revisions
 from .context_processors import site
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
-from .freshness import ContentStamp, cached, content_stamp, recall, remember
+from .freshness import ContentStamp, cached, content_stamp, made_here
 from .memo import Memo, digest
 from .models import (
     TIMELINE_ORDER,
@@ -111,15 +111,15 @@ def forget_summaries() -> None:
     _pages.clear()
 
 
-# The event page's head and article, keyed by everything they show (the event's fields, its
-# participants, sources, topics, series and neighbours, its corrections, the language): the
-# database is asked on every request, the template renders once per state of the event.
+# The event page's head and article, keyed by everything they show (the event's fields, and in
+# event_rows its participants, sources, topics, series, neighbours and corrections; the language):
+# the database is asked on every request, the template renders once per state of the event.
 _event_parts = Memo(2000, max_bytes=16 * 2**20)
 
 
-def state(obj) -> list | None:
+def state(obj) -> list:
     """A model object's field values, for a key."""
-    return None if obj is None else sorted((name, value) for name, value in vars(obj).items() if name[0] != "_")
+    return sorted((name, value) for name, value in vars(obj).items() if name[0] != "_")
 
 
 _queries = PreparedQueries()
@@ -233,9 +233,7 @@ def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str | None
         return digest(
             (
                 get_language(), settings.CONTENT_LANGUAGE, settings.SITE_URL, context["is_preview"],
-                context.get("with_jsonld", True), event.is_scheduled(), state(event),
-                state(event.series) if event.series_id else None, rows,
-                state(context.get("series_older")), state(context.get("series_newer")),
+                context.get("with_jsonld", True), event.is_scheduled(), state(event), rows,
             )
         )  # fmt: skip
 
@@ -256,6 +254,18 @@ def event_parts(context: dict, rows: dict[str, list[tuple]]) -> tuple[str | None
         else:
             key = None
     return key, {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308  (escaped by the templates)
+
+
+def with_event_parts(context: dict) -> dict:
+    """`context` (the event, is_preview) with what the event page shows besides the event's own
+    fields: corrections, series neighbours, and the rendered head and article with their key."""
+    event: Event = context["event"]
+    rows = event_rows(event)
+    context["change_history"] = change_history(rows)
+    if event.series_id:
+        context.update(series_neighbours(event, rows))
+    context["page_key"], context["event_parts"] = event_parts(context, rows)
+    return context
 
 
 # The whole page, per state of the event and language, with a marker where each request puts its
@@ -319,13 +329,13 @@ def timeline(request):
     language and the day (which events are upcoming): a change by an editor, or a scheduled
     publication coming due, gives a new stamp and the next request renders anew."""
     stamp = content_stamp()
+
+    def make() -> tuple[int, bytes]:
+        rendered = render_timeline(request, stamp)
+        return rendered.status_code, rendered.content
+
     parts = ("timeline", get_language(), timezone.localdate().isoformat(), settings.SITE_URL, request.get_full_path())
-    kept = recall(stamp, *parts)
-    if kept is None:
-        response = render_timeline(request, stamp)
-        kept = (response.status_code, response.content)
-        remember(stamp, *parts, value=kept)
-    status, content = kept
+    status, content = made_here(stamp, *parts, make=make)
     response = HttpResponse(content, status=status)
     # The language comes from the reader's cookie or Accept-Language (LocaleMiddleware adds that).
     patch_vary_headers(response, ("Cookie",))
@@ -456,12 +466,7 @@ class EventDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         event: Event = self.object
         context["is_preview"] = not event.is_public()
-        rows = event_rows(event)
-        context["change_history"] = change_history(rows)
-        if event.series_id:
-            context.update(series_neighbours(event, rows))
-        context["page_key"], context["event_parts"] = event_parts(context, rows)
-        return context
+        return with_event_parts(context)
 
     def render_to_response(self, context, **response_kwargs):
         response = render_event_page(self.request, self.template_name, context)
@@ -488,12 +493,7 @@ def preview(request, token: str):
         "is_preview": not event.is_public(),
         "with_jsonld": False,
     }
-    rows = event_rows(event)
-    context["change_history"] = change_history(rows)
-    if event.series_id:
-        context.update(series_neighbours(event, rows))
-    context["page_key"], context["event_parts"] = event_parts(context, rows)
-    response = render(request, "timeline/event_detail.html", context)
+    response = render(request, "timeline/event_detail.html", with_event_parts(context))
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"  # the secret address must not leak to linked sites
