@@ -1,29 +1,25 @@
-"""Turn a selection of events into RSS 2.0 or Atom 1.0 bytes with feedgen. No I/O, no request.
+"""Turn events into RSS 2.0 or Atom 1.0 bytes with feedgen's public API. No I/O, no request.
 
-The parts are named as in django.contrib.syndication (item_title, item_link, item_guid, …).
-Every string passes `feed_text` or `feed_html` on its way in, so nothing an editor typed can make
-the XML invalid, and only http(s) links are emitted. The output depends only on the events and
-`FeedInfo`: building twice gives the same bytes (no "now", no counters).
+`feed_item(event)` prepares one entry's fields (`FeedItem`), named as in django.contrib.syndication
+(item_title, item_link, item_guid, …); `build_feed(info, items)` writes the feed. Every string
+passes `feed_text` or `feed_html` on its way in, so nothing an editor typed can make the XML
+invalid, and only http(s) links are emitted. The output depends only on the items and `FeedInfo`:
+building twice gives the same bytes (no "now", no counters).
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
-from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
-from lxml import etree
 
-from timeline.memo import Memo, digest
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 from timeline.text import clean_text, sanitize_html
@@ -125,14 +121,6 @@ def item_content(event: Event) -> str:
     return "\n".join(parts)
 
 
-def event_topics(event: Event) -> list[tuple[str, str]]:
-    """(slug, name) of the event's topics: as attached by the caller (`feed_topics`), else queried."""
-    topics = getattr(event, "feed_topics", None)
-    if topics is None:
-        topics = event.feed_topics = [(topic.slug, topic.name) for topic in event.topics.all()]
-    return topics
-
-
 def item_categories(event: Event) -> list[dict[str, str]]:
     """The date (EDTF), kind, countries and topics, each with a scheme a machine can follow."""
     base = settings.SITE_URL + "/"
@@ -142,148 +130,66 @@ def item_categories(event: Event) -> list[dict[str, str]]:
     ]
     for country in event.countries:
         categories.append({"term": country.code, "scheme": base + "?country=", "label": feed_text(country.name)})
-    for slug, name in event_topics(event):
-        categories.append({"term": slug, "scheme": base + "?topic=", "label": feed_text(name)})
+    for topic in event.topics.all():
+        categories.append({"term": topic.slug, "scheme": base + "?topic=", "label": feed_text(topic.name)})
     return categories
 
 
-# What an entry is made from. The feed reads these as the database returns them (no conversion
-# to Python values: cheaper), and keys each entry by a digest of them. `version` comes last.
-ENTRY_FIELDS = (
-    "id", "public_id", "slug", "title", "summary", "body", "change_note", "place", "date", "kind", "countries",
-    "first_published_at", "publish_at", "revised_at", "version",
-)  # fmt: skip
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry's fields, ready for feedgen: the same for RSS and Atom."""
+
+    guid: str
+    title: str
+    link: str | None
+    published: datetime.datetime
+    updated: datetime.datetime
+    description: str
+    content: str
+    categories: tuple[dict[str, str], ...]
 
 
-def entry_key(row: Sequence, topics: list[tuple[str, str]], language: str) -> str:
-    """A digest of everything an entry is made from: equal digests give equal entries."""
-    return digest((language, settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME, topics, *row))
+def feed_item(event: Event) -> FeedItem:
+    """The entry for `event` (its topics prefetched), in the active language."""
+    return FeedItem(
+        guid=item_guid(event),
+        title=item_title(event),
+        link=item_link(event),
+        published=item_pubdate(event),
+        updated=item_updateddate(event),
+        description=item_description(event),
+        content=item_content(event),
+        categories=tuple(item_categories(event)),
+    )
 
 
-def make_entry(event: Event, author: dict[str, str]) -> FeedEntry:
-    """The feedgen entry for `event`; it serves both RSS and Atom."""
-    entry = FeedEntry()
-    entry.load_extension("dc")
-    guid = item_guid(event)
-    entry.id(guid)
-    entry.guid(guid, permalink=False)
-    entry.title(item_title(event))
-    link = item_link(event)
-    if link:
-        entry.link(href=link, rel="alternate")
-    entry.published(item_pubdate(event))
-    entry.updated(item_updateddate(event))
-    entry.author(author)
-    entry.dc.dc_creator(author["name"])
-    entry.summary(item_description(event))  # RSS <description>, Atom <summary>
-    entry.content(item_content(event), type="html")  # RSS <content:encoded>, Atom <content>
-    entry.category(item_categories(event))
-    return entry
-
-
-class BuiltEntry:
-    """One entry as feedgen made it; its bytes for each format are written when first needed."""
-
-    def __init__(self, entry: FeedEntry) -> None:
-        self.entry = entry
-        self.updated: datetime.datetime = entry.updated()
-        self._bytes: dict[str, bytes] = {}
-
-    def serialised(self, kind: str) -> bytes:
-        written = self._bytes.get(kind)
-        if written is None:
-            element = self.entry.atom_entry() if kind == "atom" else self.entry.rss_entry()
-            written = self._bytes[kind] = serialise_entry(element, kind)
-        return written
-
-
-@functools.cache
-def feed_namespaces(kind: str) -> dict:
-    """The namespaces feedgen (with the dc extension) declares on the root of a feed."""
+def build_feed(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
+    """The feed as bytes: `items` newest first, at most MAX_ENTRIES of them."""
+    items = list(items)[:MAX_ENTRIES]
+    author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
     generator = FeedGenerator()
     generator.load_extension("dc")
-    generator.id("tag:example.org,2000:x")
-    generator.title("x")
-    generator.description("x")
-    generator.link(href="https://example.org/", rel="alternate")
-    return etree.fromstring(generator.atom_str() if kind == "atom" else generator.rss_str()).nsmap
-
-
-_DECLARATION_RE = re.compile(r' xmlns(?::\w+)?="[^"]*"')
-
-
-def serialise_entry(element: etree._Element, kind: str) -> bytes:
-    """`element` as it reads inside the feed: indented, and with the feed root's namespace
-    prefixes (content:encoded, dc:creator), which the root declares once for all entries."""
-    root = etree.Element("feed" if kind == "atom" else "rss", nsmap=feed_namespaces(kind))
-    parent = root if kind == "atom" else etree.SubElement(root, "channel")
-    parent.append(element)
-    level = 1 if kind == "atom" else 2
-    etree.indent(element, space="  ", level=level)
-    text = etree.tostring(element, encoding="unicode")
-    start, end, rest = text.partition(">")
-    return ("  " * level + _DECLARATION_RE.sub("", start) + end + rest + "\n").encode()
-
-
-def build_entry(event: Event, author: dict[str, str]) -> BuiltEntry:
-    return BuiltEntry(make_entry(event, author))
-
-
-# Sanitising bodies, naming countries and making feedgen's elements is most of the work of a feed;
-# an entry whose inputs did not change (the other 49 after one edit) is taken from here. Keyed by
-# the inputs themselves, so no write path, not even a raw UPDATE, can make an entry stale.
-_entries = Memo(2000)
-
-
-def forget_entries() -> None:
-    _entries.clear()
-
-
-def build_feed(
-    info: FeedInfo,
-    rows: Sequence[tuple[Sequence, list[tuple[str, str]]]],
-    load: Callable[[list[int]], dict[int, Event]],
-) -> bytes:
-    """The feed as bytes. `rows`: (ENTRY_FIELDS as stored, topics) per event, newest first; at most
-    MAX_ENTRIES are used. `load(ids)` gives the events whose entries must be made anew."""
-    rows = list(rows)[:MAX_ENTRIES]
-    keys = [entry_key(row, topics, info.language) for row, topics in rows]
-    built = {key: _entries.get(key) for key in keys}
-    author = {"name": feed_text(settings.PUBLISHER_NAME), "uri": settings.SITE_URL + "/"}
-    with translation.override(info.language):
-        missing = [row[0] for (row, _topics), key in zip(rows, keys, strict=True) if built[key] is None]
-        if missing:
-            events = load(missing)
-            fresh = {}
-            for (row, _topics), key in zip(rows, keys, strict=True):
-                event = events.get(row[0]) if built[key] is None else None
-                if event is not None:
-                    built[key] = build_entry(event, author)
-                    # Kept for later builds only if what was loaded is what the row described
-                    # (an edit between the two reads gives a newer version: used once, not kept).
-                    if event.version == row[-1]:
-                        fresh[key] = built[key]
-            for key, entry in fresh.items():
-                _entries.put(key, entry)
-        entries = [built[key] for key in keys if built[key] is not None]  # None: deleted meanwhile
-
-        generator = FeedGenerator()
-        generator.load_extension("dc")
-        generator.id(info.feed_id)
-        generator.title(feed_text(info.title))
-        generator.subtitle(feed_text(info.subtitle))
-        generator.language(info.language)
-        generator.author(author)
-        generator.link(href=info.self_url, rel="self")
-        # feedgen uses the last link added as the RSS channel <link>: the page, not the feed.
-        generator.link(href=info.page_url, rel="alternate")
-        generator.updated(max((entry.updated for entry in entries), default=info.updated))
-        # feedgen writes the channel; the entries it made earlier go where feedgen itself puts
-        # them (after everything else, in order), as the bytes it wrote for them.
-        if info.kind == "atom":
-            document, closing = generator.atom_str(pretty=True), b"</feed>"
-        else:
-            document, closing = generator.rss_str(pretty=True), b"  </channel>"
-        formatted = [entry.serialised(info.kind) for entry in entries]
-    at = document.rindex(closing)
-    return document[:at] + b"".join(formatted) + document[at:]
+    generator.id(info.feed_id)
+    generator.title(feed_text(info.title))
+    generator.subtitle(feed_text(info.subtitle))
+    generator.language(info.language)
+    generator.author(author)
+    generator.link(href=info.self_url, rel="self")
+    # feedgen uses the last link added as the RSS channel <link>: the page, not the feed.
+    generator.link(href=info.page_url, rel="alternate")
+    generator.updated(max((item.updated for item in items), default=info.updated))
+    for item in items:
+        entry = generator.add_entry(order="append")
+        entry.id(item.guid)
+        entry.guid(item.guid, permalink=False)
+        entry.title(item.title)
+        if item.link:
+            entry.link(href=item.link, rel="alternate")
+        entry.published(item.published)
+        entry.updated(item.updated)
+        entry.author(author)
+        entry.dc.dc_creator(author["name"])
+        entry.summary(item.description)  # RSS <description>, Atom <summary>
+        entry.content(item.content, type="html")  # RSS <content:encoded>, Atom <content>
+        entry.category(list(item.categories))
+    return generator.atom_str(pretty=True) if info.kind == "atom" else generator.rss_str(pretty=True)

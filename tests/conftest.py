@@ -24,21 +24,11 @@ def site_language():
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as a fresh deployment would."""
-    from django.core.cache import cache
+    from timeline.cache import clear
 
-    from feeds.builder import forget_entries
-    from timeline.freshness import forget_local
-    from timeline.views import forget_summaries
-
-    def forget():
-        cache.clear()
-        forget_local()
-        forget_entries()
-        forget_summaries()
-
-    forget()
+    clear()
     yield
-    forget()
+    clear()
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The production shape: gunicorn with two workers (and Redis when REDIS_URL is set), and nginx.
 
 A change made by another process (here: `manage.py shell`, as an editor's save in another worker
-or host would be) is visible on the very next request to every worker: nothing stale is served
-from a process-local cache. Behind nginx, with the cache settings of deploy/nginx/, a change
+or host would be) is served by every worker within a second (the longest a worker keeps the
+content version it last read). Behind nginx, with the cache settings of deploy/nginx/, a change
 reaches readers once nginx's 1-second copy expires, and a draft never reaches its cache.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import missing
+from timeline.cache import LOCAL_VERSION_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,7 @@ def fetch(url: str) -> str:
     return urllib.request.urlopen(url, timeout=10).read().decode()
 
 
-def test_a_change_in_another_process_is_seen_by_every_worker_at_once(server):
+def test_a_change_in_another_process_is_seen_by_every_worker_within_a_second(server):
     base, env = server
     for path in ("/feeds/atom/", "/", "/api/events/"):
         for _ in range(12):  # enough requests to warm the caches of both workers
@@ -75,6 +76,7 @@ def test_a_change_in_another_process_is_seen_by_every_worker_at_once(server):
         "e.title = 'Reiche und Kiuchi vereinbaren Rohstoffdialog'; e.change_note = 'Titel präzisiert.'; e.save()"
     )
     subprocess.run([sys.executable, "manage.py", "shell", "-c", change], cwd=ROOT, env=env, check=True)
+    time.sleep(LOCAL_VERSION_SECONDS)  # how long a worker may keep the version it last read
     for path in ("/feeds/atom/", "/feeds/rss/", "/", "/api/events/"):
         for _ in range(12):
             page = fetch(base + path)
@@ -195,8 +197,9 @@ def test_an_editors_change_reaches_readers_through_the_proxy_once_its_copy_expir
         "e = Event.objects.get(slug='reiche-trifft-kiuchi-berlin-2025');"
         "e.title = 'Reiche und Kiuchi vereinbaren Rohstoffdialog'; e.save()",
     )
-    # A copy is kept for 1 s; nginx counts whole seconds, so after 2 s every copy has expired.
-    time.sleep(2.1)
+    # nginx keeps a copy for 1 s and counts whole seconds, so after 2 s every copy has expired;
+    # each worker may keep the content version it last read for one more second.
+    time.sleep(2.1 + LOCAL_VERSION_SECONDS)
     for path in ("/", "/feeds/atom/"):
         body = get(base + path)[2]
         assert "Reiche und Kiuchi vereinbaren Rohstoffdialog" in body and "Reiche trifft Japans Minister" not in body

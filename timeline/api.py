@@ -6,9 +6,8 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,8 +17,8 @@ from rest_framework.exceptions import APIException, NotAuthenticated, Permission
 from rest_framework.pagination import CursorPagination
 
 from . import revisions
+from .cache import cached_response
 from .filters import EventFilter
-from .freshness import content_stamp, made_here
 from .models import TIMELINE_ORDER, Event, Series, Topic
 from .serializers import EventSerializer, SeriesSerializer, TopicSerializer
 
@@ -129,19 +128,16 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         if request.user.is_authenticated or request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
 
-        # The public list in JSON is the same for everyone asking the same address in the same
-        # language: each process keeps it under the content stamp (see timeline/freshness.py).
-        def make() -> tuple[bytes, str]:
+        # The public list in JSON is the same for every reader of one address: cached per content
+        # version like the pages (timeline/cache.py), and per negotiated media type.
+        def build():
             response = super(EventViewSet, self).list(request, *args, **kwargs)
             response.accepted_renderer = request.accepted_renderer
             response.accepted_media_type = request.accepted_media_type
             response.renderer_context = self.get_renderer_context()
-            return response.render().content, response["Content-Type"]
+            return response.render()
 
-        stamp = content_stamp()
-        parts = ("api-events", get_language(), request.build_absolute_uri())
-        content, content_type = made_here(stamp, *parts, make=make)
-        return HttpResponse(content, content_type=content_type)
+        return cached_response(request, build, request.accepted_media_type)
 
     def perform_destroy(self, event: Event) -> None:
         revisions.record_deletion(event, self.request.user)

@@ -155,8 +155,7 @@ class EventFilter(django_filters.FilterSet):
     def filter_topic(self, queryset: QuerySet[Event], name: str, topics: list[Topic]) -> QuerySet[Event]:
         if not topics:
             return queryset
-        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole page. By slug,
-        # as in the address: the SQL then depends only on the address (timeline/prepared.py).
+        # EXISTS rather than a join: no duplicate rows, no DISTINCT over the whole page.
         slugs = sorted(topic.slug for topic in topics)
         tagged = Event.topics.through.objects.filter(event_id=OuterRef("pk"), topic__slug__in=slugs)
         return queryset.filter(Exists(tagged))

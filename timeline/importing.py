@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from . import revisions
-from .freshness import content_changed
+from .cache import content_changed
 from .models import Event
 from .serializers import EventSerializer
 

@@ -3,12 +3,15 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 
+from .cache import cache_available
+
 
 class HealthCheckMiddleware:
     """Answer `/healthz` before host validation, sessions or anything else that could fail.
 
     Load balancers probe by IP address, which ALLOWED_HOSTS rightly refuses for pages. The probe
-    reports 200 when the database answers and 503 when it does not.
+    reports 200 when the database answers and 503 when it does not; a shared cache that does not
+    answer makes it "degraded", still 200 (every surface then answers from the database).
     """
 
     path = "/healthz"
@@ -26,6 +29,7 @@ class HealthCheckMiddleware:
         except DatabaseError as error:
             response = JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
         else:
-            response = JsonResponse({"status": "ok", "database": "ok"})
+            cache = "ok" if cache_available() else "unavailable"
+            response = JsonResponse({"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache})
         response["Cache-Control"] = "no-store"
         return response

@@ -322,6 +322,7 @@ class Event(models.Model):
         self.date_start, self.date_end = parsed.bounds()
         self.date_precision = parsed.precision
         now = timezone.now()
+        corrected = False
         if self.status == self.Status.PUBLISHED:
             if self.publish_at is None:
                 self.publish_at = now
@@ -331,6 +332,7 @@ class Event(models.Model):
             # A new public change note on an event already out is a significant update.
             elif self.change_note and self.change_note != getattr(self, "_loaded_change_note", self.change_note):
                 self.revised_at = now
+                corrected = True
         if self.status == self.Status.WITHDRAWN:
             self.withdrawn_at = self.withdrawn_at or now
         else:
@@ -343,6 +345,9 @@ class Event(models.Model):
         with transaction.atomic():
             self._claim_next_version()
             super().save(*args, **kwargs)
+            if corrected:
+                # Listed on the event's page from now on, as readers were told it.
+                Correction.objects.create(event=self, note=self.change_note, created_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one.
@@ -465,6 +470,26 @@ class SourceLink(models.Model):
         self.title = clean_text(self.title)
         self.publisher = clean_text(self.publisher)
         super().save(*args, **kwargs)
+
+
+class Correction(models.Model):
+    """A significant correction of a published event: its public change note and when it was made.
+
+    Written when a published event is saved with a new change note (Event.save), so the event's
+    page lists its corrections without reading its revisions.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")
+    note = models.CharField(_("public change note"), max_length=500)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return self.note
 
 
 class PreviousSlug(models.Model):

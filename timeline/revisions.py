@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from .models import Event, Revision
-from .prepared import as_datetime
 
 # Fields that change on every save or are derived; a difference in them is not a change to show.
 NOT_COMPARED = {"version", "updated_at", "date_display", "date_start", "date_end", "url"}
@@ -84,17 +81,3 @@ def restore(revision: Revision, user) -> Event:
         event.refresh_from_db()
     record(event, user, Revision.Action.RESTORED)
     return event
-
-
-def change_history_from(rows) -> list[tuple]:
-    """The public corrections of an event, oldest first: (when, change note), one per new note,
-    from its revisions' (created_at, data, status) rows as stored (`data` may be JSON text)."""
-    history, last_note = [], ""
-    for stored_when, stored_data, status in rows:
-        when = as_datetime(stored_when)
-        data = json.loads(stored_data) if isinstance(stored_data, str | bytes) else stored_data
-        note = (data or {}).get("change_note") or ""
-        if note and note != last_note and status == Event.Status.PUBLISHED:
-            history.append((when, note))
-        last_note = note
-    return history

@@ -1,22 +1,22 @@
-"""Every change to the records moves the content stamp, so cached feeds and pages are rebuilt.
+"""Every change to the records moves the content version, so cached feeds and pages are rebuilt.
 
 Connected in TimelineConfig.ready(). Bulk writes that bypass signals (generate_events,
-QuerySet.update) call freshness.content_changed() themselves.
+QuerySet.update) call timeline.cache.content_changed() themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from . import freshness
-from .models import Event, Participant, PreviousSlug, Series, SourceLink, Topic, make_search_document
+from . import cache
+from .models import Correction, Event, Participant, PreviousSlug, Series, SourceLink, Topic, make_search_document
 
-WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug)
+WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug, Correction)
 
 
 def content_changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):  # loading fixtures
         return
     if kwargs.get("action", "post_").startswith("post_"):
-        freshness.content_changed()
+        cache.content_changed()
 
 
 def participants_changed(sender, instance, **kwargs) -> None:

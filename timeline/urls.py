@@ -8,7 +8,7 @@ app_name = "timeline"
 
 urlpatterns = [
     path("", views.timeline, name="event-list"),
-    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
+    path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("preview/<str:token>/", views.preview, name="event-preview"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),

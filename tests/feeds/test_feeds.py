@@ -339,18 +339,16 @@ def test_a_second_strict_parser_reads_both_feeds_completely(client, seed, query)
 def test_sqlite_answers_the_feed_queries_from_indexes(make_event):
     from django.test.utils import CaptureQueriesContext
 
-    from timeline.freshness import reached_publications, stamp_from_database
+    from timeline.cache import version_from_database
 
     make_event()
     newest = Event.objects.public().order_by("-first_published_at", "-pk")[:50].explain()
     assert "event_feed_idx" in newest and "TEMP B-TREE" not in newest, newest
-    latest = reached_publications()[:1].explain()
-    assert "event_publish_at_idx" in latest and "TEMP B-TREE" not in latest, latest
-    # The content stamp: the revision row and both publication times from the index, in one query.
+    # The content version: the revision row and both publication times from the index, in one query.
     with CaptureQueriesContext(connection) as queries:
-        stamp_from_database()
-    (stamp_query,) = queries.captured_queries
-    plan = " ".join(str(row) for row in connection.cursor().execute("EXPLAIN QUERY PLAN " + stamp_query["sql"]))
+        version_from_database()
+    (version_query,) = queries.captured_queries
+    plan = " ".join(str(row) for row in connection.cursor().execute("EXPLAIN QUERY PLAN " + version_query["sql"]))
     assert plan.count("event_publish_at_idx") == 2 and "SCAN" not in plan, plan
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from lxml import etree
 
-from timeline.freshness import content_changed
+from timeline.cache import content_changed
 from timeline.models import Event, Topic
 
 from .test_feeds import FEEDS, atom_schema  # noqa: F401  (the schema fixture)

@@ -55,7 +55,8 @@ def fuzz(api_schema, headers: dict) -> list[str]:
 
 
 def test_anonymous_requests_conform_to_the_schema(api_schema):
-    assert fuzz(api_schema, {"Host": "testserver"}) == []
+    # Identity: schemathesis's in-process WSGI transport does not undo gzip as an HTTP client does.
+    assert fuzz(api_schema, {"Host": "testserver", "Accept-Encoding": "identity"}) == []
 
 
 def test_editor_requests_conform_to_the_schema(api_schema, editor):

@@ -7,12 +7,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from timeline import freshness
+from timeline import cache
 from timeline.models import Event, Series, Topic
 from timeline.pagination import PAGE_SIZE
 
@@ -109,21 +108,21 @@ def test_newer_link_leads_back_to_the_same_events(client, seeded, at_today):
     assert parse(client.get(newer_url)).titles == parse(first).titles
 
 
-def stamp_queries() -> int:
-    """Queries the next request spends on the content stamp: with a shared cache it is built once
-    per change (done here, before measuring); without, it is read on every request."""
-    from timeline.freshness import content_stamp
+def version_queries() -> int:
+    """Queries the next request spends on the content version: none, as this process has just
+    read it (it keeps it for a second)."""
+    from timeline.cache import content_version
 
-    content_stamp()
-    return 0 if settings.CACHE_IS_SHARED else 1
+    content_version()
+    return 0
 
 
 def test_page_query_count_is_the_same_on_the_first_and_a_deep_page(client, seeded, at_today, django_assert_num_queries):
     last = list(Event.objects.public().newest_first())[-5]
     deep = f"/?after={last.date_start}.{last.date_end}.{last.pk}"
     # Count, page, topics, topic and series names, used countries: 6 when the cache is cold (as
-    # here, the first request after a change), plus the content stamp (see stamp_queries).
-    with django_assert_num_queries(6 + stamp_queries()) as first_page:
+    # here, the first request after a change), plus the content version (see version_queries).
+    with django_assert_num_queries(6 + version_queries()) as first_page:
         client.get("/")
     # Count and country list now come from the cache; + "is there a newer page?".
     with django_assert_num_queries(len(first_page.captured_queries) - 2 + 1):
@@ -132,11 +131,11 @@ def test_page_query_count_is_the_same_on_the_first_and_a_deep_page(client, seede
 
 def test_query_count_does_not_grow_with_the_number_of_events(client, make_event, at_today, django_assert_num_queries):
     make_event(title="Eins")
-    with django_assert_num_queries(6 + stamp_queries()):
+    with django_assert_num_queries(6 + version_queries()):
         client.get("/")
     for number in range(60):
         make_event(title=f"Treffen {number}", date=f"2024-{number % 12 + 1:02d}-01")
-    with django_assert_num_queries(6 + stamp_queries()):
+    with django_assert_num_queries(6 + version_queries()):
         client.get("/")
 
 
@@ -408,24 +407,26 @@ def test_sqlite_reads_pages_from_the_timeline_index_without_sorting(make_event):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan checked here is SQLite's")
 def test_sqlite_finds_series_neighbours_and_a_series_timeline_in_the_series_index(make_event):
+    from django.db import connection
     from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
 
     from timeline.filters import select_events
     from timeline.pagination import TIMELINE_ORDER
-    from timeline.views import _SERIES_PARTS
+    from timeline.views import series_neighbours
 
     series = Series.objects.create(name="Dialog", slug="dialog")
     event = make_event(series=series)
-    queries = [
-        build(timezone.now(), series.pk, event.date_start, event.date_end, event.pk)
-        for name, build in _SERIES_PARTS.items()
-        if name != "series"
+    with CaptureQueriesContext(connection) as neighbours:
+        series_neighbours(event)
+    plans = [
+        " ".join(str(row) for row in connection.cursor().execute("EXPLAIN QUERY PLAN " + query["sql"]))
+        for query in neighbours.captured_queries
     ]
-    queries.append(
-        select_events(QueryDict("series=dialog"), Event.objects.public()).events.order_by(*TIMELINE_ORDER)[:51]
-    )
-    for queryset in queries:
-        plan = queryset.explain()
+    timeline = select_events(QueryDict("series=dialog"), Event.objects.public()).events.order_by(*TIMELINE_ORDER)
+    plans.append(timeline[:51].explain())
+    assert len(plans) == 3
+    for plan in plans:
         assert "event_series_idx" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
 
@@ -471,7 +472,7 @@ def test_each_listed_event_shows_its_current_state_after_edits_renames_and_the_p
         assert "Energiepolitik" in client.get("/").content.decode()
         # A bulk write around save() announces itself, as the importer and generate_events do.
         Event.objects.filter(pk=event.pk).update(title="Gipfeltreffen")
-        freshness.content_changed()
+        cache.content_changed()
         assert "Gipfeltreffen" in client.get("/").content.decode()
         traveller.shift(datetime.timedelta(days=2))  # the event is now past: no "upcoming" badge
         assert 'class="badge"' not in client.get("/").content.decode()

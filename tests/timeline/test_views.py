@@ -64,7 +64,7 @@ def test_logged_in_non_staff_user_cannot_preview_drafts(client, make_event):
 def test_healthz_answers_200_when_the_database_is_reachable(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert response["Cache-Control"] == "no-store"
 
 

@@ -13,7 +13,7 @@ import subprocess
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from timeline.freshness import content_changed, forget_local
+from timeline.cache import content_changed
 
 
 class Command(BaseCommand):
@@ -33,7 +33,6 @@ class Command(BaseCommand):
             raise CommandError(f"No backup method for {vendor}; use the database's own tools.")
         if restore:
             content_changed()  # cached feeds must not outlive the data they were built from
-            forget_local()
         self.stdout.write(f"{'Restored from' if restore else 'Backed up to'} {file} ({vendor}).")
 
     def _sqlite(self, file: str, restore: bool) -> None:

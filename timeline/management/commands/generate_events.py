@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from timeline.cache import content_changed
 from timeline.dates import parse_event_date
-from timeline.freshness import content_changed
 from timeline.models import Event, Participant, Series, SourceLink, Topic, make_search_document, make_slug
 
 TOPICS = [

@@ -1,0 +1,313 @@
+"""The content version and the response cache (timeline/cache.py).
+
+Every change is seen on the next request, repeated and conditional requests touch no database,
+and no reader ever gets bytes made for another language, address or host.
+
+Run with the configured default cache (this process's memory; Redis in CI's second run) and with
+a file cache, a stock backend that processes share, standing in for a shared one.
+"""
+
+import datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from timeline import cache
+from timeline.models import Event, SiteRevision
+
+NOW = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
+LIST_SURFACES = ["/feeds/atom/", "/feeds/rss/", "/", "/api/events/"]
+
+
+@pytest.fixture
+def shared_files(tmp_path):
+    """A shared default cache (files), with the configured per-process "local" alias."""
+    files = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "cache")}
+    with override_settings(CACHES={"default": files, "local": settings.CACHES["local"]}):
+        cache.clear()
+        yield
+    cache.clear()
+
+
+@pytest.fixture(params=["configured cache", "shared file cache"])
+def cache_mode(request):
+    if request.param == "shared file cache":
+        request.getfixturevalue("shared_files")
+    return request.param
+
+
+@pytest.fixture(params=LIST_SURFACES)
+def shown_on(request):
+    def read(client) -> str:
+        response = client.get(request.param)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return read
+
+
+def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, make_event, cache_mode, shown_on):
+    event = make_event(title="Erste Fassung")
+    assert "Erste Fassung" in shown_on(client)
+    event.title = "Zweite Fassung"
+    event.save()
+    assert "Zweite Fassung" in shown_on(client)
+    draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    assert "Entwurf" not in shown_on(client)
+    draft.status = Event.Status.PUBLISHED
+    draft.save()
+    assert "Entwurf" in shown_on(client)
+    draft.status = Event.Status.WITHDRAWN
+    draft.withdrawal_reason = "Termin abgesagt."
+    draft.save()
+    assert "Entwurf" not in shown_on(client)
+    event.delete()
+    assert "Zweite Fassung" not in shown_on(client)
+
+
+def test_a_scheduled_publication_is_seen_when_its_time_comes_without_any_job(
+    client, make_event, cache_mode, shown_on
+):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        make_event(title="Geplant", publish_at=NOW + datetime.timedelta(minutes=30))
+        assert "Geplant" not in shown_on(client)
+        traveller.shift(datetime.timedelta(minutes=29, seconds=59))
+        assert "Geplant" not in shown_on(client)
+        traveller.shift(datetime.timedelta(seconds=1))
+        assert "Geplant" in shown_on(client)
+
+
+def test_a_write_around_the_models_is_seen_once_it_is_announced(client, make_event, cache_mode, shown_on):
+    event = make_event(title="Alter Titel")
+    make_event(title="Nachbar", date="2025-06-01")
+    assert "Alter Titel" in shown_on(client)
+    Event.objects.filter(pk=event.pk).update(title="Ohne save() geändert")
+    cache.content_changed()  # what the importer, generate_events and the restore do
+    body = shown_on(client)
+    assert "Ohne save() geändert" in body and "Nachbar" in body
+
+
+@pytest.mark.parametrize("path", [*LIST_SURFACES, "event page"])
+def test_repeated_and_conditional_requests_touch_no_database(
+    client, make_event, cache_mode, path, django_assert_num_queries
+):
+    event = make_event()
+    path = event.get_absolute_url() if path == "event page" else path
+    first = client.get(path)
+    with django_assert_num_queries(0):
+        assert client.get(path).content == first.content
+        assert client.get(path, headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def test_another_process_with_the_shared_cache_builds_nothing_and_asks_no_database(
+    client, make_event, shared_files, django_assert_num_queries
+):
+    make_event()
+    paths = [*LIST_SURFACES, "/?country=JP", "/events/treffen-in-berlin/"]
+    first = {path: client.get(path) for path in paths}
+    # Another process: nothing of its own yet, but the version and responses are in the shared cache.
+    caches["local"].clear()
+    cache._Local.version = None
+    with django_assert_num_queries(0):
+        for path in paths:
+            assert client.get(path).content == first[path].content
+            assert client.get(path, headers={"if-none-match": first[path]["ETag"]}).status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_moves_the_version_once_when_it_commits_and_not_at_all_if_it_rolls_back(
+    make_event, shared_files
+):
+    make_event()
+    shared = caches["default"]
+    before = cache.content_version()
+    with mock.patch.object(cache, "_announce", wraps=cache._announce) as announce:
+        with transaction.atomic():
+            for number in range(3):
+                make_event(title=f"Eintrag {number}", date=f"2025-06-{number + 1:02d}")
+            assert announce.call_count == 0  # nothing is told before the commit
+        assert announce.call_count == 1
+        committed = shared.get(cache.VERSION_KEY)
+        assert committed.token != before.token and committed == cache.version_from_database()
+
+        revision = SiteRevision.objects.get().number
+        with pytest.raises(RuntimeError), transaction.atomic():
+            make_event(title="Verworfen", date="2025-07-01")
+            raise RuntimeError
+        assert announce.call_count == 1
+    assert SiteRevision.objects.get().number == revision
+    assert cache.content_version().token == committed.token
+    assert not Event.objects.filter(title="Verworfen").exists()
+
+
+def test_an_emptied_cache_gives_the_same_version_for_the_same_content(make_event, cache_mode):
+    make_event()
+    before = cache.content_version()
+    cache.clear()
+    assert cache.content_version() == before
+
+
+def test_the_version_never_repeats_after_the_database_goes_back(make_event, db):
+    # A database restored from a backup has an older revision number; the next change must not
+    # meet what was cached for that number before (the restore announces itself).
+    make_event()
+    old = SiteRevision.objects.get()
+    make_event(title="Danach", date="2025-07-01")
+    newer = cache.content_version()
+    SiteRevision.objects.filter(pk=1).update(number=old.number, changed_at=old.changed_at)
+    cache.content_changed()
+    assert cache.content_version().token not in (newer.token,)
+    assert cache.content_version().token.split(".")[0] == newer.token.split(".")[0]
+
+
+def test_a_stale_version_from_a_cache_that_lost_writes_is_replaced_after_an_outage(client, make_event, shared_files):
+    # A cache restarted from an older snapshot holds an old version (and what was cached for it):
+    # once this process has seen the cache fail, the first call after it answers again drops it.
+    event = make_event(title="Vorher")
+    client.get("/feeds/atom/")
+    old = cache.content_version()
+    event.title = "Nachher"
+    event.save()
+    shared = caches["default"]
+    shared.set(cache.VERSION_KEY, old, cache.VERSION_TIMEOUT)
+    cache._Local.version = None
+    with mock.patch.object(type(shared), "get", side_effect=OSError("connection refused")):
+        assert "Nachher" in client.get("/feeds/atom/").content.decode()  # from the database
+    cache._SharedCacheState.down_until = 0.0  # the backoff has passed
+    cache._Local.version = None
+    assert "Nachher" in client.get("/feeds/atom/").content.decode()
+    assert shared.get(cache.VERSION_KEY) != old
+
+
+# What a response varies on: no reader gets another's bytes, validators or headers.
+
+PAGES = ["/", "event page", "/api/events/"]
+
+
+def address(path: str, event: Event) -> str:
+    return event.get_absolute_url() if path == "event page" else path
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_german_and_english_readers_never_get_each_others_page(client, make_event, cache_mode, path):
+    path = address(path, make_event())
+    german = client.get(path)
+    by_header = client.get(path, headers={"accept-language": "en"})
+    by_cookie = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"}).get(path)
+    again = client.get(path)
+    assert by_header.content == by_cookie.content != german.content == again.content
+    assert by_header["ETag"] == by_cookie["ETag"] != german["ETag"] == again["ETag"]
+    assert (german["Content-Language"], by_header["Content-Language"], by_cookie["Content-Language"]) == (
+        "de",
+        "en",
+        "en",
+    )
+    vary = {word.strip() for word in german["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary or {"Accept-Language", "Accept"} <= vary
+
+
+@pytest.mark.parametrize("path", ["/feeds/atom/", "/feeds/rss/"])
+def test_a_feed_has_the_same_bytes_and_validator_whatever_language_the_reader_asks_for(
+    client, make_event, cache_mode, path
+):
+    make_event()
+    english_first = client.get(path + "?country=JP", headers={"accept-language": "en"})
+    german = client.get(path + "?country=JP", headers={"accept-language": "de"})
+    by_cookie = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"}).get(path + "?country=JP")
+    assert english_first.content == german.content == by_cookie.content
+    assert english_first["ETag"] == german["ETag"] == by_cookie["ETag"]
+    assert german["Content-Language"] == "de"
+    body = german.content.decode()
+    assert "Diplomatische Termine: Land: Japan" in body and "Diplomatic events" not in body
+    # A refused address still answers in the reader's language.
+    refused = client.get(path + "?country=XX", headers={"accept-language": "en"})
+    assert refused.status_code == 400 and "cannot be understood" in refused.content.decode()
+
+
+@pytest.mark.parametrize("path", [*LIST_SURFACES])
+def test_two_filter_addresses_never_get_each_others_bytes(client, make_event, cache_mode, path):
+    make_event(title="Treffen in Tokio", countries=["JP"])
+    make_event(title="Treffen in Paris", countries=["FR"], date="2025-05-01")
+    japan = client.get(path + "?country=JP").content.decode()
+    france = client.get(path + "?country=FR").content.decode()
+    assert "Treffen in Tokio" in japan and "Treffen in Paris" not in japan
+    assert "Treffen in Paris" in france and "Treffen in Tokio" not in france
+
+
+def test_two_hosts_never_get_each_others_api_links(client, make_event, cache_mode):
+    for number in range(3):
+        make_event(title=f"Treffen {number}", date=f"2025-06-2{number}")
+    first = client.get("/api/events/?page_size=2").json()
+    other = client.get("/api/events/?page_size=2", headers={"host": "localhost"}).json()
+    again = client.get("/api/events/?page_size=2").json()
+    assert first["next"].startswith("http://testserver/") and again["next"] == first["next"]
+    assert other["next"].startswith("http://localhost/")
+
+
+def test_the_key_names_everything_a_response_varies_on(rf, db):
+    from django.urls import resolve
+
+    def key(path: str = "/", **headers) -> str:
+        request = rf.get(path, headers=headers)
+        request.resolver_match = resolve(request.path)
+        return cache.response_key(request)
+
+    base = key()
+    assert key() == base
+    assert len({base, key(host="localhost"), key("/?country=JP"), key("/?country=FR"), key("/feeds/atom/")}) == 5
+    with override_settings(SITE_URL="https://other.example.org"):
+        assert key() != base
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert key() != base
+    with time_machine.travel(NOW + datetime.timedelta(days=1)):
+        assert key() != base
+
+
+def test_the_api_list_is_kept_apart_for_each_media_type_and_not_for_editors(client, make_event, editor):
+    make_event(title="Öffentlich")
+    json_list = client.get("/api/events/")
+    assert json_list["Content-Type"] == "application/json" and "Accept" in json_list["Vary"]
+    assert "<html" in client.get("/api/events/", headers={"accept": "text/html"}).content.decode()
+    assert client.get("/api/events/").content == json_list.content
+    make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    assert client.get("/api/events/?status=draft").status_code == 401
+    client.force_login(editor)
+    assert "Entwurf" in client.get("/api/events/?status=draft").content.decode()
+
+
+def test_a_staff_preview_and_anything_with_a_session_are_never_cached(client, make_event, publisher):
+    draft = make_event(title="Geheimer Entwurf", status=Event.Status.DRAFT, publish_at=None)
+    staff = Client()
+    staff.force_login(publisher)
+    preview = staff.get(draft.get_absolute_url())
+    assert preview.status_code == 200 and "Geheimer Entwurf" in preview.content.decode()
+    assert preview["Cache-Control"] == "private, no-store"
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    # A reader with a session is answered anew each time, never from the cache.
+    for path in ("/", "/feeds/atom/", make_event(title="Öffentlich").get_absolute_url()):
+        staff.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            staff.get(path)
+        assert len(queries) > 0, path
+
+
+def test_gzip_is_served_to_readers_who_ask_with_a_weak_validator(client, make_event):
+    import gzip
+
+    make_event()
+    for path in ("/", "/feeds/atom/", "/api/events/"):
+        plain = client.get(path)
+        packed = client.get(path, headers={"accept-encoding": "gzip"})
+        assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed.content) == plain.content
+        assert packed["ETag"] == "W/" + plain["ETag"] and "Accept-Encoding" in packed["Vary"]
+        assert "Accept-Encoding" in plain["Vary"]
+        again = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
+        assert again.status_code == 304

@@ -1,0 +1,369 @@
+"""How an edit becomes visible on every surface: the content version and the response cache.
+
+The timeline, event pages, feeds and the API's public list are cached under the *content
+version*, a token that names one state of what the public can see. Everything cached is keyed by
+it (Django's cache ``version`` argument), so nothing is ever invalidated by hand: when the content
+changes, the version changes, and the next request builds anew.
+
+The version
+    Derived from the database (``SiteRevision``: a number every change bumps inside its own
+    transaction, and the time of that bump; plus the latest publication time already reached), so
+    it never repeats for other content, whatever happens to a cache. It moves on
+
+    - with every committed transaction that changes events, participants, sources, topics or
+      series (``content_changed``, connected to their signals in ``signals.py``; a write that
+      bypasses ``save()``, such as ``QuerySet.update()`` or raw SQL, calls it itself), and nothing
+      changes if the transaction rolls back;
+    - by itself when a scheduled publication comes due (no job needed).
+
+    A shared default cache (Redis, when ``REDIS_URL`` is set) keeps it for at most
+    ``VERSION_TIMEOUT`` seconds; the writing process stores the new version there when its
+    transaction commits. With a per-process default cache (local memory) it is read from the
+    database instead. Each process also keeps it for at most ``LOCAL_VERSION_SECONDS``, so a
+    change made elsewhere is served everywhere within about a second.
+
+The responses
+    ``cache_public`` (a view decorator) and ``cached_response`` keep whole responses per version
+    and ``response_key``: the view's name, language, day, site URL, scheme, host and full path.
+    A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
+    Only GET and HEAD requests without a session cookie or credentials are answered from the
+    cache; only 200 responses that set no cookie and are not marked private are kept. Kept
+    responses answer conditional requests (ETag, Last-Modified) and carry a gzip variant.
+
+The cache is never a dependency: an error from the shared cache counts as a miss (logged once
+per outage), the version is then read from the database, and after an outage the version the
+cache holds is dropped, in case the cache came back from an older snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import gzip
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import redis
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models import Subquery
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_http_date_safe
+from django.utils.translation import get_language
+
+from .models import Event, SiteRevision
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+VERSION_KEY = "content-version"
+# How long the shared cache keeps the version: the longest a cache that lost a write (restarted
+# from an older snapshot, or two writers' announcements crossing) can serve an older version.
+VERSION_TIMEOUT = 5
+LOCAL_VERSION_SECONDS = 1.0
+# After an error from the shared cache, requests leave it alone this long (seconds), so an outage
+# costs one failed connection per process per interval, not one per request.
+RETRY_AFTER = 1.0
+RESPONSE_TIMEOUT = 60 * 60 * 24
+GZIP_MIN_LENGTH = 512
+CACHE_ERRORS = (redis.RedisError, OSError)
+
+
+@dataclass(frozen=True)
+class ContentVersion:
+    """One state of the public content: `token` names it; `expires` is the next scheduled
+    publication (when the content changes by itself); `changed_at` is when it last changed."""
+
+    token: str
+    changed_at: datetime.datetime
+    expires: datetime.datetime | None
+
+    def holds_at(self, now: datetime.datetime) -> bool:
+        return self.expires is None or now < self.expires
+
+
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def version_from_database() -> ContentVersion:
+    """The version as the database has it: one query (the revision row, and from the publication
+    time index the latest time reached and the next one ahead)."""
+    now = timezone.now()
+    times = Event.objects.order_by().values("publish_at")
+    reached = times.filter(publish_at__lte=now).order_by("-publish_at")[:1]
+    upcoming = times.filter(publish_at__gt=now).order_by("publish_at")[:1]
+    # Annotated on the one revision row, or on a stand-in query when no change was ever made.
+    row = (
+        SiteRevision.objects.filter(pk=1)
+        .annotate(latest=Subquery(reached), upcoming=Subquery(upcoming))
+        .values_list("number", "changed_at", "latest", "upcoming")
+        .first()
+    )
+    if row is None:
+        number, changed_at = 0, EPOCH
+        latest = reached.values_list("publish_at", flat=True).first()
+        ahead = upcoming.values_list("publish_at", flat=True).first()
+    else:
+        number, changed_at, latest, ahead = row
+    # The bump's time is part of the token: a database restored from a backup (its number going
+    # back) never meets what was cached for the same number before.
+    token = f"{number}.{changed_at.timestamp():.6f}.{latest.timestamp() if latest else 0:.6f}"
+    return ContentVersion(token=token, changed_at=max(filter(None, [changed_at, latest])), expires=ahead)
+
+
+def shared_cache() -> BaseCache | None:
+    """The default cache if other processes share it (Redis, Memcached, files, a database
+    table); None if it is this process's own memory."""
+    default = caches["default"]
+    return None if isinstance(default, LocMemCache | DummyCache) else default
+
+
+class _SharedCacheState:
+    """Whether the shared cache failed lately, so that requests leave it alone for a moment."""
+
+    down_until = 0.0
+    recovering = False
+
+
+def _shared(operation: str, *args: Any, **kwargs: Any) -> Any:
+    """The shared cache's `operation` (get, add, set, delete, clear); None if there is no shared
+    cache, or it failed (or failed lately)."""
+    shared, state = shared_cache(), _SharedCacheState
+    if shared is None or time.monotonic() < state.down_until:
+        return None
+    try:
+        if state.recovering:
+            # Back after an outage, perhaps restarted from an older snapshot: forget the version
+            # it holds, so the next reader derives it from the database.
+            shared.delete(VERSION_KEY)
+            state.recovering = False
+            logger.warning("The shared cache answers again.")
+        return getattr(shared, operation)(*args, **kwargs)
+    except CACHE_ERRORS as error:
+        if not state.recovering:
+            logger.warning("The shared cache failed (%s); reading from the database until it is back.", error)
+        state.down_until, state.recovering = time.monotonic() + RETRY_AFTER, True
+        return None
+
+
+def cache_available() -> bool:
+    """Whether the shared cache answers now (True when there is none to ask): for /healthz."""
+    shared = shared_cache()
+    if shared is None:
+        return True
+    try:
+        shared.get(VERSION_KEY)
+    except CACHE_ERRORS:
+        return False
+    return True
+
+
+class _Local:
+    """This process's copy of the version and until when (time.monotonic()) it may be used."""
+
+    version: ContentVersion | None = None
+    until = 0.0
+
+
+def content_version() -> ContentVersion:
+    """The current content version (this process's copy, if younger than a second)."""
+    now = timezone.now()
+    version = _Local.version
+    if version is not None and time.monotonic() < _Local.until and version.holds_at(now):
+        return version
+    version = _shared("get", VERSION_KEY)
+    if version is None or not version.holds_at(now):
+        version = version_from_database()
+        _shared("add", VERSION_KEY, version, _version_timeout(version, now))
+    _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
+    return version
+
+
+def _version_timeout(version: ContentVersion, now: datetime.datetime) -> int:
+    if version.expires is None:
+        return VERSION_TIMEOUT
+    # Whole seconds, rounded down: the shared copy expires no later than the publication.
+    return max(0, min(VERSION_TIMEOUT, int((version.expires - now).total_seconds())))
+
+
+def _announce() -> None:
+    """Store the committed version in the shared cache, for every process to read."""
+    version = version_from_database()
+    _shared("set", VERSION_KEY, version, _version_timeout(version, timezone.now()))
+    _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
+
+
+def content_changed() -> None:
+    """Move the content version on: every surface is built anew on its next request.
+
+    Called by the signals of every model the public surfaces show; call it yourself after a write
+    that bypasses ``save()`` and ``delete()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL).
+    Inside a transaction the database's revision moves with the transaction (undone if it rolls
+    back) and other processes are told once, when it commits.
+    """
+    SiteRevision.bump()
+    _Local.version = None  # this process sees its own change at once
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _announce()
+        return
+    # Until the commit, readers derive the version from the database (and so see the old one);
+    # a test's transaction, which never commits, sees its own.
+    _shared("delete", VERSION_KEY)
+    if not any(callback is _announce for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_announce)
+
+
+def get_or_set(key: str, default: Callable[[], T]) -> T:
+    """`default()`, computed once per content version: kept in this process (the "local" alias)
+    and in the shared cache, under `key` and the version. A None from `default()` is not kept."""
+    version = content_version().token
+    local = caches["local"]
+    value = local.get(key, version=version)
+    if value is None:
+        value = _shared("get", key, version=version)
+        if value is None:
+            value = default()
+            if value is None:
+                return None  # nothing to keep
+            _shared("set", key, value, RESPONSE_TIMEOUT, version=version)
+        local.set(key, value, version=version)
+    return value
+
+
+def clear() -> None:
+    """Forget everything cached: both aliases and this process's copy of the version (tests, the
+    bench, and after a database is restored)."""
+    for alias in ("local", "default"):
+        try:
+            caches[alias].clear()
+        except CACHE_ERRORS:
+            logger.warning("The %s cache could not be cleared.", alias)
+    _Local.version = None
+    _SharedCacheState.down_until, _SharedCacheState.recovering = 0.0, False
+
+
+# Responses
+
+
+def response_key(request: HttpRequest, *vary: str) -> str:
+    """The cache key of a response: everything it varies on besides the content version. The
+    view (by URL name), the language, the day (which events are upcoming), the site URL, scheme,
+    host and full path, and anything else the caller names in `vary`."""
+    parts = (
+        request.resolver_match.view_name if request.resolver_match else "",
+        get_language(),
+        timezone.localdate().isoformat(),
+        settings.SITE_URL,
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        *vary,
+    )
+    return "response:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def is_cacheable(request: HttpRequest) -> bool:
+    """Whether `request` may be answered from the shared cache: a GET or HEAD from a reader with
+    no session and no credentials (editors and previews are always answered anew)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/json", "application/feed+json")
+NOT_KEPT_HEADERS = {"content-length", "content-encoding", "etag", "set-cookie"}
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A response as kept: status, headers, body, its gzip form, and its validators."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    gzipped: bytes | None
+    etag: str
+    last_modified: int | None
+
+    @classmethod
+    def of(cls, response: HttpResponse) -> CachedResponse | None:
+        """What to keep of `response`, or None if it must not be kept."""
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+        cache_control = response.get("Cache-Control", "")
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or any(word in cache_control for word in ("private", "no-store", "no-cache"))
+        ):
+            return None
+        content = response.content
+        gzipped = None
+        if len(content) >= GZIP_MIN_LENGTH and response.get("Content-Type", "").startswith(COMPRESSIBLE):
+            gzipped = gzip.compress(content, compresslevel=6, mtime=0)
+            patch_vary_headers(response, ("Accept-Encoding",))
+        etag = response.get("ETag") or '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+        return cls(
+            status=response.status_code,
+            headers=tuple((name, value) for name, value in response.items() if name.lower() not in NOT_KEPT_HEADERS),
+            content=content,
+            gzipped=gzipped,
+            etag=etag,
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        )
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        """The response for `request`: gzipped if it accepts that (with a weak validator, as
+        Django's GZipMiddleware gives), 304 or 412 if its conditions say so (RFC 9110)."""
+        compressed = self.gzipped is not None and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        response = HttpResponse(self.gzipped if compressed else self.content, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        if compressed:
+            response["Content-Encoding"] = "gzip"
+            response["ETag"] = "W/" + self.etag
+        else:
+            response["ETag"] = self.etag
+        return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
+
+
+def cached_response(request: HttpRequest, build: Callable[[], HttpResponse], *vary: str) -> HttpResponse:
+    """The response `build()` makes for `request`, kept per content version and `response_key`
+    (see the module's docstring for what is kept and who gets it)."""
+    if not is_cacheable(request):
+        return build()
+    built: HttpResponse | None = None
+
+    def make() -> CachedResponse | None:
+        nonlocal built
+        built = build()
+        return CachedResponse.of(built)
+
+    kept = get_or_set(response_key(request, *vary), make)
+    if kept is None:  # not to be kept: the response as built (then never stored)
+        return built
+    return kept.respond(request)
+
+
+def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a public view: its responses are cached per content version (`cached_response`)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return cached_response(request, lambda: view(request, *args, **kwargs))
+
+    return wrapped
