@@ -71,9 +71,7 @@ def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, m
     assert "Zweite Fassung" not in shown_on(client)
 
 
-def test_a_scheduled_publication_is_seen_when_its_time_comes_without_any_job(
-    client, make_event, cache_mode, shown_on
-):
+def test_a_scheduled_publication_is_seen_when_its_time_comes_without_any_job(client, make_event, cache_mode, shown_on):
     with time_machine.travel(NOW, tick=False) as traveller:
         make_event(title="Geplant", publish_at=NOW + datetime.timedelta(minutes=30))
         assert "Geplant" not in shown_on(client)
@@ -121,9 +119,7 @@ def test_another_process_with_the_shared_cache_builds_nothing_and_asks_no_databa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transaction_moves_the_version_once_when_it_commits_and_not_at_all_if_it_rolls_back(
-    make_event, shared_files
-):
+def test_a_transaction_moves_the_version_once_when_it_commits_and_not_at_all_if_it_rolls_back(make_event, shared_files):
     make_event()
     shared = caches["default"]
     before = cache.content_version()
