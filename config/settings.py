@@ -120,7 +120,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Caches (timeline/cache.py): "default" is shared by every process when REDIS_URL is set (stock
 # Redis backend; short timeouts, so a stopped Redis costs little), else this process's memory.
-# "local" keeps responses in each process, in front of the shared cache; bounded by MAX_ENTRIES.
+# "local" keeps responses in each process, in front of the shared cache; "feed_items" each feed
+# entry's fields; both bounded by MAX_ENTRIES.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     DEFAULT_CACHE = {
@@ -138,6 +139,13 @@ CACHES = {
         "LOCATION": "responses",
         "TIMEOUT": 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCAL_CACHE_ENTRIES", 300)), "CULL_FREQUENCY": 3},
+    },
+    # Each feed entry's fields, made once per state of its event (feeds/views.py).
+    "feed_items": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "feed-items",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 2000, "CULL_FREQUENCY": 4},
     },
 }
 

@@ -7,6 +7,8 @@ reader's browser says, so one address always has the same bytes and validator.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
@@ -14,12 +16,12 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from timeline.cache import cached_response, content_version
+from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import describe_applied, select_events
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 
-from .builder import MAX_ENTRIES, FeedInfo, build_feed, feed_item, tag_uri
+from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, tag_uri
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -27,6 +29,35 @@ CONTENT_TYPES = {
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+
+
+# What an entry is made from besides its topics: the fields item_* in feeds/builder.py read.
+ITEM_FIELDS = (
+    "public_id", "slug", "title", "summary", "body", "change_note", "place", "date", "kind", "countries",
+    "first_published_at", "publish_at", "revised_at",
+)  # fmt: skip
+
+
+def item_key(event: Event) -> str:
+    """A key for `event`'s entry made of everything the entry is made from (its stored fields as
+    read, its topics, the language and the site's settings), so no write path, not even a raw
+    UPDATE, can leave an entry stale."""
+    stored = vars(event)
+    inputs = (
+        translation.get_language(), settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME,
+        [(topic.slug, topic.name) for topic in event.topics.all()], [stored[name] for name in ITEM_FIELDS],
+    )  # fmt: skip
+    return "feed-item:" + hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
+
+
+def feed_items(events: list[Event]) -> list[FeedItem]:
+    """The entries for `events`: each made once per state of its event (naming countries and
+    sanitising bodies is most of a feed's work), so after an edit one entry is made, not fifty."""
+    return get_or_set_each(
+        [item_key(event) for event in events],
+        lambda positions: {position: feed_item(events[position]) for position in positions},
+        alias="feed_items",
+    )
 
 
 def feed_response(request, kind: str, reader_language: str) -> HttpResponse:
@@ -58,7 +89,7 @@ def feed_response(request, kind: str, reader_language: str) -> HttpResponse:
         language=settings.LANGUAGE_CODE,
         updated=changed_at,
     )
-    response = HttpResponse(build_feed(info, [feed_item(event) for event in events]), content_type=CONTENT_TYPES[kind])
+    response = HttpResponse(build_feed(info, feed_items(list(events))), content_type=CONTENT_TYPES[kind])
     response["Last-Modified"] = http_date(changed_at.timestamp())
     response["Cache-Control"] = CACHE_CONTROL
     response["Content-Language"] = settings.LANGUAGE_CODE

@@ -43,7 +43,7 @@ import gzip
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -241,10 +241,24 @@ def get_or_set(key: str, default: Callable[[], T]) -> T:
     return value
 
 
+def get_or_set_each(keys: Sequence[str], default: Callable[[list[int]], dict[int, T]], alias: str) -> list[T]:
+    """The value of each key in the per-process cache `alias`; `default(positions)` makes the
+    missing ones ({position in `keys`: value}), which are then kept. For values keyed by all
+    their own inputs (they never go stale, so they outlive content versions)."""
+    store = caches[alias]
+    found = store.get_many(keys)
+    missing = [position for position, key in enumerate(keys) if key not in found]
+    if missing:
+        made = default(missing)
+        store.set_many({keys[position]: value for position, value in made.items()})
+        found.update((keys[position], value) for position, value in made.items())
+    return [found[key] for key in keys]
+
+
 def clear() -> None:
     """Forget everything cached: both aliases and this process's copy of the version (tests, the
     bench, and after a database is restored)."""
-    for alias in ("local", "default"):
+    for alias in settings.CACHES:
         try:
             caches[alias].clear()
         except CACHE_ERRORS:

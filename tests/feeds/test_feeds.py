@@ -213,6 +213,24 @@ def test_an_edit_changes_the_etag_and_the_next_request_sees_it(client, seed):
     assert "Reiche und Kiuchi vereinbaren engere Zusammenarbeit" in [e.title for e in parsed(fresh).entries]
 
 
+def test_after_an_edit_only_the_edited_entry_is_made_anew(client, make_event):
+    from unittest import mock
+
+    from feeds import views
+
+    events = [make_event(title=f"Treffen {number}", date=f"2025-06-{number + 1:02d}") for number in range(5)]
+    with mock.patch.object(views, "feed_item", wraps=views.feed_item) as made:
+        client.get("/feeds/atom/")
+        assert made.call_count == 5
+        events[2].title = "Treffen, berichtigt"
+        events[2].save()
+        client.get("/feeds/atom/")
+        assert made.call_count == 6  # one entry, not five
+        client.get("/feeds/rss/")  # the other format reuses the same entries
+        assert made.call_count == 6
+    assert "Treffen, berichtigt" in titles(client, "/feeds/rss/")
+
+
 def test_renaming_a_topic_reaches_the_feed_at_once(client, seed):
     client.get("/feeds/atom/")
     topic = Topic.objects.get(slug="economic-security")
@@ -247,7 +265,7 @@ def test_feed_is_gzipped_when_the_reader_asks(client, seed):
 
 def test_cached_feed_needs_no_event_queries(client, seed, django_assert_max_num_queries):
     client.get("/feeds/atom/")
-    # The content stamp (one query, none with a shared cache), nothing else.
+    # At most the content version (read once a second per process), nothing else.
     with django_assert_max_num_queries(1):
         assert client.get("/feeds/atom/").status_code == 200
 
@@ -353,8 +371,7 @@ def test_sqlite_answers_the_feed_queries_from_indexes(make_event):
 
 
 def test_entries_use_the_namespace_prefixes_readers_look_for(client, seed):
-    # Entries are written once and reused; they must still read as part of the feed: the root
-    # declares content: and dc: once, and every item uses exactly those prefixes.
+    # The root declares content: and dc: once, and every item uses exactly those prefixes.
     rss = client.get("/feeds/rss/").content.decode()
     assert rss.count("<content:encoded>") == rss.count("<item>") == 3
     assert rss.count("<dc:creator>") == 3
@@ -364,7 +381,7 @@ def test_entries_use_the_namespace_prefixes_readers_look_for(client, seed):
 
 
 def test_a_filtered_feed_follows_a_topic_deleted_and_made_anew(client, make_event):
-    # The feed keeps the SQL of each address; the SQL names topics by slug, not by today's id.
+    # A feed address names topics by slug; a topic made anew under the same slug is the same topic.
     energy = Topic.objects.create(name="Energie", slug="energie")
     Topic.objects.create(name="Anderes", slug="anderes")
     make_event(title="Altes Thema", topics=[energy])

@@ -27,9 +27,9 @@ LIST_SURFACES = ["/feeds/atom/", "/feeds/rss/", "/", "/api/events/"]
 
 @pytest.fixture
 def shared_files(tmp_path):
-    """A shared default cache (files), with the configured per-process "local" alias."""
+    """A shared default cache (files), with the configured per-process aliases."""
     files = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "cache")}
-    with override_settings(CACHES={"default": files, "local": settings.CACHES["local"]}):
+    with override_settings(CACHES={**settings.CACHES, "default": files}):
         cache.clear()
         yield
     cache.clear()

@@ -461,7 +461,7 @@ def test_postgresql_search_can_use_its_gin_indexes(sample):
 
 
 def test_each_listed_event_shows_its_current_state_after_edits_renames_and_the_passing_of_time(client, make_event):
-    # Summaries are kept between requests, keyed by everything they show; none may go stale.
+    # The page is cached per content version and day; no kind of change may leave it stale.
     with time_machine.travel(TODAY, tick=False) as traveller:
         topic = Topic.objects.create(name="Energie", slug="energie")
         event = make_event(title="Gipfel", date=(TODAY + datetime.timedelta(days=1)).date().isoformat(), topics=[topic])
