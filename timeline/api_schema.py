@@ -1,7 +1,5 @@
 """The OpenAPI description says what can go wrong, not only what goes right."""
 
-from drf_spectacular.openapi import AutoSchema
-
 ERROR_BODY = {
     "type": "object",
     "description": "A message (`detail`) or, for 400, the refused fields with what is wrong with each.",
@@ -9,37 +7,40 @@ ERROR_BODY = {
 }
 
 
-def _error(description: str) -> dict:
+def error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ERROR_BODY}}}
 
 
-class DocumentedErrorsAutoSchema(AutoSchema):
-    """Adds the error responses every operation of this API can give."""
+def error_responses(path: str, method: str) -> dict[str, dict]:
+    """The error responses an operation (`method` on `path`) can give, by status code."""
+    responses = {"400": error("A parameter or field was refused; the body names it and says why.")}
+    if method not in ("GET", "HEAD"):
+        responses["401"] = error("Not authenticated: send an editor's token or session.")
+        responses["403"] = error("Authenticated, but without permission for this.")
+    else:
+        responses["401"] = error("Listing unpublished events needs an editor's credentials.")
+        responses["403"] = error("Listing unpublished events needs the editor role.")
+    if "{" in path:
+        responses["404"] = error("No such record, or not public.")
+    if method == "DELETE" and "series" in path:
+        responses["409"] = error("The series still has events.")
+    if method in ("POST", "PUT", "PATCH"):
+        responses["409"] = error(
+            "Changed meanwhile: another record took the same unique value, or "
+            "the event's version moved on (the body gives the current one)."
+        )
+    if method in ("PUT", "PATCH") and "events" in path:
+        responses["412"] = error("If-Match did not match the event's current ETag.")
+    responses["429"] = error("Too many requests; the Retry-After header says when to try again.")
+    return responses
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        if direction != "response":
-            return responses
-        responses.setdefault("400", _error("A parameter or field was refused; the body names it and says why."))
-        if self.method not in ("GET", "HEAD"):
-            responses.setdefault("401", _error("Not authenticated: send an editor's token or session."))
-            responses.setdefault("403", _error("Authenticated, but without permission for this."))
-        else:
-            responses.setdefault("401", _error("Listing unpublished events needs an editor's credentials."))
-            responses.setdefault("403", _error("Listing unpublished events needs the editor role."))
-        if "{" in self.path:
-            responses.setdefault("404", _error("No such record, or not public."))
-        if self.method == "DELETE" and "series" in self.path:
-            responses.setdefault("409", _error("The series still has events."))
-        if self.method in ("POST", "PUT", "PATCH"):
-            responses.setdefault(
-                "409",
-                _error(
-                    "Changed meanwhile: another record took the same unique value, or "
-                    "the event's version moved on (the body gives the current one)."
-                ),
-            )
-        if self.method in ("PUT", "PATCH") and "events" in self.path:
-            responses.setdefault("412", _error("If-Match did not match the event's current ETag."))
-        responses.setdefault("429", _error("Too many requests; the Retry-After header says when to try again."))
-        return responses
+
+def add_error_responses(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): adds
+    the error responses of every operation, keeping any an operation documents itself."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, response in error_responses(path, method.upper()).items():
+                responses.setdefault(status, response)
+    return result

@@ -1,9 +1,10 @@
 """Middleware of the timeline app."""
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import JsonResponse
 
 from .cache import cache_available
+from .models import SiteRevision
 
 
 class HealthCheckMiddleware:
@@ -23,9 +24,7 @@ class HealthCheckMiddleware:
         if request.path_info.rstrip("/") != self.path:
             return self.get_response(request)
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
+            SiteRevision.objects.exists()  # a query, so a dropped connection is noticed too
         except DatabaseError as error:
             response = JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
         else:

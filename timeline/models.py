@@ -35,9 +35,7 @@ def make_slug(text: str, fallback: str, max_length: int = 80) -> str:
 
 def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
     """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet."""
-    taken = set(
-        model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
+    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1
