@@ -462,7 +462,7 @@ def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> Even
     """Parse EDTF or a German/English human date; raise ValidationError saying what is wrong.
 
     With `check_edtf`, the edtf package must also accept the result and agree on its bounds.
-    It is slow (about 15 ms a call), so only writes check; reading stored values need not.
+    Its grammar parser is far slower than ours, so only writes check; reading stored values need not.
     """
     if isinstance(value, EventDate):
         return value
