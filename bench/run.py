@@ -1,15 +1,31 @@
-"""`make bench`: serve the app as in production and measure every surface with wrk.
+"""`make bench`: serve the app as in production and measure it against references of the same run.
 
-For each size (BENCH_SIZES, default "10000 100000") it builds a SQLite database of synthetic
-events (kept in bench-results/ for the next run), starts gunicorn (2 sync workers, debug off),
-and measures with wrk (-t1 -c16) each surface and two references served by the same app: a
-trivial Django view and Django's stock syndication feed of the same 50 events. It prints req/s,
-p50 and p99 and the ratios to those references, measures SQL queries and peak memory per request
-in-process, and writes everything to bench-results/results.json.
+For each size (BENCH_SIZES, default "100000") it builds a SQLite database of synthetic events
+(kept in bench-results/ for later runs) and measures each configuration (BENCH_CONFIGS, default
+"default redis"): "default" is the app as it ships, with its per-process cache; "redis" is the
+production shape, with a private redis-server and REDIS_URL set (skipped when redis-server is not
+installed). Each is served by gunicorn (2 sync workers, debug off) and measured with wrk (-t1 -c16):
+
+- every surface, requested again and again, against the trivial Django view measured right after it;
+- the Atom feed, the timeline and an event page through nginx with the cache settings of
+  deploy/nginx/, against nginx serving a static copy of the same bytes;
+- the peak memory of each gunicorn worker after those runs;
+
+and in-process, with Django's test client: the SQL queries of a repeated request, the timeline's
+and the API's pages made anew as on the first request after a change, and the first build of a
+feed after an edit against Django's stock syndication feeds. It prints a table per configuration,
+then every target with its measured ratio and whether it held, and writes
+bench-results/results.json. Both configurations at the default size take about seven minutes
+(a minute more the first time, to generate the database).
+
+BENCH_CONFIGS="default" (or "redis") measures one configuration, BENCH_SIZES="10000 100000" more
+sizes; BENCH_DURATION (seconds per wrk run, default 5) and BENCH_ONLY (a regular expression over
+the names in the tables, e.g. "feed" or "made anew") shorten a run.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -22,14 +38,39 @@ import time
 import tracemalloc
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench-results"
 PYTHON = sys.executable
 DURATION = os.environ.get("BENCH_DURATION", "5")
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "100000").split()]
+CONFIGS = os.environ.get("BENCH_CONFIGS", "default redis").split()
+ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
+DESCRIPTIONS = {
+    "default": "default configuration: SQLite, no REDIS_URL (per-process local-memory cache)",
+    "redis": "production shape: SQLite, REDIS_URL set (a private redis-server)",
+}
 GZIP = {"Accept-Encoding": "gzip"}
-SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000 100000").split()]
+TRIVIAL = "/bench/trivial"
+
+# Targets: the least ratio to the reference that holds, or (made anew, p99) the most.
+APP_TARGET = 0.8  # a repeated request, against the trivial view
+CONDITIONAL_TARGET = 0.9  # a conditional GET answered 304, against the trivial view
+NGINX_TARGET = 0.8  # through nginx, against nginx serving a static copy of the same bytes
+NGINX_P99_MS = 5.0
+FIRST_BUILD_TARGET = 1.0  # the first build after an edit, against the like-for-like stock feed
+DEEPEST_TARGET = 1.2  # the deepest page made anew, against the first page made anew
+
+
+class Surface(NamedTuple):
+    path: str
+    headers: dict
+    target: float | None = None  # least ratio to the trivial view
+    conditional: bool = False  # sent with the ETag its address answers with: a 304
 
 
 def environment(database: Path) -> dict:
@@ -52,8 +93,12 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def database_of(size: int) -> Path:
+    return RESULTS / f"bench-{size}.sqlite3"
+
+
 def build_database(size: int) -> Path:
-    database = RESULTS / f"bench-{size}.sqlite3"
+    database = database_of(size)
     if database.exists():
         manage(environment(database), "migrate", "--noinput")  # a database from an older version
         return database
@@ -68,167 +113,53 @@ def build_database(size: int) -> Path:
     return database
 
 
+# Servers: gunicorn, redis-server and nginx, each in its own process group for the length of a block.
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def wrk(url: str, headers: dict | None = None) -> dict:
-    command = ["wrk", "-t1", "-c16", f"-d{DURATION}s", "--latency"]
-    for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-    def percentile(label: str) -> float:
-        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "rps": rate,
-        "p50_ms": percentile("50"),
-        "p99_ms": percentile("99"),
-        "errors": int(non_2xx.group(1)) if non_2xx else 0,
-    }
-
-
-def surfaces(env: dict) -> dict[str, tuple[str, dict]]:
-    """Paths to measure: (path, headers). Deep positions are read from the database."""
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from rest_framework.pagination import Cursor
-
-    from timeline.api import TimelinePagination
-    from timeline.models import Event
-    from timeline.pagination import Position
-
-    public = Event.objects.public()
-    count = public.count()
-    last_page_start = public.newest_first()[max(count - 51, 0)]
-    deep = Position.of(last_page_start).token()
-    paginator = TimelinePagination()
-    paginator.base_url = "/api/events/"
-    deep_api_anchor = public.newest_first()[max(count - 50, 0)]
-    cursor = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(deep_api_anchor.date_start)))
-    # The middle event, and the middle one of those in a series (whose series and neighbours
-    # there are read with its participants, sources and topics).
-    alone, in_series = public.filter(series__isnull=True), public.filter(series__isnull=False)
-    event = alone.newest_first()[alone.count() // 2]
-    series_event = in_series.newest_first()[in_series.count() // 2] if in_series.exists() else event
-    return {
-        "trivial view (reference)": ("/bench/trivial", {}),
-        "stock syndication RSS (reference)": ("/bench/stock-rss/", {}),
-        "timeline /": ("/", {}),
-        "timeline filtered": ("/?country=JP&topic=energy", {}),
-        "timeline deepest page": (f"/?after={deep}", {}),
-        "event page": (event.get_absolute_url(), {}),
-        "event page, in a series": (series_event.get_absolute_url(), {}),
-        # As feed readers ask: with Accept-Encoding: gzip (and once without, for comparison).
-        "feed RSS": ("/feeds/rss/", GZIP),
-        "feed Atom": ("/feeds/atom/", GZIP),
-        "feed Atom, no gzip": ("/feeds/atom/", {}),
-        "feed filtered": ("/feeds/atom/?country=JP&topic=energy", GZIP),
-        "feed conditional GET (304)": ("/feeds/atom/", {**GZIP, "If-None-Match": "__etag__"}),
-        "API list": ("/api/events/", {}),
-        "API deepest page": (cursor, {}),
-    }
+@contextmanager
+def serving(command: list[str], port: int, **popen):
+    """Run a server for the length of the block, from when it accepts connections on `port`;
+    yields its process id."""
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, **popen)
+    try:
+        while True:
+            if process.poll() is not None:  # a configuration or import error
+                raise RuntimeError(f"{command[0]} ended with status {process.returncode}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
 
 
-def in_process(paths: dict[str, tuple[str, dict]]) -> dict[str, dict]:
-    """SQL queries and peak Python memory of one request to each surface (warm, in-process: a
-    repeated request, as wrk makes them)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client, measured = Client(), {}
-    for name, (path, headers) in paths.items():
-        if "__etag__" in headers.values():
-            continue
-        client.get(path)
-        tracemalloc.start()
-        with CaptureQueriesContext(connection) as queries:
-            client.get(path)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        measured[name] = {"queries": len(queries), "peak_kib": round(peak / 1024)}
-    return measured
+@contextmanager
+def gunicorn(env: dict):
+    """The app as in production; yields its address and the master's process id."""
+    port = free_port()
+    command = [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket",
+               "--access-logfile", "/dev/null", "--error-logfile", str(RESULTS / "gunicorn.log")]  # fmt: skip
+    with serving(command, port, cwd=ROOT, env=env) as master:
+        base = f"http://127.0.0.1:{port}"
+        fetch(base + "/healthz")  # the workers have booted
+        yield base, master
 
 
-PAGED = ("timeline /", "timeline deepest page", "API list", "API deepest page")
-
-
-def rendered_anew(paths: dict[str, tuple[str, dict]], rounds: int = 30) -> dict[str, dict]:
-    """Milliseconds and SQL queries of a timeline or API page made anew, as on the first request
-    after a change: this process's kept pages are dropped before each request (the content stamp,
-    the shared cache's count and the rendered event summaries stay, as they do after an edit to
-    another event). In-process, rounds interleaved, medians of `rounds`."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from timeline import freshness
-
-    client, times, queries = Client(), {name: [] for name in PAGED if name in paths}, {}
-    for name in times:
-        client.get(paths[name][0])
-    for _ in range(rounds):
-        for name in times:
-            freshness._local.clear()
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                status = client.get(paths[name][0]).status_code
-                times[name].append(time.perf_counter() - start)
-            if status != 200:
-                raise RuntimeError(f"{paths[name][0]} answered {status}")
-            queries[name] = len(captured)
-    return {
-        name: {"ms": round(sorted(values)[len(values) // 2] * 1000, 2), "queries": queries[name]}
-        for name, values in times.items()
-    }
-
-
-def first_render(rounds: int = 20) -> dict:
-    """Milliseconds to answer a feed request right after an editor's change (the feed body is
-    rebuilt; entries whose inputs did not change are reused), against the stock syndication feed
-    of the same events (which builds everything each time). In-process through Django's test
-    client, so both pay the same overhead; rounds interleaved, medians of `rounds`."""
-    from django.test import Client
-
-    from timeline.models import Event
-
-    client = Client()
-    newest = Event.objects.public().order_by("-first_published_at", "-pk").first()
-    summary = newest.summary
-
-    def timed(path: str) -> float:
-        start = time.perf_counter()
-        status = client.get(path).status_code
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}")
-        return time.perf_counter() - start
-
-    times: dict[str, list[float]] = {"rss": [], "atom": [], "stock": []}
-    for number in range(rounds):  # interleaved, so a drift of the machine's speed hits all three
-        for kind in ("rss", "atom"):
-            # An editor corrects the newest entry: every feed containing it is rebuilt.
-            newest.summary = f"{summary} (Korrektur {number}, {kind})"
-            newest.save()
-            times[kind].append(timed(f"/feeds/{kind}/"))
-        times["stock"].append(timed("/bench/stock-rss/"))
-    newest.summary = summary
-    newest.save()
-    median = {name: sorted(values)[len(values) // 2] * 1000 for name, values in times.items()}
-    ours, stock = {"rss": median["rss"], "atom": median["atom"]}, median["stock"]
-    return {
-        "stock_rss_ms": round(stock, 2),
-        **{f"{kind}_ms": round(value, 2) for kind, value in ours.items()},
-        **{f"{kind}_speedup": round(stock / value, 2) for kind, value in ours.items()},
-    }
+@contextmanager
+def redis_server():
+    port = free_port()
+    with serving(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], port
+    ):
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 NGINX_CONF = """worker_processes 1;
@@ -238,202 +169,423 @@ events {{ worker_connections 1024; }}
 http {{
   access_log off;
   proxy_cache_path {dir}/cache levels=1:2 keys_zone=timeline:10m max_size=200m use_temp_path=off;
-  upstream timeline_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+  upstream timeline_app {{ server {app}; keepalive 32; }}
   server {{
     listen 127.0.0.1:{port};
     include {deploy}/nginx/proxy.conf;
     location /feeds/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf; }}
     location = / {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
+    location /events/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
     location /static-copy/ {{ alias {dir}/static/; }}
   }}
 }}
 """
 
 
-def through_nginx(app_port: int) -> dict:
-    """The feed and the timeline through nginx with the cache settings of deploy/nginx/ (1 s
-    micro-cache; feeds revalidated with If-None-Match), against nginx serving a static copy of
-    the same feed (the ceiling)."""
-    if not shutil.which("nginx"):
+@contextmanager
+def nginx(app: str, workdir: Path):
+    """nginx routing to the app as deploy/nginx.conf does, with its included settings, and serving
+    workdir/static/ at /static-copy/; yields its address."""
+    port = free_port()
+    config = workdir / "nginx.conf"
+    deploy = ROOT / "deploy"
+    config.write_text(NGINX_CONF.format(dir=workdir, app=app.removeprefix("http://"), port=port, deploy=deploy))
+    with serving(
+        ["nginx", "-c", str(config), "-p", str(workdir), "-g", "daemon off;"], port, stderr=subprocess.DEVNULL
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+# Measuring.
+
+
+def fetch(url: str, headers: dict | None = None):
+    """The answer to a GET (a 304 is an answer too); anything else stops the run."""
+    try:
+        return urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=60)  # noqa: S310
+    except urllib.error.HTTPError as error:
+        if error.code != 304:
+            raise RuntimeError(f"{url} answered {error.code}") from error
+        return error
+
+
+def request_headers(surface: Surface, get: Callable[[str, dict], object]) -> dict:
+    """The surface's headers; a conditional GET adds the ETag `get` is answered with now."""
+    if not surface.conditional:
+        return surface.headers
+    return {**surface.headers, "If-None-Match": get(surface.path, surface.headers)["ETag"]}
+
+
+def wrk(url: str, headers: dict | None = None, seconds: str = DURATION) -> dict:
+    command = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return {
+        "rps": rate,
+        "p50_ms": percentile("50"),
+        "p99_ms": percentile("99"),
+        "errors": int(failed.group(1)) if failed else 0,
+    }
+
+
+def progress(name: str, row: dict) -> None:
+    print(f"  {name:36} {row['rps']:9.0f} req/s  ratio {row['ratio']:.2f}", flush=True)
+
+
+def surfaces() -> dict[str, Surface]:
+    """What wrk requests, by name. Deep positions and events are read from the database."""
+    from rest_framework.pagination import Cursor
+
+    from timeline.api import TimelinePagination
+    from timeline.models import Event
+    from timeline.pagination import Position
+
+    public = Event.objects.public()
+    count = public.count()
+    deep = Position.of(public.newest_first()[max(count - 51, 0)]).token()
+    paginator = TimelinePagination()
+    paginator.base_url = "/api/events/"
+    anchor = public.newest_first()[max(count - 50, 0)]
+    deep_api = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(anchor.date_start)))
+    # The middle event, and the middle one of those in a series (whose page also shows the series
+    # and its neighbours).
+    alone, in_series = public.filter(series__isnull=True), public.filter(series__isnull=False)
+    event = alone.newest_first()[alone.count() // 2]
+    series_event = in_series.newest_first()[in_series.count() // 2] if in_series.exists() else event
+    return {
+        "timeline /": Surface("/", {}, APP_TARGET),
+        "timeline filtered": Surface("/?country=JP&topic=energy", {}, APP_TARGET),
+        "timeline deepest page": Surface(f"/?after={deep}", {}, APP_TARGET),
+        "event page": Surface(event.get_absolute_url(), {}, APP_TARGET),
+        "event page, in a series": Surface(series_event.get_absolute_url(), {}, APP_TARGET),
+        # As feed readers ask: with Accept-Encoding: gzip (and once without, for comparison).
+        "feed RSS": Surface("/feeds/rss/", GZIP, APP_TARGET),
+        "feed Atom": Surface("/feeds/atom/", GZIP, APP_TARGET),
+        "feed Atom, no gzip": Surface("/feeds/atom/", {}),
+        "feed filtered": Surface("/feeds/atom/?country=JP&topic=energy", GZIP, APP_TARGET),
+        "feed conditional GET (304)": Surface("/feeds/atom/", GZIP, CONDITIONAL_TARGET, conditional=True),
+        "API list": Surface("/api/events/", {}),
+        "API deepest page": Surface(deep_api, {}),
+    }
+
+
+def repeated(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
+    """Each surface with wrk, against the trivial view measured right before and right after it
+    (the mean of both): the machine's speed drifts over minutes, so a reference from another
+    minute would skew the ratio. The reference row shown is the median of those trivial runs."""
+    wrk(base + TRIVIAL, seconds="1")  # both workers import and set up what every request uses
+    rows, references = {}, [wrk(base + TRIVIAL)]
+    for name, surface in paths.items():
+        headers = request_headers(surface, lambda path, headers: fetch(base + path, headers).headers)
+        # Every worker must answer the ETag with a 304, or wrk would count its 200s alike.
+        if surface.conditional and any(fetch(base + surface.path, headers).status != 304 for _ in range(8)):
+            raise RuntimeError(f"{name}: the ETag the app sent did not always give a 304")
+        wrk(base + surface.path, headers, seconds="1")  # each worker makes what it keeps for repeated requests
+        row = rows[name] = wrk(base + surface.path, headers)
+        references.append(wrk(base + TRIVIAL))
+        row.update(
+            trivial_rps=(references[-2]["rps"] + references[-1]["rps"]) / 2,
+            target=surface.target and ("≥", surface.target),
+        )
+        row["ratio"] = row["rps"] / row["trivial_rps"]
+        progress(name, row)
+    median = sorted(references, key=lambda row: row["rps"])[len(references) // 2]
+    return {f"trivial view (reference, median of {len(references)})": median, **rows}
+
+
+# Through nginx: (name, surface whose address is requested). Without Accept-Encoding, so the
+# static copy nginx serves beside it is the very bytes the app answered.
+BEHIND_NGINX = {"nginx: feed Atom": "feed Atom", "nginx: timeline /": "timeline /", "nginx: event page": "event page"}
+
+
+def through_nginx(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
+    """Each address through nginx with the shipped cache settings, against nginx serving a
+    static copy of the same bytes (measured right after it)."""
+    wanted = {name: paths[surface].path for name, surface in BEHIND_NGINX.items() if ONLY.search(name)}
+    if not wanted or not shutil.which("nginx"):
         return {}
     workdir = RESULTS / "nginx"
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "static").mkdir(parents=True)
-    port = free_port()
-    config = workdir / "nginx.conf"
-    config.write_text(NGINX_CONF.format(dir=workdir, app_port=app_port, port=port, deploy=ROOT / "deploy"))
-    base = f"http://127.0.0.1:{port}"
-    feed = urllib.request.urlopen(f"http://127.0.0.1:{app_port}/feeds/atom/").read()
-    (workdir / "static" / "atom.xml").write_bytes(feed)
-    subprocess.run(["nginx", "-c", str(config), "-p", str(workdir)], check=True, stderr=subprocess.DEVNULL)
+    rows = {}
+    with nginx(base, workdir) as proxy:
+        for number, (name, path) in enumerate(wanted.items()):
+            (workdir / "static" / str(number)).write_bytes(fetch(base + path).read())
+            fetch(proxy + path)  # stored by nginx
+            row = rows[name] = wrk(proxy + path)
+            static = wrk(f"{proxy}/static-copy/{number}")
+            row.update(static_rps=static["rps"], static_p99_ms=static["p99_ms"], ratio=row["rps"] / static["rps"])
+            row["target"] = ("≥", NGINX_TARGET)
+            progress(name, row)
+    return rows
+
+
+def worker_peaks_mib(master: int) -> list[float]:
+    """Peak resident memory (VmHWM) of each child of the gunicorn master."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        except (OSError, ValueError):  # a process that ended meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(master):
+            peaks.append(round(int(fields["VmHWM"].split()[0]) / 1024, 1))
+    return sorted(peaks)
+
+
+# In-process, with Django's test client.
+
+
+def repeated_queries(client, paths: dict[str, Surface]) -> dict[str, dict]:
+    """SQL queries and peak Python memory of a repeated request to each surface, as wrk makes them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    measured = {}
+    for name, surface in paths.items():
+        headers = request_headers(surface, lambda path, headers: client.get(path, headers=headers))
+        client.get(surface.path, headers=headers)
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(surface.path, headers=headers)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        measured[name] = {"queries": len(queries), "peak_kib": round(peak / 1024)}
+    return measured
+
+
+def interleaved(client, requests: dict[str, tuple[str, Callable[[], None]]], rounds: int) -> dict[str, dict]:
+    """Median milliseconds and SQL queries of each request (name: (path, what happens just before
+    it)). Rounds are interleaved, so a drift of the machine's speed hits every request alike; the
+    first round, which compiles and imports what the later ones reuse, is not counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times: dict[str, list[float]] = {name: [] for name in requests}
+    queries = {}
+    for number in range(rounds + 1):
+        for name, (path, before) in requests.items():
+            before()
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                status = client.get(path).status_code
+                elapsed = time.perf_counter() - start
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+            queries[name] = len(captured)
+            if number:
+                times[name].append(elapsed)
+    return {
+        name: {"ms": sorted(values)[len(values) // 2] * 1000, "queries": queries[name]}
+        for name, values in times.items()
+    }
+
+
+PAGED = {
+    "timeline made anew": ("timeline /", "timeline deepest page"),
+    "API made anew": ("API list", "API deepest page"),
+}
+
+
+def made_anew(client, paths: dict[str, Surface], rounds: int = 30) -> dict[str, dict]:
+    """The first and the deepest page of the timeline and of the API, each made anew: what this
+    process keeps (responses and its copy of the content version) is dropped before each request."""
+    from timeline.cache import clear
+
+    wanted = {name: pair for name, pair in PAGED.items() if ONLY.search(name)}
+    times = interleaved(client, {page: (paths[page].path, clear) for pair in wanted.values() for page in pair}, rounds)
+    rows = {}
+    for name, (first, deepest) in wanted.items():
+        ratio = times[deepest]["ms"] / times[first]["ms"]
+        rows[name] = {"first": times[first], "deepest": times[deepest], "ratio": ratio, "target": ("≤", DEEPEST_TARGET)}
+    return rows
+
+
+FEEDS = {  # name: (path, ours)
+    "feed RSS, first build after an edit": ("/feeds/rss/", True),
+    "feed Atom, first build after an edit": ("/feeds/atom/", True),
+    "stock feed, like-for-like": ("/bench/stock-rss-full/", False),
+    "stock feed, thin": ("/bench/stock-rss/", False),
+}
+
+
+def first_build(client, rounds: int = 20) -> dict[str, dict]:
+    """Each of our feeds right after an editor saved its newest entry (which the feed must build
+    anew), beside the stock feeds of the same events (which build everything on every request)."""
+    if not ONLY.search(" ".join(FEEDS)):
+        return {}
+    from timeline.models import Event
+
+    newest = Event.objects.public().order_by("-first_published_at", "-pk").first()
+    summary = newest.summary
+    edits = itertools.count()
+
+    def edit() -> None:
+        newest.summary = f"{summary} (Korrektur {next(edits)})"
+        newest.save()
+
+    requests = {name: (path, edit if ours else (lambda: None)) for name, (path, ours) in FEEDS.items()}
     try:
-        time.sleep(0.3)
-        urllib.request.urlopen(base + "/feeds/atom/").read()  # noqa: S310
-        urllib.request.urlopen(base + "/").read()  # noqa: S310
-        results = {
-            "feed Atom through nginx (1 s micro-cache)": wrk(base + "/feeds/atom/"),
-            "timeline / through nginx (1 s micro-cache)": wrk(base + "/"),
-            "static copy of the feed via nginx (ceiling)": wrk(base + "/static-copy/atom.xml"),
-        }
-        for name, row in results.items():
-            print(f"  {name:38} {row['rps']:9.0f} req/s", flush=True)
-        return results
+        rows = interleaved(client, requests, rounds)
     finally:
-        subprocess.run(["nginx", "-c", str(config), "-p", str(workdir), "-s", "stop"], check=False)
+        newest.summary = summary
+        newest.save()
+    stock = rows["stock feed, like-for-like"]["ms"]
+    for name, (_path, ours) in FEEDS.items():
+        if ours:
+            rows[name].update(ratio=stock / rows[name]["ms"], target=("≥", FIRST_BUILD_TARGET))
+    return rows
 
 
-def start_redis() -> tuple[subprocess.Popen | None, str]:
-    """A private redis-server for the run (the production shape), if Debian's is installed."""
-    if not shutil.which("redis-server"):
-        return None, ""
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    return process, f"redis://127.0.0.1:{port}/0"
+def measure(size: int, config: str) -> dict:
+    """Everything for one configuration; run in a process of its own, as Django's settings (and
+    REDIS_URL with them) are read once per process."""
+    env = environment(database_of(size))
+    env.pop("REDIS_URL", None)  # the default configuration has none, whatever the shell has
+    load = [os.getloadavg()[0]]
+    with ExitStack() as stack:
+        if config == "redis":
+            env["REDIS_URL"] = stack.enter_context(redis_server())
+        os.environ.clear()
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.test import Client
+
+        paths = surfaces()
+        chosen = {name: surface for name, surface in paths.items() if ONLY.search(name)}
+        with gunicorn(env) as (base, master):
+            measured = {"load": load, "surfaces": repeated(base, chosen), "nginx": through_nginx(base, paths)}
+            measured["worker_peak_mib"] = worker_peaks_mib(master)
+            load.append(os.getloadavg()[0])
+        client = Client()
+        for name, extra in repeated_queries(client, chosen).items():
+            measured["surfaces"][name].update(extra)
+        measured["made_anew"] = made_anew(client, paths)
+        measured["first_build"] = first_build(client)
+    return measured
 
 
-def run_size(size: int) -> dict:
-    database = build_database(size)
-    redis, redis_url = start_redis()
-    try:
-        return measure(database, redis_url)
-    finally:
-        if redis is not None:
-            redis.terminate()
-            redis.wait(timeout=10)
+# Reporting. A row with a target has "ratio" and "target": (sign, value).
+
+RATIOS = {
+    "surfaces": "× trivial view",
+    "nginx": "× static copy",
+    "made_anew": "deepest ÷ first page, time",
+    "first_build": "× stock like-for-like, speed",
+}
 
 
-def measure(database: Path, redis_url: str) -> dict:
-    env = environment(database)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    manage(env, "collectstatic", "--noinput")
-    port = free_port()
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket",
-         "--access-logfile", "/dev/null", "--error-logfile", str(RESULTS / "gunicorn.log")],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        paths = surfaces(env)
-        etag = urllib.request.urlopen(urllib.request.Request(base + "/feeds/atom/", headers=GZIP)).headers["ETag"]  # noqa: S310
-        results = {}
-        only = re.compile(os.environ.get("BENCH_ONLY", ""))
-        paths = {name: value for name, value in paths.items() if "reference" in name or only.search(name)}
-        for name, (path, headers) in paths.items():
-            headers = {key: (etag if value == "__etag__" else value) for key, value in headers.items()}
-            try:  # warm up (a 304 is an answer too)
-                urllib.request.urlopen(urllib.request.Request(base + path, headers=headers))  # noqa: S310
-            except urllib.error.HTTPError as error:
-                if error.code != 304:
-                    raise
-            results[name] = wrk(base + path, headers)
-            if "reference" not in name:
-                # The machine's speed drifts over minutes: each surface gets its own trivial-view
-                # measurement taken just after it, and its ratio is to that one.
-                results[name]["trivial_rps"] = wrk(base + "/bench/trivial")["rps"]
-            print(f"  {name:38} {results[name]['rps']:9.0f} req/s", flush=True)
-        # The machine's speed drifts during a run: the trivial view is measured again at the end,
-        # and the ratios use the mean of both.
-        trivial = results["trivial view (reference)"]
-        again = wrk(base + "/bench/trivial")
-        print(f"  {'trivial view (reference), again':38} {again['rps']:9.0f} req/s", flush=True)
-        trivial.update(rps=(trivial["rps"] + again["rps"]) / 2, rps_first=trivial["rps"], rps_last=again["rps"])
-        for name, extra in in_process(paths).items():
-            results[name].update(extra)
-        results.update(through_nginx(port))
-        return {
-            "surfaces": results,
-            "rendered_anew": rendered_anew(paths),
-            "first_render": first_render(),
-            "redis": bool(redis_url),
-        }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+def checks(measured: dict) -> list[tuple[str, float, str, float]]:
+    """(what, measured, "≥" or "≤", target) of every target this run measured."""
+    found = []
+    for section, meaning in RATIOS.items():
+        for name, row in measured[section].items():
+            if row.get("target"):
+                found.append((f"{name}: {meaning}", row["ratio"], *row["target"]))
+            if section == "nginx":
+                found.append((f"{name}: p99 ms", row["p99_ms"], "≤", NGINX_P99_MS))
+    return found
 
 
-def report(size: int, measured: dict) -> None:
-    results = measured["surfaces"]
-    trivial = results["trivial view (reference)"]["rps"]
-    stock = results["stock syndication RSS (reference)"]["rps"]
-    cache = "shared Redis cache" if measured["redis"] else "per-process cache (no redis-server found)"
-    print(f"\n{size:,} events — wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers, SQLite, {cache}")
-    print(
-        f"{'surface':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× trivial':>10} {'× stock feed':>13}"
-        f" {'queries':>8} {'peak KiB':>9}"
-    )
+def judged(value: float, sign: str, target: float) -> str:
+    held = value >= target if sign == "≥" else value <= target
+    return f"{sign} {target:g} {'held' if held else 'MISSED'}"
 
-    def ratio(name: str) -> float:
-        row = results[name]
-        return row["rps"] / row.get("trivial_rps", trivial)
 
-    for name, row in results.items():
-        versus_stock = f"{row['rps'] / stock:13.2f}" if "feed" in name else " " * 13
-        print(
-            f"{name:38} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {ratio(name):10.2f} "
-            f"{versus_stock} {row.get('queries', ''):>8} {row.get('peak_kib', ''):>9}"
-        )
-    anew = measured.get("rendered_anew", {})
-    if anew:
-        print("made anew (first request after a change; median, in-process):")
-        for first, deepest in (("timeline /", "timeline deepest page"), ("API list", "API deepest page")):
-            if {first, deepest} <= anew.keys():
-                a, b = anew[first], anew[deepest]
-                print(
-                    f"  {first:18} {a['ms']:6.1f} ms, {a['queries']} queries; deepest page {b['ms']:6.1f} ms,"
-                    f" {b['queries']} queries: deepest/first {b['ms'] / a['ms']:.2f} × the time (target ≤ 1.2)"
-                )
-    first = measured["first_render"]
-    print(
-        f"first render after a change (median, in-process): RSS {first['rss_ms']:.1f} ms,"
-        f" Atom {first['atom_ms']:.1f} ms;"
-        f" stock syndication feed {first['stock_rss_ms']:.1f} ms: {first['rss_speedup']:.2f} × and"
-        f" {first['atom_speedup']:.2f} × as fast"
-    )
+def table(size: int, config: str, measured: dict) -> None:
+    print(f"\n{size:,} events, {DESCRIPTIONS[config]}; wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers")
+    # Other work on the machine skews ratios even within a run: its load is shown with the results.
+    before, after = measured["load"]
+    print(f"load average (1 min) before the wrk runs {before:.2f}, after {after:.2f}, on {os.cpu_count()} CPUs")
+    header = f"{'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  {'target':14}"
+    print(f"{'surface (ratio: × the trivial view)':38} {header} {'queries':>7} {'peak KiB':>8}")
+
+    def line(name: str, numbers: str, row: dict, rest: str = "") -> None:
+        ratio = f"{row['ratio']:6.3f}" if "ratio" in row else ""
+        target = judged(row["ratio"], *row["target"]) if row.get("target") else ""
+        failed = f"  {row['errors']} answers not 2xx or 3xx!" if row.get("errors") else ""
+        print(f"{name:38} {numbers:24} {ratio:>6}  {target:14} {rest}{failed}")
+
+    def speed(row: dict) -> str:
+        return f"{row['rps']:8.0f} {row['p50_ms']:7.2f} {row['p99_ms']:7.2f}"
+
+    def duration(row: dict) -> str:
+        return f"{row['ms']:.1f} ms, {row['queries']} queries"
+
+    for name, row in measured["surfaces"].items():
+        line(name, speed(row), row, f"{row.get('queries', ''):>7} {row.get('peak_kib', ''):>8}")
+    if measured["nginx"]:
+        print(f"{'through nginx (ratio: × its static copy)':38} {header} p99 ≤ {NGINX_P99_MS:g}; static copy")
+        for name, row in measured["nginx"].items():
+            static = f"{row['static_rps']:.0f} req/s, p99 {row['static_p99_ms']:.2f} ms"
+            line(name, speed(row), row, f"{judged(row['p99_ms'], '≤', NGINX_P99_MS)}; {static}")
+    if measured["made_anew"] or measured["first_build"]:
+        print(f"{'in-process, medians':38} {'':24} {'ratio':>6}  {'target':14}")
+    for name, row in measured["made_anew"].items():
+        warning = "" if row["first"]["queries"] else "  (no queries: was anything made anew?)"
+        line(name, f"{duration(row['first']):>24}", row, f"deepest page {duration(row['deepest'])}{warning}")
+    for name, row in measured["first_build"].items():
+        line(name, f"{duration(row):>24}", row)
+    peaks = ", ".join(f"{mib:.1f} MiB" for mib in measured["worker_peak_mib"])
+    print(f"gunicorn workers' peak memory (VmHWM) after the wrk runs: {peaks}")
+
+
+def summary(everything: dict) -> None:
+    print("\nTargets: ratios to a reference measured in the same run (p99: milliseconds)")
+    for size, configs in everything.items():
+        rows: dict[str, dict[str, str]] = {}
+        for config, measured in configs.items():
+            for what, value, sign, target in checks(measured):
+                verdict = judged(value, sign, target).split()[-1]
+                rows.setdefault(f"{what} {sign} {target:g}", {})[config] = f"{value:.3f} {verdict}"
+        print(f"{size:,} events".ljust(80) + "".join(f"{config:>15}" for config in configs))
+        for what, cells in rows.items():
+            print(f"  {what:78}" + "".join(f"{cells.get(config, '—'):>15}" for config in configs))
+        verdicts = [cell.split()[-1] for cells in rows.values() for cell in cells.values()]
+        print(f"  {verdicts.count('held')} of {len(verdicts)} held")
 
 
 def main() -> None:
-    for tool in ("wrk",):
-        if not shutil.which(tool):
-            sys.exit(f"{tool} is needed: apt-get install {tool}")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    if unknown := set(CONFIGS) - DESCRIPTIONS.keys():
+        sys.exit(f"BENCH_CONFIGS: unknown {' '.join(unknown)} (known: {' '.join(DESCRIPTIONS)})")
+    configs = CONFIGS
+    if "redis" in configs and not shutil.which("redis-server"):
+        print("redis-server is not installed (apt-get install redis-server): the redis configuration is skipped")
+        configs = [config for config in configs if config != "redis"]
     RESULTS.mkdir(exist_ok=True)
-    everything = {}
+    everything: dict[int, dict] = {}
     for size in SIZES:
-        print(f"\n== {size:,} events", flush=True)
-        # Each size in its own process: Django is set up once per process, for one database.
-        output = subprocess.run(
-            [PYTHON, __file__, "--size", str(size)], cwd=ROOT, capture_output=True, text=True, check=False
-        )
-        sys.stdout.write(output.stdout)
-        if output.returncode != 0:
-            sys.stderr.write(output.stderr)
-            sys.exit(output.returncode)
-        everything[size] = json.loads((RESULTS / f"results-{size}.json").read_text())
+        env = environment(build_database(size))
+        manage(env, "collectstatic", "--noinput")
+        for config in configs:
+            print(f"\n== {size:,} events, {config}", flush=True)
+            output = RESULTS / f"results-{size}-{config}.json"
+            output.unlink(missing_ok=True)
+            if subprocess.run([PYTHON, __file__, "--measure", str(size), config], cwd=ROOT, check=False).returncode:
+                sys.exit(f"bench: the {config} configuration at {size} events failed")
+            everything.setdefault(size, {})[config] = json.loads(output.read_text())
+            table(size, config, everything[size][config])
+    summary(everything)
     (RESULTS / "results.json").write_text(json.dumps(everything, indent=2))
     print(f"\nResults: {RESULTS / 'results.json'}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--size":
-        size = int(sys.argv[2])
+    if sys.argv[1:2] == ["--measure"]:
+        size, config = int(sys.argv[2]), sys.argv[3]
         sys.path.insert(0, str(ROOT))
-        measured = run_size(size)
-        (RESULTS / f"results-{size}.json").write_text(json.dumps(measured, indent=2))
-        report(size, measured)
+        (RESULTS / f"results-{size}-{config}.json").write_text(json.dumps(measure(size, config), indent=2))
     else:
         main()

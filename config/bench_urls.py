@@ -1,13 +1,18 @@
 """Reference endpoints for `make bench` only (BENCH_REFERENCES=1): never enabled in production.
 
-A trivial view (the framework's ceiling on this machine) and Django's stock syndication feed of
-the same 50 events our feeds carry, so the benchmark can print ratios measured in one run.
+A trivial view (the framework's ceiling on this machine) and two of Django's stock syndication
+feeds of the same 50 events our feeds carry, so the benchmark can print ratios measured in one
+run: a thin one (title, link, summary, date) and a like-for-like one, which emits what our RSS
+feed emits, computed by the same functions of feeds/builder.py.
 """
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.urls import path
+from django.utils.feedgenerator import Rss201rev2Feed
 
+from feeds import builder
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 
@@ -37,7 +42,58 @@ class StockFeed(Feed):
         return event.first_published_at
 
 
+class ContentEncodedRss(Rss201rev2Feed):
+    """RSS 2.0 with each item's HTML in <content:encoded>, as our RSS feed carries it."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class FullStockFeed(StockFeed):
+    """The stock framework doing our feed's work: the same fields, each computed by builder's
+    function of one event, so the difference left is how the feed is assembled."""
+
+    feed_type = ContentEncodedRss
+    description = "Reference: django.contrib.syndication, like for like"
+    item_guid_is_permalink = False
+
+    def items(self):
+        return super().items().prefetch_related("topics")
+
+    def item_title(self, event):
+        return builder.item_title(event)
+
+    def item_link(self, event):
+        return builder.item_link(event) or absolute_url(event.get_absolute_url())
+
+    def item_guid(self, event):
+        return builder.item_guid(event)
+
+    def item_pubdate(self, event):
+        return builder.item_pubdate(event)
+
+    def item_updateddate(self, event):
+        return builder.item_updateddate(event)
+
+    def item_description(self, event):
+        return builder.item_description(event)
+
+    def item_author_name(self, event):
+        return builder.feed_text(settings.PUBLISHER_NAME)
+
+    def item_categories(self, event):
+        return [str(category.get("label") or category["term"]) for category in builder.item_categories(event)]
+
+    def item_extra_kwargs(self, event):
+        return {"content": builder.item_content(event)}
+
+
 urlpatterns = [
     path("bench/trivial", trivial),
     path("bench/stock-rss/", StockFeed()),
+    path("bench/stock-rss-full/", FullStockFeed()),
 ]
