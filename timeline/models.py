@@ -302,8 +302,12 @@ class Event(models.Model):
             models.Index(
                 fields=["series", "status", *TIMELINE_ORDER[:2], "-id", "publish_at"], name="event_series_idx"
             ),
-            # The latest publication time already reached, asked by every feed request.
+            # The latest publication time already reached, and the next one ahead (the content
+            # version, timeline/cache.py).
             models.Index(fields=["publish_at"], name="event_publish_at_idx"),
+            # The countries public events involve (the timeline's country filter): read from
+            # this index alone, never from the table's rows with their bodies.
+            models.Index(fields=["status", "countries", "publish_at"], name="event_countries_idx"),
         ]
 
     def __str__(self) -> str:

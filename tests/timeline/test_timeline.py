@@ -406,6 +406,21 @@ def test_sqlite_reads_pages_from_the_timeline_index_without_sorting(make_event):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan checked here is SQLite's")
+def test_sqlite_lists_the_countries_in_use_from_an_index_alone(make_event):
+    # Asked once per content version; read from the table it would scan every event's body.
+    from django.test.utils import CaptureQueriesContext
+
+    from timeline.views import used_countries
+
+    make_event(countries=["JP"])
+    with CaptureQueriesContext(connection) as queries:
+        assert used_countries() == {"JP"}
+    (query,) = queries.captured_queries
+    plan = " ".join(str(row) for row in connection.cursor().execute("EXPLAIN QUERY PLAN " + query["sql"]))
+    assert "COVERING INDEX event_countries_idx" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan checked here is SQLite's")
 def test_sqlite_finds_series_neighbours_and_a_series_timeline_in_the_series_index(make_event):
     from django.db import connection
     from django.http import QueryDict
