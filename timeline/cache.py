@@ -45,6 +45,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import redis
@@ -69,12 +70,14 @@ T = TypeVar("T")
 VERSION_KEY = "content-version"
 # How long the shared cache keeps the version: the longest a cache that lost a write (restarted
 # from an older snapshot, or two writers' announcements crossing) can serve an older version.
-VERSION_TIMEOUT = 5
+VERSION_TIMEOUT = 2
 LOCAL_VERSION_SECONDS = 1.0
 # After an error from the shared cache, requests leave it alone this long (seconds), so an outage
 # costs one failed connection per process per interval, not one per request.
 RETRY_AFTER = 1.0
-RESPONSE_TIMEOUT = 60 * 60 * 24
+# A response is useless once the version moves on; in Redis it expires this long after it was
+# made (set maxmemory with an LRU policy for the rest: docs/performance.md).
+RESPONSE_TIMEOUT = 10 * 60
 GZIP_MIN_LENGTH = 512
 CACHE_ERRORS = (redis.RedisError, OSError)
 
@@ -270,11 +273,28 @@ def clear() -> None:
 # Responses
 
 
+@functools.cache
+def code_release() -> str:
+    """A digest of the code, templates, translations and static files this process serves, so a
+    deployment never serves pages cached by the release before it (links to old static files)."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    patterns = ("timeline/**/*.py", "feeds/**/*.py", "config/*.py", "templates/**/*.html", "locale/**/*.mo")
+    static = [Path(settings.STATIC_ROOT or root / "staticfiles") / "staticfiles.json", root / "timeline/static"]
+    for path in sorted({*(file for pattern in patterns for file in root.glob(pattern)), *static[1].rglob("*")}):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    if static[0].is_file():
+        digest.update(static[0].read_bytes())
+    return digest.hexdigest()
+
+
 def response_key(request: HttpRequest, *vary: str) -> str:
     """The cache key of a response: everything it varies on besides the content version. The
-    view (by URL name), the language, the day (which events are upcoming), the site URL, scheme,
-    host and full path, and anything else the caller names in `vary`."""
+    code's release, the view (by URL name), the language, the day (which events are upcoming),
+    the site URL, scheme, host and full path, and anything else the caller names in `vary`."""
     parts = (
+        code_release(),
         request.resolver_match.view_name if request.resolver_match else "",
         get_language(),
         timezone.localdate().isoformat(),
@@ -299,6 +319,26 @@ def is_cacheable(request: HttpRequest) -> bool:
 
 COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/json", "application/feed+json")
 NOT_KEPT_HEADERS = {"content-length", "content-encoding", "etag", "set-cookie"}
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header (RFC 9110, section 12.5.3) admits gzip: named (or as
+    x-gzip, or by "*") with a weight above zero."""
+    weights = {}
+    for item in accept_encoding.lower().split(","):
+        coding, _, parameters = item.partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = 0.0
+        weights[coding.strip()] = weight
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in weights:
+            return weights[coding] > 0
+    return False
 
 
 @dataclass(frozen=True)
@@ -343,7 +383,7 @@ class CachedResponse:
     def respond(self, request: HttpRequest) -> HttpResponse:
         """The response for `request`: gzipped if it accepts that (with a weak validator, as
         Django's GZipMiddleware gives), 304 or 412 if its conditions say so (RFC 9110)."""
-        compressed = self.gzipped is not None and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        compressed = self.gzipped is not None and accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         response = HttpResponse(self.gzipped if compressed else self.content, status=self.status)
         for name, value in self.headers:
             response[name] = value
@@ -374,10 +414,16 @@ def cached_response(request: HttpRequest, build: Callable[[], HttpResponse], *va
 
 
 def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Decorate a public view: its responses are cached per content version (`cached_response`)."""
+    """Decorate a public page's view: its responses are cached per content version
+    (`cached_response`) and say they vary by Cookie."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return cached_response(request, lambda: view(request, *args, **kwargs))
+        response = cached_response(request, lambda: view(request, *args, **kwargs))
+        # The page's language may come from the reader's cookie (LocaleMiddleware adds
+        # Accept-Language), and the cache is bypassed with a session cookie: a page from the
+        # cache and one made anew say the same.
+        patch_vary_headers(response, ("Cookie",))
+        return response
 
     return wrapped

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -94,10 +93,7 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
 def timeline(request):
     """The public timeline: filtered, grouped by year and period, paged by position. The same for
     every reader (drafts are never listed), so it is cached per content version."""
-    response = render_timeline(request)
-    # The language comes from the reader's cookie or Accept-Language (LocaleMiddleware adds that).
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    return render_timeline(request)
 
 
 def render_timeline(request) -> HttpResponse:
