@@ -163,6 +163,12 @@ def test_the_proxy_answers_repeated_requests_and_keeps_each_language_apart(proxy
             assert '<html lang="de">' in get(base + path)[2], path
             assert '<html lang="en">' in get(base + path, **{"Accept-Language": "en"})[2], path
             assert '<html lang="de">' in get(base + path, **{"Accept-Language": "de-DE,de;q=0.9"})[2], path
+    # A feed, kept for a reader without Origin, still gives a browser on another site its CORS
+    # header, and gzip only to those who ask for it.
+    get(base + "/feeds/atom/")
+    _status, headers, _body = get(base + "/feeds/atom/", Origin="https://research.example.edu")
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Encoding" not in get(base + "/feeds/atom/")[1]
 
 
 def test_a_draft_previewed_by_staff_never_reaches_readers_through_the_proxy(proxy):
