@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods
 
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import describe_applied, select_events
@@ -29,6 +29,17 @@ CONTENT_TYPES = {
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+# Any site may read the feeds from a browser, never with credentials (the Fetch standard's CORS
+# protocol): one constant header, so a feed is the same for every reader.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+}
 
 
 # What an entry is made from besides its topics: the fields item_* in feeds/builder.py read.
@@ -67,7 +78,9 @@ def feed_response(request, kind: str, reader_language: str) -> HttpResponse:
         selection = select_events(request.GET, Event.objects.public())
         if selection.errors:
             message = _("This feed address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
-            return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS
+            )
     events = (
         selection.events.order_by("-first_published_at", "-pk")
         .prefetch_related("topics")
@@ -89,7 +102,9 @@ def feed_response(request, kind: str, reader_language: str) -> HttpResponse:
         language=settings.LANGUAGE_CODE,
         updated=changed_at,
     )
-    response = HttpResponse(build_feed(info, feed_items(list(events))), content_type=CONTENT_TYPES[kind])
+    response = HttpResponse(
+        build_feed(info, feed_items(list(events))), content_type=CONTENT_TYPES[kind], headers=CORS_HEADERS
+    )
     response["Last-Modified"] = http_date(changed_at.timestamp())
     response["Cache-Control"] = CACHE_CONTROL
     response["Content-Language"] = settings.LANGUAGE_CODE
@@ -97,18 +112,24 @@ def feed_response(request, kind: str, reader_language: str) -> HttpResponse:
 
 
 def feed_view(request, kind: str) -> HttpResponse:
+    if request.method == "OPTIONS":  # a browser asking whether another site may read the feed
+        return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
     reader_language = translation.get_language()
-    with translation.override(settings.LANGUAGE_CODE):
-        return cached_response(request, lambda: feed_response(request, kind, reader_language))
+
+    def build() -> HttpResponse:
+        with translation.override(settings.LANGUAGE_CODE):
+            return feed_response(request, kind, reader_language)
+
+    return cached_response(request, build, language=settings.LANGUAGE_CODE)
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
 def rss(request):
     """The selected events as RSS 2.0."""
     return feed_view(request, "rss")
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
 def atom(request):
     """The selected events as Atom 1.0."""
     return feed_view(request, "atom")

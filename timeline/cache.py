@@ -172,10 +172,13 @@ def cache_available() -> bool:
 
 
 class _Local:
-    """This process's copy of the version and until when (time.monotonic()) it may be used."""
+    """This process's copy of the version and until when (time.monotonic()) it may be used; the
+    site's date and when it ends."""
 
     version: ContentVersion | None = None
     until = 0.0
+    day = ""
+    day_starts = day_ends = EPOCH
 
 
 def content_version() -> ContentVersion:
@@ -202,7 +205,8 @@ def _version_timeout(version: ContentVersion, now: datetime.datetime) -> int:
 def _announce() -> None:
     """Store the committed version in the shared cache, for every process to read."""
     version = version_from_database()
-    _shared("set", VERSION_KEY, version, _version_timeout(version, timezone.now()))
+    now = timezone.now()
+    _shared("set", VERSION_KEY, version, _version_timeout(version, now))
     _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
 
 
@@ -227,20 +231,34 @@ def content_changed() -> None:
         transaction.on_commit(_announce)
 
 
-def get_or_set(key: str, default: Callable[[], T]) -> T:
-    """`default()`, computed once per content version: kept in this process (the "local" alias)
-    and in the shared cache, under `key` and the version. A None from `default()` is not kept."""
+def get_value(key: str) -> Any:
+    """The value kept under `key` for the current content version (this process's "local"
+    alias first, then the shared cache), or None."""
     version = content_version().token
     local = caches["local"]
     value = local.get(key, version=version)
     if value is None:
         value = _shared("get", key, version=version)
-        if value is None:
-            value = default()
-            if value is None:
-                return None  # nothing to keep
-            _shared("set", key, value, RESPONSE_TIMEOUT, version=version)
-        local.set(key, value, version=version)
+        if value is not None:
+            local.set(key, value, version=version)
+    return value
+
+
+def set_value(key: str, value: Any) -> None:
+    """Keep `value` under `key` for the current content version, here and in the shared cache."""
+    version = content_version().token
+    _shared("set", key, value, RESPONSE_TIMEOUT, version=version)
+    caches["local"].set(key, value, version=version)
+
+
+def get_or_set(key: str, default: Callable[[], T]) -> T:
+    """`default()`, computed once per content version: kept in this process (the "local" alias)
+    and in the shared cache, under `key` and the version. A None from `default()` is not kept."""
+    value = get_value(key)
+    if value is None:
+        value = default()
+        if value is not None:
+            set_value(key, value)
     return value
 
 
@@ -289,15 +307,27 @@ def code_release() -> str:
     return digest.hexdigest()
 
 
-def response_key(request: HttpRequest, *vary: str) -> str:
+def today() -> str:
+    """The site's date (TIME_ZONE) in ISO form: which events are upcoming. Worked out once a day."""
+    now = timezone.now()
+    if not _Local.day_starts <= now < _Local.day_ends:
+        local = timezone.localtime(now)
+        _Local.day = local.date().isoformat()
+        _Local.day_starts = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        _Local.day_ends = _Local.day_starts + datetime.timedelta(days=1)
+    return _Local.day
+
+
+def response_key(request: HttpRequest, *vary: str, language: str | None = None) -> str:
     """The cache key of a response: everything it varies on besides the content version. The
-    code's release, the view (by URL name), the language, the day (which events are upcoming),
-    the site URL, scheme, host and full path, and anything else the caller names in `vary`."""
+    code's release, the view (by URL name), the language (the active one unless given), the day
+    (which events are upcoming), the site URL, scheme, host and full path, and anything else the
+    caller names in `vary`."""
     parts = (
         code_release(),
         request.resolver_match.view_name if request.resolver_match else "",
-        get_language(),
-        timezone.localdate().isoformat(),
+        language or get_language(),
+        today(),
         settings.SITE_URL,
         request.scheme,
         request.get_host(),
@@ -341,6 +371,31 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
+# What a 304 repeats of the response it stands for (RFC 9110, section 15.4.5), besides the ETag.
+NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "last-modified", "vary"}
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What answers a conditional request for a kept response without reading its body."""
+
+    etag: str  # strong; a gzipped body carries it weak
+    last_modified: int | None
+    gzipped: bool
+    headers: tuple[tuple[str, str], ...]  # what a 304 repeats
+
+    def not_modified(self, request: HttpRequest) -> HttpResponse | None:
+        """A 304 if `request`'s conditions say the reader's copy is current, else None."""
+        response = get_conditional_response(request, etag=self.etag, last_modified=self.last_modified)
+        if response is None or response.status_code != 304:
+            return None
+        for name, value in self.headers:
+            response[name] = value
+        compressed = self.gzipped and accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        response["ETag"] = "W/" + self.etag if compressed else self.etag
+        return response
+
+
 @dataclass(frozen=True)
 class CachedResponse:
     """A response as kept: status, headers, body, its gzip form, and its validators."""
@@ -380,6 +435,11 @@ class CachedResponse:
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
         )
 
+    @property
+    def validators(self) -> Validators:
+        headers = tuple((name, value) for name, value in self.headers if name.lower() in NOT_MODIFIED_HEADERS)
+        return Validators(self.etag, self.last_modified, self.gzipped is not None, headers)
+
     def respond(self, request: HttpRequest) -> HttpResponse:
         """The response for `request`: gzipped if it accepts that (with a weak validator, as
         Django's GZipMiddleware gives), 304 or 412 if its conditions say so (RFC 9110)."""
@@ -395,19 +455,32 @@ class CachedResponse:
         return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
 
 
-def cached_response(request: HttpRequest, build: Callable[[], HttpResponse], *vary: str) -> HttpResponse:
+def cached_response(
+    request: HttpRequest, build: Callable[[], HttpResponse], *vary: str, language: str | None = None
+) -> HttpResponse:
     """The response `build()` makes for `request`, kept per content version and `response_key`
     (see the module's docstring for what is kept and who gets it)."""
     if not is_cacheable(request):
         return build()
+    key = response_key(request, *vary, language=language)
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        # A reader revalidating its copy (feed readers, proxies): answered from the validators
+        # alone, without reading the body.
+        validators = get_value(key + ":validators")
+        answer = validators.not_modified(request) if validators is not None else None
+        if answer is not None:
+            return answer
     built: HttpResponse | None = None
 
     def make() -> CachedResponse | None:
         nonlocal built
         built = build()
-        return CachedResponse.of(built)
+        kept = CachedResponse.of(built)
+        if kept is not None:
+            set_value(key + ":validators", kept.validators)
+        return kept
 
-    kept = get_or_set(response_key(request, *vary), make)
+    kept = get_or_set(key, make)
     if kept is None:  # not to be kept: the response as built (then never stored)
         return built
     return kept.respond(request)

@@ -392,3 +392,17 @@ def test_a_filtered_feed_follows_a_topic_deleted_and_made_anew(client, make_even
     assert renewed.pk != old_pk
     make_event(title="Neues Thema", date="2025-07-01", topics=[renewed])
     assert titles(client, "/feeds/rss/?topic=energie") == ["Neues Thema"]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_any_site_may_read_a_feed_from_a_browser_without_credentials(client, seed, url):
+    response = client.get(url, headers={"origin": "https://research.example.edu"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    # The same header for everyone: one cached copy, nothing varies by Origin.
+    assert client.get(url)["Access-Control-Allow-Origin"] == "*"
+    assert "origin" not in response["Vary"].lower()
+    preflight = client.options(url, headers={"origin": "https://evil.example", "access-control-request-method": "GET"})
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    assert client.post(url).status_code == 405
