@@ -259,7 +259,7 @@ class OlderSnapshot:
     def restart(self) -> float:
         """Start Redis again, loading the snapshot; returns when."""
         self.redis.start()
-        assert caches["default"].get(cache.VERSION_KEY) == self.version  # the older version is back
+        assert caches["default"].get(cache.version_key()) == self.version  # the older version is back
         return time.monotonic()
 
     def assert_current(self, client) -> None:
@@ -275,7 +275,7 @@ def older_snapshot(client, shared_redis, make_event, django_capture_on_commit_ca
     pages = (*LISTS, event.get_absolute_url())
     assert_everywhere(client, pages, shown=("Treffen in Osaka",))  # kept in Redis, then in the snapshot
     assert_everywhere(client, (*LISTS, changed.get_absolute_url()), shown=("Konsultationen in Berlin",))
-    version = caches["default"].get(cache.VERSION_KEY)
+    version = caches["default"].get(cache.version_key())
     assert version is not None
     shared_redis.snapshot()
     with django_capture_on_commit_callbacks(execute=True):

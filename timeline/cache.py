@@ -10,8 +10,8 @@ The version
     transaction, and the time of that bump; plus the latest publication time already reached), so
     it never repeats for other content, whatever happens to a cache. It moves on
 
-    - with every committed transaction that changes events, participants, sources, topics or
-      series (``content_changed``, connected to their signals in ``signals.py``; a write that
+    - with every committed transaction that changes events, participants, sources, corrections,
+      topics or series (``content_changed``, connected to their signals in ``signals.py``; a write that
       bypasses ``save()``, such as ``QuerySet.update()`` or raw SQL, calls it itself), and nothing
       changes if the transaction rolls back;
     - by itself when a scheduled publication comes due (no job needed).
@@ -24,11 +24,13 @@ The version
 
 The responses
     ``cache_public`` (a view decorator) and ``cached_response`` keep whole responses per version
-    and ``response_key``: the view's name, language, day, site URL, scheme, host and full path.
+    and ``response_key``: the code's release, the view's name, language, day, site URL, scheme,
+    host and full path.
     A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
     Only GET and HEAD requests without a session cookie or credentials are answered from the
     cache; only 200 responses that set no cookie and are not marked private are kept. Kept
-    responses answer conditional requests (ETag, Last-Modified) and carry a gzip variant.
+    responses answer conditional requests (ETag, Last-Modified) from their validators alone, and
+    carry a gzip variant.
 
 The cache is never a dependency: an error from the shared cache counts as a miss (logged once
 per outage), the version is then read from the database, and after an outage the version the
@@ -67,7 +69,6 @@ from .models import Event, SiteRevision
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-VERSION_KEY = "content-version"
 # How long the shared cache keeps the version: the longest a cache that lost a write (restarted
 # from an older snapshot, or two writers' announcements crossing) can serve an older version.
 VERSION_TIMEOUT = 2
@@ -105,7 +106,8 @@ def version_from_database() -> ContentVersion:
     times = Event.objects.order_by().values("publish_at")
     reached = times.filter(publish_at__lte=now).order_by("-publish_at")[:1]
     upcoming = times.filter(publish_at__gt=now).order_by("publish_at")[:1]
-    # Annotated on the one revision row, or on a stand-in query when no change was ever made.
+    # Annotated on the one revision row; before the first change ever there is none, and the two
+    # times are read on their own.
     row = (
         SiteRevision.objects.filter(pk=1)
         .annotate(latest=Subquery(reached), upcoming=Subquery(upcoming))
@@ -122,6 +124,12 @@ def version_from_database() -> ContentVersion:
     # back) never meets what was cached for the same number before.
     token = f"{number}.{changed_at.timestamp():.6f}.{latest.timestamp() if latest else 0:.6f}"
     return ContentVersion(token=token, changed_at=max(filter(None, [changed_at, latest])), expires=ahead)
+
+
+def version_key() -> str:
+    """Where the shared cache keeps the version: one key per release of the code, so a process
+    never reads a version another release wrote (its class may differ)."""
+    return "content-version:" + code_release()
 
 
 def shared_cache() -> BaseCache | None:
@@ -148,7 +156,7 @@ def _shared(operation: str, *args: Any, **kwargs: Any) -> Any:
         if state.recovering:
             # Back after an outage, perhaps restarted from an older snapshot: forget the version
             # it holds, so the next reader derives it from the database.
-            shared.delete(VERSION_KEY)
+            shared.delete(version_key())
             state.recovering = False
             logger.warning("The shared cache answers again.")
         return getattr(shared, operation)(*args, **kwargs)
@@ -165,7 +173,7 @@ def cache_available() -> bool:
     if shared is None:
         return True
     try:
-        shared.get(VERSION_KEY)
+        shared.get(version_key())
     except CACHE_ERRORS:
         return False
     return True
@@ -187,10 +195,10 @@ def content_version() -> ContentVersion:
     version = _Local.version
     if version is not None and time.monotonic() < _Local.until and version.holds_at(now):
         return version
-    version = _shared("get", VERSION_KEY)
+    version = _shared("get", version_key())
     if version is None or not version.holds_at(now):
         version = version_from_database()
-        _shared("add", VERSION_KEY, version, _version_timeout(version, now))
+        _shared("add", version_key(), version, _version_timeout(version, now))
     _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
     return version
 
@@ -206,7 +214,7 @@ def _announce() -> None:
     """Store the committed version in the shared cache, for every process to read."""
     version = version_from_database()
     now = timezone.now()
-    _shared("set", VERSION_KEY, version, _version_timeout(version, now))
+    _shared("set", version_key(), version, _version_timeout(version, now))
     _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
 
 
@@ -226,7 +234,7 @@ def content_changed() -> None:
         return
     # Until the commit, readers derive the version from the database (and so see the old one);
     # a test's transaction, which never commits, sees its own.
-    _shared("delete", VERSION_KEY)
+    _shared("delete", version_key())
     if not any(callback is _announce for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_announce)
 
@@ -277,8 +285,8 @@ def get_or_set_each(keys: Sequence[str], default: Callable[[list[int]], dict[int
 
 
 def clear() -> None:
-    """Forget everything cached: both aliases and this process's copy of the version (tests, the
-    bench, and after a database is restored)."""
+    """Forget everything cached: every alias and this process's copy of the version (tests and
+    the bench)."""
     for alias in settings.CACHES:
         try:
             caches[alias].clear()

@@ -129,7 +129,7 @@ def test_a_transaction_moves_the_version_once_when_it_commits_and_not_at_all_if_
                 make_event(title=f"Eintrag {number}", date=f"2025-06-{number + 1:02d}")
             assert announce.call_count == 0  # nothing is told before the commit
         assert announce.call_count == 1
-        committed = shared.get(cache.VERSION_KEY)
+        committed = shared.get(cache.version_key())
         assert committed.token != before.token and committed == cache.version_from_database()
 
         revision = SiteRevision.objects.get().number
@@ -171,14 +171,14 @@ def test_a_stale_version_from_a_cache_that_lost_writes_is_replaced_after_an_outa
     event.title = "Nachher"
     event.save()
     shared = caches["default"]
-    shared.set(cache.VERSION_KEY, old, cache.VERSION_TIMEOUT)
+    shared.set(cache.version_key(), old, cache.VERSION_TIMEOUT)
     cache._Local.version = None
     with mock.patch.object(type(shared), "get", side_effect=OSError("connection refused")):
         assert "Nachher" in client.get("/feeds/atom/").content.decode()  # from the database
     cache._SharedCacheState.down_until = 0.0  # the backoff has passed
     cache._Local.version = None
     assert "Nachher" in client.get("/feeds/atom/").content.decode()
-    assert shared.get(cache.VERSION_KEY) != old
+    assert shared.get(cache.version_key()) != old
 
 
 # What a response varies on: no reader gets another's bytes, validators or headers.
