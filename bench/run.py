@@ -261,11 +261,13 @@ def surfaces() -> dict[str, Surface]:
     event = alone.newest_first()[alone.count() // 2]
     series_event = in_series.newest_first()[in_series.count() // 2] if in_series.exists() else event
     return {
-        "timeline /": Surface("/", {}, APP_TARGET),
-        "timeline filtered": Surface("/?country=JP&topic=energy", {}, APP_TARGET),
-        "timeline deepest page": Surface(f"/?after={deep}", {}, APP_TARGET),
-        "event page": Surface(event.get_absolute_url(), {}, APP_TARGET),
-        "event page, in a series": Surface(series_event.get_absolute_url(), {}, APP_TARGET),
+        # Pages as browsers ask for them: with Accept-Encoding: gzip (and once without).
+        "timeline /": Surface("/", GZIP, APP_TARGET),
+        "timeline /, no gzip": Surface("/", {}),
+        "timeline filtered": Surface("/?country=JP&topic=energy", GZIP, APP_TARGET),
+        "timeline deepest page": Surface(f"/?after={deep}", GZIP, APP_TARGET),
+        "event page": Surface(event.get_absolute_url(), GZIP, APP_TARGET),
+        "event page, in a series": Surface(series_event.get_absolute_url(), GZIP, APP_TARGET),
         # As feed readers ask: with Accept-Encoding: gzip (and once without, for comparison).
         "feed RSS": Surface("/feeds/rss/", GZIP, APP_TARGET),
         "feed Atom": Surface("/feeds/atom/", GZIP, APP_TARGET),

@@ -121,8 +121,10 @@ def version_from_database() -> ContentVersion:
     else:
         number, changed_at, latest, ahead = row
     # The bump's time is part of the token: a database restored from a backup (its number going
-    # back) never meets what was cached for the same number before.
-    token = f"{number}.{changed_at.timestamp():.6f}.{latest.timestamp() if latest else 0:.6f}"
+    # back) never meets what was cached for the same number before. Short, as it is part of
+    # every key.
+    moments = f"{changed_at.timestamp():.6f}.{latest.timestamp() if latest else 0:.6f}"
+    token = f"{number}.{hashlib.blake2b(moments.encode(), digest_size=6).hexdigest()}"
     return ContentVersion(token=token, changed_at=max(filter(None, [changed_at, latest])), expires=ahead)
 
 
@@ -342,7 +344,7 @@ def response_key(request: HttpRequest, *vary: str, language: str | None = None) 
         request.get_full_path(),
         *vary,
     )
-    return "response:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
+    return "r:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def is_cacheable(request: HttpRequest) -> bool:
@@ -474,7 +476,7 @@ def cached_response(
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         # A reader revalidating its copy (feed readers, proxies): answered from the validators
         # alone, without reading the body.
-        validators = get_value(key + ":validators")
+        validators = get_value(key + ":v")
         answer = validators.not_modified(request) if validators is not None else None
         if answer is not None:
             return answer
@@ -485,7 +487,7 @@ def cached_response(
         built = build()
         kept = CachedResponse.of(built)
         if kept is not None:
-            set_value(key + ":validators", kept.validators)
+            set_value(key + ":v", kept.validators)
         return kept
 
     kept = get_or_set(key, make)
