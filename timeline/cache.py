@@ -303,11 +303,14 @@ def clear() -> None:
 
 @functools.cache
 def code_release() -> str:
-    """A digest of the code, templates, translations and static files this process serves, so a
-    deployment never serves pages cached by the release before it (links to old static files)."""
+    """A digest of the code, dependencies, templates, translations and static files this process
+    serves, so a deployment never serves pages cached by the release before it (links to old
+    static files)."""
     digest = hashlib.blake2b(digest_size=8)
     root = Path(settings.BASE_DIR)
-    patterns = ("timeline/**/*.py", "feeds/**/*.py", "config/*.py", "templates/**/*.html", "locale/**/*.mo")
+    patterns = (
+        "timeline/**/*.py", "feeds/**/*.py", "config/*.py", "templates/**/*.html", "locale/**/*.mo", "requirements.txt"
+    )  # fmt: skip
     static = [Path(settings.STATIC_ROOT or root / "staticfiles") / "staticfiles.json", root / "timeline/static"]
     for path in sorted({*(file for pattern in patterns for file in root.glob(pattern)), *static[1].rglob("*")}):
         if path.is_file():
