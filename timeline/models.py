@@ -510,10 +510,11 @@ class PreviousSlug(models.Model):
 
 
 class SiteRevision(models.Model):
-    """A counter bumped by every change to published content, for caches and validators.
+    """A counter bumped by every change to published content: the content version that all
+    cached output is keyed by is derived from it (timeline/cache.py).
 
-    One row. Readers of cached output (feeds) compare the number, so a change made through any
-    process is seen by every process on the next request; see timeline/signals.py.
+    One row, updated in the writing transaction, so the version moves when the change commits
+    and not if it rolls back.
     """
 
     number = models.BigIntegerField(default=0)
