@@ -367,6 +367,10 @@ NOT_KEPT_HEADERS = {"content-length", "content-encoding", "etag", "set-cookie"}
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an Accept-Encoding header (RFC 9110, section 12.5.3) admits gzip: named (or as
     x-gzip, or by "*") with a weight above zero."""
+    if "gzip" not in accept_encoding.lower() and "*" not in accept_encoding:
+        return False
+    if ";" not in accept_encoding:  # no weights: named, so admitted
+        return True
     weights = {}
     for item in accept_encoding.lower().split(","):
         coding, _, parameters = item.partition(";")
