@@ -15,7 +15,7 @@ and in-process, with Django's test client: the SQL queries of a repeated request
 and the API's pages made anew as on the first request after a change, and the first build of a
 feed after an edit against Django's stock syndication feeds. It prints a table per configuration,
 then every target with its measured ratio and whether it held, and writes
-bench-results/results.json. Both configurations at the default size take about seven minutes
+bench-results/results.json. Both configurations at the default size take about ten minutes
 (a minute more the first time, to generate the database).
 
 BENCH_CONFIGS="default" (or "redis") measures one configuration, BENCH_SIZES="10000 100000" more
