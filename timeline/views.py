@@ -181,7 +181,7 @@ def facet_countries(selected: list[str]) -> list[tuple[str, str]]:
     return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
 
 
-NEIGHBOUR_FIELDS = ("title", "slug", "date", "date_start", "date_end")  # what the page shows of them
+NEIGHBOUR_FIELDS = ("title", "slug", "date")  # what the page shows of them
 
 
 def series_neighbours(event: Event) -> tuple[Event | None, Event | None]:
