@@ -21,10 +21,12 @@ def absolute_url(path: str) -> str:
 
 
 def iso_bounds(date: EventDate) -> tuple[str, str | None]:
-    """startDate and endDate in ISO 8601 at the precision actually known.
+    """startDate and endDate in ISO 8601 at the precision actually known: "2025-06-26", "2023-03"
+    or "2023" (reduced precision is still an ISO 8601 date, which schema.org's Date is).
 
-    Quarters and half-years become the months they span ("2024-10" to "2024-12"); a date is
-    never given as a day it is not known to be.
+    Quarters and half-years become the months they span ("2024-36" is "2024-10" to "2024-12"),
+    and EDTF's qualifiers (~ ? %) are dropped: neither is ISO 8601. A date is never given as a
+    day it is not known to be.
     """
     start = date.start.as_interval_end(start=True)
     end_point: DatePoint = (date.end or date.start).as_interval_end(start=False)
@@ -32,11 +34,38 @@ def iso_bounds(date: EventDate) -> tuple[str, str | None]:
     return start_iso, (end_iso if end_iso != start_iso else None)
 
 
+def is_online(place: str) -> bool:
+    """Whether the place names an online meeting ("Videokonferenz", "online", "virtuell")."""
+    return any(word in place.lower() for word in VIDEO_CONFERENCE_WORDS)
+
+
+def place_jsonld(place: str) -> dict:
+    """eventAttendanceMode and location for the free-text place, each only where it is known.
+
+    Google's Event structured data requires a Place to have an address and a VirtualLocation
+    to have a url (developers.google.com/search/docs/appearance/structured-data/event):
+
+    - "Berlin": Offline, and a Place whose PostalAddress has the place as addressLocality;
+    - "Videokonferenz": Online, and no location: no address to join it is published;
+    - "": neither, since nothing is known about where or how it took place.
+    """
+    if not place:
+        return {}
+    if is_online(place):
+        # Our own page is not where the event happens, so it cannot be the VirtualLocation's url.
+        return {"eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode"}
+    # No addressCountry: the event's countries are those involved, not the one it took place in.
+    address = {"@type": "PostalAddress", "addressLocality": place}
+    return {
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {"@type": "Place", "name": place, "address": address},
+    }
+
+
 def event_jsonld(event: Event) -> dict:
-    """The event as a schema.org Event."""
+    """The event as a schema.org Event, with the properties Google's Event rich results require
+    (name, startDate, location) where they are known, and none that would claim more."""
     start, end = iso_bounds(event.event_date)
-    place = event.place
-    online = any(word in place.lower() for word in VIDEO_CONFERENCE_WORDS)
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -46,16 +75,13 @@ def event_jsonld(event: Event) -> dict:
         "url": absolute_url(event.get_absolute_url()),
         "startDate": start,
         "eventStatus": "https://schema.org/EventScheduled",
-        "eventAttendanceMode": "https://schema.org/"
-        + ("OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"),
+        **place_jsonld(event.place),
         "organizer": {"@type": "Organization", "name": settings.PUBLISHER_NAME, "url": settings.SITE_URL + "/"},
     }
     if end:
         data["endDate"] = end
     if event.summary:
         data["description"] = event.summary
-    if place:
-        data["location"] = {"@type": "VirtualLocation", "name": place} if online else {"@type": "Place", "name": place}
     performers = []
     for participant in event.participants.all():
         person: dict = {"@type": "Person", "name": participant.name}

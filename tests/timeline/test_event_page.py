@@ -20,6 +20,35 @@ def jsonld(response) -> dict:
     return json.loads(scripts[0])
 
 
+ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")  # YYYY, YYYY-MM, YYYY-MM-DD: no EDTF code or qualifier
+ATTENDANCE_MODES = {f"https://schema.org/{mode}EventAttendanceMode" for mode in ("Offline", "Online", "Mixed")}
+
+
+def nodes(value):
+    """Every JSON object in `value`, nested ones included."""
+    if isinstance(value, dict):
+        yield value
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from nodes(item)
+
+
+def assert_valid_event(data: dict) -> None:
+    """What schema.org and Google's Event structured data require of what is there: a name, an
+    ISO 8601 startDate (endDate likewise), an attendance mode from the enumeration, an address
+    on every Place and a url on every VirtualLocation."""
+    assert data["@type"] == "Event" and data["name"]
+    for key in ("startDate", "endDate"):
+        assert key not in data or ISO_DATE.fullmatch(data[key]), data[key]
+    assert data.get("eventAttendanceMode", next(iter(ATTENDANCE_MODES))) in ATTENDANCE_MODES
+    for node in nodes(data):
+        if node.get("@type") == "Place":
+            assert node.get("address"), node
+        if node.get("@type") == "VirtualLocation":
+            assert node.get("url"), node
+
+
 @pytest.fixture
 def seed(db):
     call_command("load_seed", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -35,7 +64,7 @@ def test_jsonld_of_every_seed_event_parses_and_carries_dates_at_their_real_preci
     }
     for slug, (start, end) in expected.items():
         data = jsonld(client.get(f"/events/{slug}/"))
-        assert data["@type"] == "Event"
+        assert_valid_event(data)
         assert data["startDate"] == start
         assert data.get("endDate") == end
         assert data["url"] == f"https://events.example.org/events/{slug}/"
@@ -45,7 +74,12 @@ def test_jsonld_of_every_seed_event_parses_and_carries_dates_at_their_real_preci
 
 def test_jsonld_names_place_organizer_and_participants(client, seed):
     data = jsonld(client.get("/events/reiche-trifft-kiuchi-berlin-2025/"))
-    assert data["location"] == {"@type": "Place", "name": "Berlin"}
+    assert data["location"] == {
+        "@type": "Place",
+        "name": "Berlin",
+        "address": {"@type": "PostalAddress", "addressLocality": "Berlin"},
+    }
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
     assert data["organizer"]["name"] == "Bundesministerium für Wirtschaft und Energie (BMWE)"
     assert [p["name"] for p in data["performer"]] == ["Katherina Reiche", "Minoru Kiuchi (城内実)"]
     assert data["performer"][1]["jobTitle"] == "Minister für Wirtschaftssicherheit"
@@ -60,11 +94,18 @@ def test_jsonld_names_place_organizer_and_participants(client, seed):
         ("2. Halbjahr 2024", "2024-07", "2024-12"),
         ("2025-06-26/2025-06-27", "2025-06-26", "2025-06-27"),
         ("ca. März 2023", "2023-03", None),
+        # EDTF codes and qualifiers are not ISO 8601: the quarter is its months, "~" and "?" go.
+        ("2024-36", "2024-10", "2024-12"),
+        ("2024-41", "2024-07", "2024-12"),
+        ("2024~", "2024", None),
+        ("2023?", "2023", None),
+        ("2023-05%/2024-35", "2023-05", "2024-09"),
     ],
 )
 def test_jsonld_dates_never_claim_more_precision_than_known(client, make_event, date, start, end):
     event = make_event(date=date)
     data = jsonld(client.get(event.get_absolute_url()))
+    assert_valid_event(data)
     assert (data["startDate"], data.get("endDate")) == (start, end)
 
 
@@ -81,10 +122,32 @@ def test_text_with_closing_script_tag_cannot_break_out_of_the_jsonld(client, mak
     assert '<script>alert("x")' not in page
 
 
-def test_video_conference_is_a_virtual_location(client, make_event):
+def test_an_event_in_berlin_is_at_a_place_with_an_address(client, make_event):
+    data = jsonld(client.get(make_event(place="Berlin", countries=["DE"]).get_absolute_url()))
+    assert_valid_event(data)
+    # Its countries are those involved, not where it took place: no addressCountry from them.
+    assert data["location"]["address"] == {"@type": "PostalAddress", "addressLocality": "Berlin"}
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+
+
+def test_a_video_conference_is_online_without_a_location_it_has_no_address_for(client, make_event):
     data = jsonld(client.get(make_event(place="Videokonferenz").get_absolute_url()))
-    assert data["location"]["@type"] == "VirtualLocation"
+    assert_valid_event(data)
     assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert "location" not in data
+
+
+def test_an_event_without_a_place_claims_neither_location_nor_attendance_mode(client, make_event):
+    data = jsonld(client.get(make_event(place="").get_absolute_url()))
+    assert_valid_event(data)
+    assert "location" not in data
+    assert "eventAttendanceMode" not in data
+
+
+def test_an_imprecise_date_is_given_as_the_iso_8601_months_it_spans(client, make_event):
+    data = jsonld(client.get(make_event(date="Ende 2024").get_absolute_url()))
+    assert_valid_event(data)
+    assert (data["startDate"], data["endDate"]) == ("2024-10", "2024-12")
 
 
 def test_page_has_canonical_link_and_open_graph(client, seed):
