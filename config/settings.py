@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "timeline.middleware.ClientInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,6 +118,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep file handles open.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Concurrent writers wait for each other instead of failing with "database is locked": a
+    # transaction takes the write lock when it begins (a deferred one would fail when upgrading
+    # its read lock), waits up to `timeout` seconds for it, and readers are never blocked (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 # Caches (timeline/cache.py): "default" is shared by every process when REDIS_URL is set (stock
 # Redis backend; short timeouts, so a stopped Redis costs little), else this process's memory.

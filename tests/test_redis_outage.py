@@ -151,7 +151,9 @@ def healthz(client) -> dict:
 
 def patch_event(client, event: Event, **fields) -> None:
     """Change `event` through the API, as a publisher's script or the editing app does."""
-    response = client.patch(f"/api/events/{event.slug}/", json.dumps(fields), content_type="application/json")
+    response = client.patch(
+        f"/api/events/{event.slug}/", json.dumps(fields), content_type="application/json", headers={"if-match": "*"}
+    )
     assert response.status_code == 200, response.content
 
 
@@ -368,7 +370,7 @@ def save_over_api(base: str, token: str, title: str) -> None:
         f"{base}/api/events/{SEED_SLUG}/",
         data=json.dumps({"title": title}).encode(),
         method="PATCH",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json", "If-Match": "*"},
     )
     assert urllib.request.urlopen(request, timeout=10).status == 200
 

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import parse_etags
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
-from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.utils.urls import replace_query_param
 
 from . import revisions
 from .cache import cached_response
 from .filters import EventFilter
-from .models import TIMELINE_ORDER, Event, Series, Topic
-from .serializers import EventSerializer, SeriesSerializer, TopicSerializer
+from .models import TIMELINE_ORDER, Event, Series, StaleEvent, Topic
+from .pagination import Position, paginate
+from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer
 
 STATUS_CHOICES = ("public", "draft", "scheduled", "all")
+STALE_IF_MATCH = _("The event was changed since the version in If-Match; fetch it again.")
 
 
 class Conflict(APIException):
@@ -33,6 +39,25 @@ class Conflict(APIException):
 class PreconditionFailed(APIException):
     status_code = 412
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(APIException):
+    """428 (RFC 6585, section 3): a change to an existing event must say which version it is based on."""
+
+    status_code = 428
+    default_code = "precondition_required"
+    default_detail = _(
+        "Say which version of the event this change is based on: send its ETag in If-Match or its version "
+        "in the body."
+    )
+
+
+def if_match_passes(header: str, current_etag: str) -> bool:
+    """Whether an If-Match header admits a resource whose strong ETag is `current_etag`: "*",
+    or a list holding that tag, compared strongly (RFC 9110, sections 13.1.1 and 8.8.3.2; a weak
+    tag never matches). An unreadable header matches nothing."""
+    tags = parse_etags(header)
+    return tags == ["*"] or current_etag in tags
 
 
 class SafeWritesMixin:
@@ -56,19 +81,66 @@ class SafeWritesMixin:
             raise Conflict(
                 _("Another record was saved with the same unique value meanwhile; reload and retry.")
             ) from error
+        except StaleEvent as error:
+            # A colleague's change committed between this request's read and its write.
+            if "If-Match" in self.request.headers:
+                raise PreconditionFailed(STALE_IF_MATCH) from error
+            raise StaleVersion(error.current_version) from error
 
 
 class TimelinePagination(CursorPagination):
-    """Cursor pages in the timeline's order: as fast on the last page as on the first."""
+    """Cursor pages in the timeline's order, keyed on its unique position (date bounds and id,
+    timeline/pagination.py): as fast on the last page as on the first, and walking back shows
+    exactly the pages walking forward showed.
+
+    A cursor is the base64 of "a" (events after) or "b" (events before) and a position; one
+    that does not decode to that is answered 404 (DRF's "Invalid cursor").
+    """
 
     ordering = TIMELINE_ORDER
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request, self.base_url = request, request.build_absolute_uri()
+        direction, position = self.decode_cursor(request) or ("a", None)
+        if direction == "b":
+            self.page = paginate(queryset, before=position, size=self.get_page_size(request))
+        else:
+            self.page = paginate(queryset, after=position, size=self.get_page_size(request))
+        return self.page.events
+
+    def decode_cursor(self, request) -> tuple[str, Position] | None:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            direction, _, token = base64.urlsafe_b64decode(encoded.encode("ascii")).decode("ascii").partition(":")
+            if direction not in ("a", "b"):
+                raise ValueError(direction)
+            return direction, Position.parse(token)
+        except (ValueError, DjangoValidationError) as error:  # binascii.Error is a ValueError
+            raise NotFound(self.invalid_cursor_message) from error
+
+    def encode_cursor(self, direction: str, position: Position) -> str:
+        encoded = base64.urlsafe_b64encode(f"{direction}:{position.token()}".encode()).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def get_next_link(self) -> str | None:
+        return self.encode_cursor("a", self.page.older) if self.page.older else None
+
+    def get_previous_link(self) -> str | None:
+        return self.encode_cursor("b", self.page.newer) if self.page.newer else None
+
 
 class ReadAnyoneWriteWithPermission(permissions.DjangoModelPermissionsOrAnonReadOnly):
     """Reads for everyone; writes need the model permission (the "editor" group has them)."""
+
+
+def has_version(data) -> bool:
+    """Whether a write's body names the version it is based on."""
+    return isinstance(data, dict) and data.get("version") not in (None, "")
 
 
 def is_editor(request) -> bool:
@@ -144,9 +216,10 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         event.delete()
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+        return with_etag(super().retrieve(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return with_etag(super().update(request, *args, **kwargs))
 
     def get_object(self) -> Event:
         key = self.kwargs["key"]
@@ -158,11 +231,21 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         if event is None:
             raise Http404
         self.check_object_permissions(self.request, event)
-        # Checked here, on the one lookup an update makes, rather than with a second one.
-        expected = self.request.headers.get("If-Match") if self.request.method in ("PUT", "PATCH") else None
-        if expected and expected.strip() not in ("*", f'"{event.version}"'):
-            raise PreconditionFailed(_("The event was changed since the version in If-Match; fetch it again."))
+        # Checked here, on the one lookup a change makes, rather than with a second one.
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            expected = self.request.headers.get("If-Match")
+            if expected is not None and not if_match_passes(expected, f'"{event.version}"'):
+                raise PreconditionFailed(STALE_IF_MATCH)
+            if expected is None and self.request.method != "DELETE" and not has_version(self.request.data):
+                raise PreconditionRequired
         return event
+
+
+def with_etag(response):
+    """The response for one event, with its version as the strong ETag to send in If-Match."""
+    if response.status_code == 200:
+        response["ETag"] = f'"{response.data["version"]}"'
+    return response
 
 
 class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):

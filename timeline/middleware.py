@@ -1,7 +1,11 @@
 """Middleware of the timeline app."""
 
+from importlib import import_module
+
+from django.conf import settings
 from django.db import DatabaseError
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from .cache import cache_available
 from .models import SiteRevision
@@ -32,3 +36,38 @@ class HealthCheckMiddleware:
             response = JsonResponse({"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache})
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ClientInputMiddleware:
+    """Refuse what no database may be asked about: a NUL character in the path (404, as for any
+    address that names nothing) or in a query parameter (400, naming the parameter); drop a
+    cookie whose value holds one (a session key with NUL is no session).
+
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"); SQLite would store
+    it. Form fields and the API's fields refuse NUL already (Django's and DRF's
+    ProhibitNullCharactersValidator); this covers what reaches a query without a form: path
+    keys, list filters, search and cursor parameters, cookies. After LocaleMiddleware, so the
+    message is in the reader's language; before anything reads the session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        is_api = request.path_info.startswith("/api/")
+        if "\x00" in request.path_info:
+            if is_api:
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            raise Http404
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                message = _("The parameter “%(name)s” contains a NUL character.") % {"name": name.replace("\x00", "")}
+                if is_api:
+                    return JsonResponse({name.replace("\x00", ""): [message]}, status=400)
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        damaged = [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]
+        for name in damaged:
+            del request.COOKIES[name]
+        if settings.SESSION_COOKIE_NAME in damaged and hasattr(request, "session"):
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+        return self.get_response(request)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import TIMELINE_ORDER, Event
 
 PAGE_SIZE = 50
+MAX_ID = 2**63  # a position's id beyond any database's integer key is damaged, not a query
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Position:
                 return cls(datetime.date.fromisoformat(parts[0]))
             if len(parts) == 3:
                 start, end, pk = parts
-                return cls(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end), int(pk))
+                if pk.isdigit() and int(pk) < MAX_ID:
+                    return cls(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end), int(pk))
         except ValueError:
             pass
         raise ValidationError(_("This page link is damaged; showing the newest events instead."), code="cursor")
@@ -83,18 +85,25 @@ class Page:
     newer: Position | None  # where the previous (newer) page ends, if there is one
 
 
-def paginate(queryset: QuerySet[Event], *, after: Position | None = None, before: Position | None = None) -> Page:
-    """One page of events: the newest, those older than `after`, or those newer than `before`."""
+def paginate(
+    queryset: QuerySet[Event],
+    *,
+    after: Position | None = None,
+    before: Position | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of at most `size` events: the newest, those older than `after`, or those newer
+    than `before`."""
     if before is not None:
-        rows = list(queryset.filter(before.newer()).order_by(*REVERSE_ORDER)[: PAGE_SIZE + 1])
-        events = rows[:PAGE_SIZE][::-1]
-        newer = Position.of(events[0]) if len(rows) > PAGE_SIZE else None
+        rows = list(queryset.filter(before.newer()).order_by(*REVERSE_ORDER)[: size + 1])
+        events = rows[:size][::-1]
+        newer = Position.of(events[0]) if len(rows) > size else None
         return Page(events, older=Position.of(events[-1]) if events else before, newer=newer)
 
     selected = queryset.filter(after.older()) if after is not None else queryset
-    rows = list(selected.order_by(*TIMELINE_ORDER)[: PAGE_SIZE + 1])
-    events = rows[:PAGE_SIZE]
-    older = Position.of(events[-1]) if len(rows) > PAGE_SIZE else None
+    rows = list(selected.order_by(*TIMELINE_ORDER)[: size + 1])
+    events = rows[:size]
+    older = Position.of(events[-1]) if len(rows) > size else None
     newer = None
     if after is not None:
         first = Position.of(events[0]) if events else after

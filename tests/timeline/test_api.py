@@ -119,6 +119,44 @@ def test_list_is_paged_in_timeline_order_with_bounded_page_size(api, db):
     assert seen == expected
 
 
+def test_cursor_pages_walk_back_as_they_walk_forward(api, make_event):
+    numbers = {make_event(title=f"Termin {n}", date="2025-03-10").pk: n for n in range(1, 6)}
+
+    def walk(url, link):
+        pages = []
+        while url:
+            page = api.get(url).json()
+            pages.append([numbers[Event.objects.get(public_id=e["id"]).pk] for e in page["results"]])
+            url = page[link]
+        return pages
+
+    forward = walk("/api/events/?page_size=2", "next")
+    assert forward == [[5, 4], [3, 2], [1]]
+    last = api.get("/api/events/?page_size=2").json()["next"]
+    last = api.get(last).json()["next"]
+    assert walk(api.get(last).json()["previous"], "previous") == [[3, 2], [5, 4]]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "cD0x",  # DRF's own format, "p=1": a position that is no date
+        "YTo=",  # "a:" with no position
+        "YToyMDI1LTAxLTAxLngueQ==",  # "a:2025-01-01.x.y"
+        "YToyMDI1LTAxLTAxLjIwMjUtMDEtMDEuOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # an id beyond any key
+        "Yjo5OTk5OS0wMS0wMQ==",  # "b:99999-01-01"
+        "%FF%FE",
+        "not base64!",
+        "x" * 5000,
+    ],
+)
+def test_a_forged_cursor_is_refused_as_invalid(api, make_event, cursor):
+    make_event()
+    response = api.get(f"/api/events/?cursor={cursor}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Ungültiger Zeiger"}
+
+
 # --- permissions -------------------------------------------------------------------------------
 
 MATRIX = [
@@ -166,8 +204,8 @@ def test_permission_matrix(users, make_event, who, action, on, expected):
         "list": lambda: client.get(url),
         "retrieve": lambda: client.get(url),
         "create": lambda: client.post(url, new_event(), format="json"),
-        "update": lambda: client.put(url, new_event(title="Neu"), format="json"),
-        "patch": lambda: client.patch(url, {"title": "Geändert"}, format="json"),
+        "update": lambda: client.put(url, new_event(title="Neu", version=target.version), format="json"),
+        "patch": lambda: client.patch(url, {"title": "Geändert", "version": target.version}, format="json"),
         "delete": lambda: client.delete(url),
     }[action]()
     assert response.status_code == expected, response.content[:300]
@@ -278,18 +316,23 @@ def test_put_replaces_nested_rows_and_patch_keeps_them_unless_given(users, seed)
     client = as_user(users["editor"])
     created = client.post("/api/events/", new_event(), format="json").json()
     url = f"/api/events/{created['id']}/"
-    client.patch(url, {"summary": "Neu."}, format="json")
+    client.patch(url, {"summary": "Neu."}, format="json", headers={"if-match": "*"})
     assert len(client.get(url).json()["participants"]) == 1
-    client.patch(url, {"participants": [{"name": "A"}, {"name": "B"}]}, format="json")
+    client.patch(url, {"participants": [{"name": "A"}, {"name": "B"}]}, format="json", headers={"if-match": "*"})
     assert [p["name"] for p in client.get(url).json()["participants"]] == ["A", "B"]
-    client.put(url, new_event(participants=[], sources=[]), format="json")
+    client.put(url, new_event(participants=[], sources=[]), format="json", headers={"if-match": "*"})
     data = client.get(url).json()
     assert data["participants"] == [] and data["sources"] == []
 
 
 def test_an_events_id_cannot_change(users, seed):
     client = as_user(users["editor"])
-    response = client.patch(f"/api/events/{SEED_ID}/", {"id": "00000000-0000-0000-0000-000000000001"}, format="json")
+    response = client.patch(
+        f"/api/events/{SEED_ID}/",
+        {"id": "00000000-0000-0000-0000-000000000001"},
+        format="json",
+        headers={"if-match": "*"},
+    )
     assert response.status_code == 400 and "id" in response.json()
     assert client.get(f"/api/events/{SEED_ID}/").status_code == 200
 

@@ -128,6 +128,6 @@ def test_api_writes_are_kept_as_revisions_of_the_token_user(editor, make_event):
     client = APIClient()
     client.force_authenticate(editor)
     event = make_event(title="Per API", status=Event.Status.DRAFT, publish_at=None)
-    client.patch(f"/api/events/{event.public_id}/", {"status": "in_review"}, format="json")
+    client.patch(f"/api/events/{event.public_id}/", {"status": "in_review", "version": event.version}, format="json")
     revision = Revision.objects.get(event_public_id=event.public_id)
     assert (revision.action, revision.user) == ("submitted", editor)

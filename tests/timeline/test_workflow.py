@@ -154,7 +154,9 @@ def test_editor_cannot_publish_through_the_admin_or_the_api(editor_client, edito
 
     client = APIClient()
     client.force_authenticate(editor)
-    response = client.patch(f"/api/events/{draft.public_id}/", {"status": "published"}, format="json")
+    response = client.patch(
+        f"/api/events/{draft.public_id}/", {"status": "published", "version": draft.version}, format="json"
+    )
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.status == Event.Status.DRAFT

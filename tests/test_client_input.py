@@ -1,0 +1,136 @@
+"""Every route, tried with what clients send when they are broken or hostile: no server error.
+
+The routes come from the URL resolver itself (every named pattern, the admin's and the API's
+included), so a route added later is tried too. Each is requested with NUL, overlong, malformed
+and non-UTF-8 path segments, and with such query parameters and form fields, anonymously and as
+a superuser (who reaches every admin page). Runs on whichever database the suite runs on; CI
+runs it on SQLite and on PostgreSQL, which refuses NUL in text.
+"""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import get_resolver
+
+from timeline.models import Event, PreviewLink
+
+# Path segments: NUL alone and inside a word, overlong, non-UTF-8 bytes, a lone "%", dot
+# segments, quotes and markup, a number beyond any integer key, an unknown percent escape.
+SEGMENTS = ["%00", "a%00b", "x" * 3000, "%FF%FE", "%", "..%2F..", "%27%22%3C%3E", "9" * 30, "%C0%AF"]
+# Query parameter and form values of the same kinds.
+VALUES = ["%00", "x" * 3000, "%FF%FE", "%", "-1", "9" * 30, "[]", "%E2%80%AE"]
+# The parameters the surfaces read: the timeline's filters, the API's, the admin's.
+PARAMETERS = [
+    "q", "country", "topic", "kind", "series", "from", "to", "status", "cursor", "page_size", "format",
+    "before", "after", "lang", "e", "o", "p", "all", "_changelist_filters", "_to_field", "_popup",
+    "date_start__year", "series__id__exact", "topics__id__exact", "event_public_id", "value", "next",
+    "language", "id__in", "title",
+]  # fmt: skip
+
+
+def route_paths() -> list[str]:
+    """A path for every named route, each parameter filled with the placeholder "PARAM"."""
+    paths = set()
+
+    def walk(resolver, prefix: str) -> None:
+        for _name, entries in resolver.reverse_dict.lists():
+            for possibility, _pattern, _defaults, _converters in entries:
+                for template, params in possibility:
+                    paths.add("/" + prefix + template % {name: "PARAM" for name in params})
+        for namespace_prefix, sub in resolver.namespace_dict.values():
+            walk(sub, prefix + namespace_prefix)
+
+    walk(get_resolver(), "")
+    return sorted(re.sub(r"/+", "/", path) for path in paths)
+
+
+def sample_path(path: str, event: Event) -> str:
+    """The path with real values, so the route's own view runs (not a 404 before it)."""
+    samples = {
+        "/admin/PARAM/": "/admin/timeline/",
+        "/admin/r/PARAM/PARAM/": f"/admin/r/{_content_type_id()}/{event.pk}/",
+    }
+    if path in samples:
+        return samples[path]
+    key = str(event.pk) if path.startswith("/admin/") else event.slug
+    return path.replace("PARAM", key)
+
+
+def _content_type_id() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Event).pk
+
+
+@pytest.fixture
+def clients(db):
+    call_command("load_seed", stdout=io.StringIO())
+    superuser = User.objects.create_superuser("fuzz", password="pw-for-tests-only")
+    staff = Client()
+    staff.force_login(superuser)
+    return {"anonymous": Client(), "superuser": staff}
+
+
+def assert_no_server_error(response, what: str) -> None:
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+
+
+def test_the_resolver_yields_every_surface():
+    paths = route_paths()
+    for expected in ("/", "/events/PARAM/", "/feeds/atom/", "/api/events/PARAM/", "/admin/timeline/event/PARAM/change/"):
+        assert expected in paths
+    assert "/api/events/PARAM.PARAM" in paths  # the API's format suffixes
+    assert len(paths) > 60
+
+
+@pytest.mark.django_db
+def test_every_route_answers_hostile_path_segments_without_a_server_error(clients):
+    event = Event.objects.public().first()
+    PreviewLink.objects.create(event=event)
+    routes = [path for path in route_paths() if "PARAM" in path]
+    for path in routes:
+        for segment in SEGMENTS:
+            url = path.replace("PARAM", segment)
+            for who, client in clients.items():
+                assert_no_server_error(client.get(url), f"{who} GET {url[:120]}")
+    # A NUL in a key is not found, as a key that names nothing, on every database.
+    for url in ("/events/%00/", "/api/events/%00/", "/api/topics/%00/", "/preview/%00/", "/api/series/a%00b/"):
+        assert clients["anonymous"].get(url).status_code == 404, url
+    assert clients["superuser"].get("/admin/timeline/event/%00/change/").status_code in (302, 404)
+
+
+@pytest.mark.django_db
+def test_every_route_answers_hostile_parameters_without_a_server_error(clients):
+    event = Event.objects.public().first()
+    for path in route_paths():
+        url = sample_path(path, event)
+        for value in VALUES:
+            query = "&".join(f"{name}={value}" for name in PARAMETERS)
+            for who, client in clients.items():
+                assert_no_server_error(client.get(f"{url}?{query}"), f"{who} GET {url}?…={value[:20]}")
+            # Form fields of the same kinds, as an admin form or an action would post them; the
+            # superuser's posts run the views' validation (deleting is confirmed with "post").
+            fields = {name: value for name in ("title", "date", "countries", "topics", "_selected_action", "index")}
+            response = clients["superuser"].post(url, {**fields, "action": "publish"})
+            assert_no_server_error(response, f"superuser POST {url} {value[:20]}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["q", "country", "topic", "series", "from", "cursor", "o", "e", "%00"])
+def test_a_nul_in_any_parameter_is_a_clear_400(clients, name):
+    for url in ("/", "/feeds/atom/", "/api/events/", "/admin/timeline/event/"):
+        response = clients["superuser" if url.startswith("/admin/") else "anonymous"].get(f"{url}?{name}=a%00b")
+        assert response.status_code == 400, url
+        assert "NUL" in response.content.decode(), url
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_with_nul_is_no_session(clients):
+    client = clients["anonymous"]
+    client.cookies["sessionid"] = "\x00" * 32
+    assert client.get("/").status_code == 200
+    assert client.get("/admin/").status_code == 302  # to the login page, as without a cookie
