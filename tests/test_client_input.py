@@ -40,7 +40,7 @@ def route_paths() -> list[str]:
         for _name, entries in resolver.reverse_dict.lists():
             for possibility, _pattern, _defaults, _converters in entries:
                 for template, params in possibility:
-                    paths.add("/" + prefix + template % {name: "PARAM" for name in params})
+                    paths.add("/" + prefix + template % dict.fromkeys(params, "PARAM"))
         for namespace_prefix, sub in resolver.namespace_dict.values():
             walk(sub, prefix + namespace_prefix)
 
@@ -81,7 +81,13 @@ def assert_no_server_error(response, what: str) -> None:
 
 def test_the_resolver_yields_every_surface():
     paths = route_paths()
-    for expected in ("/", "/events/PARAM/", "/feeds/atom/", "/api/events/PARAM/", "/admin/timeline/event/PARAM/change/"):
+    for expected in (
+        "/",
+        "/events/PARAM/",
+        "/feeds/atom/",
+        "/api/events/PARAM/",
+        "/admin/timeline/event/PARAM/change/",
+    ):
         assert expected in paths
     assert "/api/events/PARAM.PARAM" in paths  # the API's format suffixes
     assert len(paths) > 60
@@ -114,7 +120,7 @@ def test_every_route_answers_hostile_parameters_without_a_server_error(clients):
                 assert_no_server_error(client.get(f"{url}?{query}"), f"{who} GET {url}?…={value[:20]}")
             # Form fields of the same kinds, as an admin form or an action would post them; the
             # superuser's posts run the views' validation (deleting is confirmed with "post").
-            fields = {name: value for name in ("title", "date", "countries", "topics", "_selected_action", "index")}
+            fields = dict.fromkeys(("title", "date", "countries", "topics", "_selected_action", "index"), value)
             response = clients["superuser"].post(url, {**fields, "action": "publish"})
             assert_no_server_error(response, f"superuser POST {url} {value[:20]}")
 

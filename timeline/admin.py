@@ -23,6 +23,7 @@ from rest_framework.exceptions import ValidationError
 from . import revisions
 from .dates import parse_event_date
 from .models import Event, Participant, PreviewLink, Revision, Series, SourceLink, StaleEvent, Topic, may_change
+from .text import clean_text
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -101,6 +102,39 @@ MERGED_FIELDS = [
 ]  # fmt: skip
 
 
+# The rows edited inline, by formset prefix (the relation's name), and the fields compared.
+INLINE_FIELDS = {
+    "participants": ("name", "role", "organisation", "country"),
+    "sources": ("url", "title", "publisher"),
+}
+MAX_COMPARED_ROWS = 1000  # Django's default limit of forms in a formset
+
+
+def inline_state(event: Event, name: str) -> list[list[str]]:
+    """The rows of one inline of a stored event, in their order, as comparable lists of text."""
+    if not event.pk:
+        return []
+    return [[str(getattr(row, field)) for field in INLINE_FIELDS[name]] for row in getattr(event, name).all()]
+
+
+def submitted_inline_state(data, name: str) -> list[list[str]] | None:
+    """The same rows as a change form submitted them (blank extra rows and rows marked for
+    deletion left out; ordered by position), or None if the form did not carry them."""
+    try:
+        total = min(int(data.get(f"{name}-TOTAL_FORMS", "")), MAX_COMPARED_ROWS)
+    except ValueError:
+        return None
+    rows = []
+    for index in range(total):
+        row = f"{name}-{index}-"
+        values = [clean_text(data.get(row + field, "")) for field in INLINE_FIELDS[name]]
+        if data.get(row + "DELETE") or not any(values):
+            continue
+        position = data.get(row + "position", "")
+        rows.append((int(position) if position.isdigit() else 0, index, values))
+    return [values for _position, _index, values in sorted(rows)]
+
+
 def field_state(event: Event, name: str):
     """A comparable value of one field of a stored event, as a form would hold it."""
     value = getattr(event, name) if name != "topics" else None
@@ -129,6 +163,12 @@ def form_state(cleaned: dict, name: str):
     return value
 
 
+def snapshot(event: Event) -> str:
+    """The signed state of the event as a change form shows it: the base of a later merge."""
+    state = {name: field_state(event, name) for name in MERGED_FIELDS}
+    return signing.dumps(state | {name: inline_state(event, name) for name in INLINE_FIELDS})
+
+
 class EventAdminForm(forms.ModelForm):
     """The event form, with the workflow's rule and protection against lost updates.
 
@@ -148,7 +188,7 @@ class EventAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["snapshot"] = signing.dumps({name: field_state(self.instance, name) for name in MERGED_FIELDS})
+            self.initial["snapshot"] = snapshot(self.instance)
         if "status" in self.fields and self.request and not self.request.user.has_perm("timeline.publish_event"):
             allowed = {Event.Status.DRAFT, Event.Status.IN_REVIEW, self.instance.status}
             self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
@@ -188,8 +228,27 @@ class EventAdminForm(forms.ModelForm):
             else:
                 clashes.append(label)
                 self.add_error(name if name in self.fields else None, _("A colleague changed this meanwhile."))
+        # Rows edited inline: a colleague's rows replace the submitted ones if this editor left
+        # them as they were (EventAdmin.get_inline_formsets shows the stored rows); if both
+        # changed them, this editor's rows stay in the form and the colleague's are named.
+        merged_inlines = set()
+        for name in INLINE_FIELDS:
+            theirs, mine = inline_state(stored, name), submitted_inline_state(self.data, name)
+            if mine is None or name not in base or theirs == base[name] or theirs == mine:
+                continue
+            label = str(Event._meta.get_field(name).related_model._meta.verbose_name_plural)
+            if mine == base[name]:
+                merged.append(label)
+                merged_inlines.add(name)
+            else:
+                clashes.append(label)
+                rows = "; ".join(", ".join(filter(None, row)) for row in theirs) or "–"
+                message = _("A colleague saved these %(rows)s: %(values)s") % {"rows": label, "values": rows}
+                self.add_error(None, message)
+        if self.request is not None:
+            self.request.merged_inlines = merged_inlines
         data["version"] = str(stored.version)
-        data["snapshot"] = signing.dumps({name: field_state(stored, name) for name in MERGED_FIELDS})
+        data["snapshot"] = snapshot(stored)
         self.data = data
         message = _("Someone saved this event after you opened it (now version %(version)s).") % {
             "version": stored.version
@@ -281,6 +340,32 @@ class EventAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Two saves of one form at the same instant both pass the form's version check; the
+        # later save() then finds the version moved on (StaleEvent) and its transaction is
+        # undone. Validating again shows that editor the merge form, with their input kept.
+        # That second pass never saves: the submitted version is now always behind.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEvent:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        # After a merge (EventAdminForm), inlines only a colleague changed show the stored rows.
+        merged = getattr(request, "merged_inlines", set())
+        formsets = [
+            self.unbound_formset(request, obj, inline, formset) if formset.prefix in merged else formset
+            for formset, inline in zip(formsets, inline_instances, strict=True)
+        ]
+        return super().get_inline_formsets(request, formsets, inline_instances, obj)
+
+    def unbound_formset(self, request, obj, inline, formset):
+        """The inline's formset with the stored rows, as when the page is first opened."""
+        kwargs = self.get_formset_kwargs(request, obj, inline, formset.prefix)
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        return type(formset)(**kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

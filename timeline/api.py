@@ -47,8 +47,7 @@ class PreconditionRequired(APIException):
     status_code = 428
     default_code = "precondition_required"
     default_detail = _(
-        "Say which version of the event this change is based on: send its ETag in If-Match or its version "
-        "in the body."
+        "Say which version of the event this change is based on: send its ETag in If-Match or its version in the body."
     )
 
 
@@ -83,6 +82,8 @@ class SafeWritesMixin:
             ) from error
         except StaleEvent as error:
             # A colleague's change committed between this request's read and its write.
+            if is_unconditional(self.request):
+                raise  # EventViewSet.update tries again on the colleague's version
             if "If-Match" in self.request.headers:
                 raise PreconditionFailed(STALE_IF_MATCH) from error
             raise StaleVersion(error.current_version) from error
@@ -136,6 +137,14 @@ class TimelinePagination(CursorPagination):
 
 class ReadAnyoneWriteWithPermission(permissions.DjangoModelPermissionsOrAnonReadOnly):
     """Reads for everyone; writes need the model permission (the "editor" group has them)."""
+
+
+UNCONDITIONAL_ATTEMPTS = 3
+
+
+def is_unconditional(request) -> bool:
+    """Whether a change asks to be made whatever the event's current version ("If-Match: *")."""
+    return request.headers.get("If-Match", "").strip() == "*"
 
 
 def has_version(data) -> bool:
@@ -219,7 +228,17 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         return with_etag(super().retrieve(request, *args, **kwargs))
 
     def update(self, request, *args, **kwargs):
-        return with_etag(super().update(request, *args, **kwargs))
+        # "If-Match: *" asks for the change whatever the current version (RFC 9110, section
+        # 13.1.1): a race lost to a colleague's save is tried again on the version they made.
+        for _attempt in range(UNCONDITIONAL_ATTEMPTS - 1):
+            try:
+                return with_etag(super().update(request, *args, **kwargs))
+            except StaleEvent:
+                continue
+        try:
+            return with_etag(super().update(request, *args, **kwargs))
+        except StaleEvent as error:
+            raise StaleVersion(error.current_version) from error
 
     def get_object(self) -> Event:
         key = self.kwargs["key"]

@@ -89,6 +89,45 @@ def test_interleaved_editors_lose_nothing(two_editors, make_event):
     assert (event.title, event.summary) == ("Treffen mit Minister Kiuchi", "Neu geschrieben.")
 
 
+def test_a_colleagues_participant_change_survives_a_merge(two_editors, make_event):
+    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
+    event.participants.create(name="Minoru Kiuchi", role="Minister", position=0)
+    alice, bob = two_editors
+    alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+
+    alice_form["participants-0-name"] = "Minoru Kiuchi (城内実)"
+    assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
+
+    bob_form["title"] = "Treffen mit Minister Kiuchi"
+    response = bob.post(CHANGE.format(event.pk), bob_form)
+    assert response.status_code == 200
+    assert "Teilnehmende" in response.content.decode()  # named among the colleague's changes
+    # Saved again as told: the colleague's participant and Bob's title are both kept.
+    assert bob.post(CHANGE.format(event.pk), change_form_data(response)).status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Treffen mit Minister Kiuchi"
+    assert list(event.participants.values_list("name", flat=True)) == ["Minoru Kiuchi (城内実)"]
+
+
+def test_both_editors_changing_the_participants_must_choose(two_editors, make_event):
+    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
+    event.participants.create(name="Minoru Kiuchi", position=0)
+    alice, bob = two_editors
+    alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+    alice_form["participants-0-name"] = "Minoru Kiuchi (Alice)"
+    assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
+    bob_form["participants-0-name"] = "Minoru Kiuchi (Bob)"
+    response = bob.post(CHANGE.format(event.pk), bob_form)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Minoru Kiuchi (Alice)" in page  # the colleague's rows, named
+    resolved = change_form_data(response)
+    assert resolved["participants-0-name"] == "Minoru Kiuchi (Bob)"  # Bob's own input is kept
+    assert bob.post(CHANGE.format(event.pk), resolved).status_code == 302
+    assert list(event.participants.values_list("name", flat=True)) == ["Minoru Kiuchi (Bob)"]
+
+
 def test_both_editors_changing_the_same_field_must_choose(two_editors, make_event):
     event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
     alice, bob = two_editors
@@ -137,6 +176,60 @@ def test_api_refuses_a_change_based_on_an_old_version(editor, make_event):
     assert client.patch(url, {"summary": "Drei"}, format="json", headers={"if-match": fresh}).status_code == 200
     event.refresh_from_db()
     assert (event.title, event.summary) == ("Zwei", "Drei")
+
+
+def test_a_change_without_a_precondition_is_refused_with_428(editor, make_event):
+    event = make_event(title="Eins", status=Event.Status.DRAFT, publish_at=None)
+    client = APIClient()
+    client.force_authenticate(editor)
+    url = f"/api/events/{event.public_id}/"
+    response = client.patch(url, {"title": "Zwei"}, format="json")
+    assert response.status_code == 428
+    assert "If-Match" in response.json()["detail"]
+    full = {"title": "Zwei", "kind": "meeting", "date": "2025"}
+    assert client.put(url, full, format="json").status_code == 428
+    event.refresh_from_db()
+    assert event.title == "Eins"
+
+
+@pytest.mark.parametrize(
+    ("if_match", "expected"),
+    [
+        ('"999", "{v}"', 200),  # a list that holds the current tag
+        ('"{v}"', 200),
+        ("*", 200),
+        ('W/"{v}"', 412),  # a weak tag never matches strongly (RFC 9110, section 13.1.1)
+        ('"999"', 412),
+        ('"999", "998"', 412),
+        ("{v}", 412),  # unquoted: not an entity tag
+    ],
+)
+def test_if_match_is_compared_as_rfc_9110_says(editor, make_event, if_match, expected):
+    event = make_event(title="Eins", status=Event.Status.DRAFT, publish_at=None)
+    client = APIClient()
+    client.force_authenticate(editor)
+    header = if_match.format(v=event.version)
+    response = client.patch(
+        f"/api/events/{event.public_id}/", {"title": "Zwei"}, format="json", headers={"if-match": header}
+    )
+    assert response.status_code == expected
+    event.refresh_from_db()
+    assert event.title == ("Zwei" if expected == 200 else "Eins")
+    if expected == 200:
+        assert response["ETag"] == f'"{event.version}"'
+
+
+def test_delete_with_a_stale_if_match_deletes_nothing(make_event):
+    event = make_event(title="Eins")
+    client = APIClient()
+    client.force_authenticate(User.objects.create_superuser("chefin", password="pw-for-tests-only"))
+    url = f"/api/events/{event.public_id}/"
+    stale = f'"{event.version}"'
+    assert client.patch(url, {"title": "Zwei", "version": event.version}, format="json").status_code == 200
+    assert client.delete(url, headers={"if-match": stale}).status_code == 412
+    assert Event.objects.filter(pk=event.pk).exists()
+    assert client.delete(url, headers={"if-match": client.get(url)["ETag"]}).status_code == 204
+    assert not Event.objects.filter(pk=event.pk).exists()
 
 
 def test_editor_cannot_publish_through_the_admin_or_the_api(editor_client, editor, make_event):

@@ -1,0 +1,256 @@
+"""Editors at the same instant: real parallel requests to gunicorn, on the suite's database.
+
+Each race is several requests released together by a barrier, against four gunicorn workers on
+a database of their own: an SQLite file (WAL, IMMEDIATE transactions, a busy timeout), or, when
+the suite runs on PostgreSQL, a fresh PostgreSQL database. Whatever the interleaving, one
+change wins and every other answers 409 or 412 (the API) or shows the merge form (the admin);
+nothing answers 500 and nothing is silently lost.
+"""
+
+import functools
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from html.parser import HTMLParser
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from tests.test_scale_out import ROOT, free_port, shell
+
+SEED_SLUG = "reiche-trifft-kiuchi-berlin-2025"
+PASSWORD = "pw-for-race-tests-only"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of the suite's kind for the servers of one test."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path}/db.sqlite3"
+        return
+    import psycopg
+
+    name = f"race_{uuid.uuid4().hex[:12]}"
+    parts = urlsplit(url)
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    yield urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """Four gunicorn workers with the seed, a publisher "chefin" (password and API token)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "race-test-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": database_url,
+        "SITE_URL": "https://events.example.org",
+        "API_ANON_RATE": "100000/hour",
+    }
+    for command in (["migrate", "--noinput"], ["load_seed"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    token = shell(
+        env,
+        "from django.contrib.auth.models import User, Group; from rest_framework.authtoken.models import Token;"
+        f"u = User.objects.create_user('chefin', password={PASSWORD!r}, is_staff=True);"
+        "u.groups.add(Group.objects.get(name='publisher')); print(Token.objects.create(user=u).key)",
+    ).strip()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "4", "-b", f"127.0.0.1:{port}", "--no-control-socket",
+         "--error-logfile", str(tmp_path / "gunicorn.log")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            requests.get(base + "/healthz", timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    yield base, token, env
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def race(requests_: list[functools.partial]) -> list[requests.Response]:
+    """Each request from a thread of its own, all released at the same instant."""
+    barrier = threading.Barrier(len(requests_))
+    results: list = [None] * len(requests_)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = requests_[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests_))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def api(base: str, token: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    return session
+
+
+def test_simultaneous_api_changes_of_one_version_give_one_200_and_409s(app):
+    base, token, _env = app
+    url = f"{base}/api/events/{SEED_SLUG}/"
+    for round_number in range(6):
+        version = api(base, token).get(url).json()["version"]
+        answers = race(
+            [
+                functools.partial(
+                    api(base, token).patch, url, json={"summary": f"{round_number}/{i}.", "version": version}
+                )
+                for i in range(4)
+            ]
+        )
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [200, 409, 409, 409], [answer.text[:200] for answer in answers]
+        for answer in answers:
+            if answer.status_code == 409:
+                assert answer.json()["version"] == version + 1
+        winner = next(answer for answer in answers if answer.status_code == 200).json()["summary"]
+        assert api(base, token).get(url).json()["summary"] == winner
+
+
+def test_simultaneous_api_changes_with_one_if_match_give_one_200_and_412s(app):
+    base, token, _env = app
+    url = f"{base}/api/events/{SEED_SLUG}/"
+    for round_number in range(6):
+        etag = api(base, token).get(url).headers["ETag"]
+        answers = race(
+            [
+                functools.partial(
+                    api(base, token).patch, url, json={"summary": f"{round_number}/{i}."}, headers={"If-Match": etag}
+                )
+                for i in range(4)
+            ]
+        )
+        assert sorted(answer.status_code for answer in answers) == [200, 412, 412, 412]
+
+
+def test_writers_to_different_events_all_succeed(app):
+    """SQLite's "database is locked" came from writers upgrading a read lock; now they queue."""
+    base, token, _env = app
+    session = api(base, token)
+    events = [event["id"] for event in session.get(f"{base}/api/events/").json()["results"]]
+    assert len(events) >= 3
+    for round_number in range(5):
+        answers = race(
+            [
+                functools.partial(
+                    api(base, token).patch,
+                    f"{base}/api/events/{events[i % len(events)]}/",
+                    json={"change_note": f"{round_number}-{i}"},
+                    headers={"If-Match": "*"},
+                )
+                for i in range(8)
+            ]
+        )
+        assert all(answer.status_code == 200 for answer in answers), [
+            (a.status_code, a.text[:300]) for a in answers if a.status_code != 200
+        ]
+
+
+class FormReader(HTMLParser):
+    """The fields a browser would submit from the page's form with id `form_id`."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.fields = form_id, False, []
+        self.select: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or ("name" not in attrs and tag != "option"):
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.fields.append((attrs["name"], attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")))
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields.append((self.select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.fields.append((self.textarea, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.textarea:
+            name, value = self.fields[-1]
+            self.fields[-1] = (name, value + data)
+
+
+class PlainHTTPSession(requests.Session):
+    """A browser session that sends production's Secure cookies back over this test's plain HTTP."""
+
+    def request(self, *args, **kwargs):
+        response = super().request(*args, **kwargs)
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
+
+
+def admin_session(base: str) -> requests.Session:
+    session = PlainHTTPSession()
+    login = session.get(f"{base}/admin/login/")
+    reader = FormReader("login-form")
+    reader.feed(login.text)
+    data = dict(reader.fields) | {"username": "chefin", "password": PASSWORD}
+    assert session.post(f"{base}/admin/login/", data=data, allow_redirects=False).status_code == 302
+    return session
+
+
+def test_six_simultaneous_admin_saves_of_one_form_give_one_save_and_five_merge_forms(app):
+    base, token, env = app
+    pk = int(shell(env, f"from timeline.models import Event; print(Event.objects.get(slug={SEED_SLUG!r}).pk)"))
+    change = f"{base}/admin/timeline/event/{pk}/change/"
+    sessions = [admin_session(base) for _ in range(6)]
+    forms = []
+    for i, session in enumerate(sessions):
+        reader = FormReader("event_form")
+        reader.feed(session.get(change).text)
+        fields = [(name, value) for name, value in reader.fields if name != "summary"]
+        forms.append([*fields, ("summary", f"Fassung {i} der Zusammenfassung."), ("_save", "Sichern")])
+    answers = race(
+        [
+            functools.partial(session.post, change, data=form, allow_redirects=False)
+            for session, form in zip(sessions, forms, strict=True)
+        ]
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 200, 200, 200, 200, 302], [a.text[:3000] for a in answers if a.status_code >= 400]
+    saved = api(base, token).get(f"{base}/api/events/{SEED_SLUG}/").json()["summary"]
+    winner = next(i for i, answer in enumerate(answers) if answer.status_code == 302)
+    assert saved == f"Fassung {winner} der Zusammenfassung."
+    for i, answer in enumerate(answers):
+        if answer.status_code == 200:  # the merge form, with this editor's own text kept
+            assert "nachdem Sie ihn geöffnet haben" in answer.text
+            assert f"Fassung {i} der Zusammenfassung." in answer.text
