@@ -59,9 +59,11 @@ def search_text(value: str | None, *, phrases: bool = False) -> str:
     decompose ("ǰ"). Runs of Chinese, Japanese or Korean, which PostgreSQL's parser keeps as one
     word, become characters and pairs (`_spell_cjk`), so "城内" and "内実" find "城内実" as words.
     With `phrases` (a web-search query), each run outside the reader's own quotes is quoted,
-    so `or` and `-` apply to the whole run. Whitespace is collapsed; None gives "".
+    so `or` and `-` apply to the whole run. Invisible characters (a soft hyphen pasted from a
+    PDF) are dropped, as `clean_text` drops them; whitespace is collapsed; None gives "".
     """
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value or "").casefold())
+    text = _INVISIBLE_RE.sub("", value or "")
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     pieces = text.split('"')  # even pieces are outside quotes
     for index, piece in enumerate(pieces):
         # Quotes part words as spaces do, and keep a "-" in front of the run attached to it.

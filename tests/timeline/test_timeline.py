@@ -270,6 +270,7 @@ SEED_MEETING = "Bundesministerin Reiche trifft Japans Minister für Wirtschaftss
         ("Ｋｉｕｃｈｉ", False, "kiuchi"),
         ("Cafe\u0301 RE\u0301SUME\u0301", False, "café résumé"),
         ("ÄGYPTEN Straße", False, "ägypten strasse"),
+        ("Wirtschafts\u00adsicher\u200bheit", False, "wirtschaftssicherheit"),
         ("ｼﾞｮﾝ・ｽﾐｽ", False, "ジ ジョ ョ ョン ン ・ ス スミ ミ ミス ス"),
         ("Minoru Kiuchi (城内実)", False, "minoru kiuchi ( 城 城内 内 内実 実 )"),
         ("Kiuchi城内", True, 'kiuchi"城 城内 内"'),
@@ -296,6 +297,7 @@ def written_variously(sample):
     [
         ("?q=Ｋｉｕｃｈｉ", ["Reiche trifft Kiuchi"]),
         ("?q=KIUCHI", ["Reiche trifft Kiuchi"]),
+        ("?q=Kiu%C2%ADchi", ["Reiche trifft Kiuchi"]),  # with a soft hyphen
         ("?q=ägypten", ["Gespräch in Ägypten"]),
         ("?q=GESPRÄCH", ["Gespräch in Ägypten"]),
         ("?q=Résumé", ["Café-Runde: Résumé"]),
