@@ -9,15 +9,16 @@ alternatives (``country=DE&country=FR``: either); different parameters must all 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchVectorExact, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -25,6 +26,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from .dates import parse_event_date
 from .models import Event, Series, Topic
+from .text import search_text
 
 MAX_SEARCH_LENGTH = 200
 MAX_VALUES = 20  # per repeatable parameter: more is never a person, and each costs a condition
@@ -223,26 +225,41 @@ def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
     return Selection(events=filterset.qs, errors=errors, applied=applied)
 
 
+# A quoted phrase (its closing quote optional, as in web search) or a word.
+_TERM_RE = re.compile(r'"([^"]*)"?|([^\s"]+)')
+
+
 def search_portable(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
-    """Every word must occur in the event's search text (case-insensitive for ASCII letters)."""
-    for word in text.split()[:10]:
-        queryset = queryset.filter(search_document__icontains=word)
+    """Every word or quoted phrase (at most 10) must occur in the event's search text.
+
+    Both sides are in the form `search_text` gives, so width, composition and case do not matter
+    for any letter (SQLite's LIKE alone folds only ASCII); a Chinese, Japanese or Korean run is
+    one phrase of its characters and pairs, found inside any longer run.
+    """
+    terms = (" ".join(phrase.split()) or word for phrase, word in _TERM_RE.findall(search_text(text, phrases=True)))
+    for term in [term for term in terms if term][:10]:
+        queryset = queryset.filter(search_document__icontains=term)
     return queryset
 
 
-# Must match the expressions of the GIN indexes (migration 0013) for PostgreSQL to use them.
-_DOCUMENT = '"timeline_event"."search_document"'
-_PG_SEARCH = (
-    f"(to_tsvector('german'::regconfig, {_DOCUMENT}) @@ websearch_to_tsquery('german'::regconfig, %s)"
-    f" OR to_tsvector('simple'::regconfig, {_DOCUMENT}) @@ websearch_to_tsquery('simple'::regconfig, %s))"
-)
+def _document_matches(config: str, query: str) -> SearchVectorExact:
+    """`to_tsvector(config, search_document) @@ websearch_to_tsquery(config, query)`.
+
+    The left side is written exactly as the GIN indexes of migration 0013 read it, so PostgreSQL
+    can answer from them; SearchVector would wrap the column in COALESCE and miss them.
+    """
+    document = Func(
+        SearchConfig(config), F("search_document"), function="to_tsvector", output_field=SearchVectorField()
+    )
+    return SearchVectorExact(document, SearchQuery(query, config=config, search_type="websearch"))
 
 
 def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     """Full-text search: German stemming ("Rohstoff" finds "Rohstoffen"), or the words as written
-    (names such as "Kiuchi"), each answered from its own GIN index."""
-    # The text goes in as a parameter, never into the SQL string.
-    return queryset.filter(RawSQL(_PG_SEARCH, [text, text], output_field=BooleanField()))  # noqa: S611
+    (names such as "Kiuchi"), each answered from its own GIN index; web-search syntax (`"…"`,
+    `or`, `-`). The query is in the form `search_text` gives, as the search text is."""
+    query = search_text(text, phrases=True)
+    return queryset.filter(_document_matches("german", query) | _document_matches("simple", query))
 
 
 def describe_value(name: str, value: str, topics: dict[str, str], series: dict[str, str]) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .dates import PRECISION_CHOICES, EventDate, parse_event_date, stored_event_date
-from .text import clean_text, sanitize_html, validate_not_blank, validate_web_url
+from .text import clean_text, sanitize_html, search_text, validate_not_blank, validate_web_url
 
 _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 SLUG_MAX_LENGTH = 120
@@ -134,7 +134,11 @@ class Series(models.Model):
 
 
 def make_search_document(event, participants=None) -> str:
-    """The text search reads for an event: its words and its participants', without markup."""
+    """The text search reads for an event: its words and its participants', without markup,
+    folded by `search_text` as queries are.
+
+    `participants` is a list of (name, role, organisation); read from the database when None.
+    """
     if participants is None:
         participants = (
             list(Participant.objects.filter(event_id=event.pk).values_list("name", "role", "organisation"))
@@ -143,7 +147,7 @@ def make_search_document(event, participants=None) -> str:
         )
     parts = [event.title, event.summary, event.place, strip_tags(event.body or "")]
     parts += [" ".join(filter(None, person)) for person in participants]
-    return " ".join(" ".join(filter(None, parts)).split())
+    return search_text(" ".join(filter(None, parts)))
 
 
 class StaleEvent(Exception):

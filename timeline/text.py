@@ -1,4 +1,5 @@
-"""Cleaning what editors type or paste: invisible characters, control characters, unsafe HTML.
+"""Cleaning what editors type or paste: invisible characters, control characters, unsafe HTML;
+and the one form in which search compares text.
 
 Every path that writes an event (admin, API, importers, seed) goes through the model, and the
 model calls these, so the rules live in one place.
@@ -31,6 +32,44 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
         lines = [" ".join(line.split()) for line in text.split("\n")]
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return " ".join(text.split())
+
+
+# Scripts written without spaces between words: Han (with 々〆〇), kana, Hangul, Bopomofo. The
+# katakana middle dot (U+30FB) separates words and is left out; NFKC has already widened
+# half-width kana.
+_CJK_RUN_RE = re.compile(
+    "[\u1100-\u11ff\u3005-\u3007\u3041-\u30fa\u30fc-\u30ff\u3105-\u312f\u3131-\u318e\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003134f]+"
+)
+
+
+def _spell_cjk(run: str) -> str:
+    """A run as each character and each pair of neighbours, in order: "城内実" → "城 城内 内 内実 実".
+
+    Any part of the run, spelled the same way, is then a sequence of whole words inside it.
+    """
+    return " ".join(run[i : i + n] for i in range(len(run)) for n in (1, 2) if i + n <= len(run))
+
+
+def search_text(value: str | None, *, phrases: bool = False) -> str:
+    """Text in the form search compares it; the stored search text and every query pass through it.
+
+    NFKC (Unicode UAX #15: "Ｋｉｕｃｈｉ" is "Kiuchi", "e" + U+0301 is "é"), then full case folding
+    (str.casefold, Unicode chapter 3.13: "Ä" is "ä", "ß" is "ss"), then NFKC again, as folding can
+    decompose ("ǰ"). Runs of Chinese, Japanese or Korean, which PostgreSQL's parser keeps as one
+    word, become characters and pairs (`_spell_cjk`), so "城内" and "内実" find "城内実" as words.
+    With `phrases` (a web-search query), each run outside the reader's own quotes is quoted,
+    so `or` and `-` apply to the whole run. Invisible characters (a soft hyphen pasted from a
+    PDF) are dropped, as `clean_text` drops them; whitespace is collapsed; None gives "".
+    """
+    text = _INVISIBLE_RE.sub("", value or "")
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    pieces = text.split('"')  # even pieces are outside quotes
+    for index, piece in enumerate(pieces):
+        # Quotes part words as spaces do, and keep a "-" in front of the run attached to it.
+        template = '"{}"' if phrases and index % 2 == 0 else " {} "
+        pieces[index] = _CJK_RUN_RE.sub(lambda run, t=template: t.format(_spell_cjk(run.group())), piece)
+    return " ".join('"'.join(pieces).split())
 
 
 ALLOWED_TAGS = {

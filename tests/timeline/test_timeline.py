@@ -1,10 +1,13 @@
 """The public timeline page: order, grouping, filters, errors, pagination, subscribing."""
 
 import datetime
+import importlib
+import io
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
+import feedparser
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -12,8 +15,9 @@ from django.db import connection
 from django.utils import timezone
 
 from timeline import cache
-from timeline.models import Event, Series, Topic
+from timeline.models import Event, Series, Topic, make_search_document
 from timeline.pagination import PAGE_SIZE
+from timeline.text import search_text
 
 TODAY = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
 
@@ -255,6 +259,96 @@ def test_search_never_finds_drafts(client, sample):
 def test_postgresql_search_stems_german_words(client, sample):
     assert filtered_titles(client, "?q=Rohstoff") == ["Reiche trifft Kiuchi"]
     assert filtered_titles(client, "?q=kritischer+Rohstoff") == ["Reiche trifft Kiuchi"]
+
+
+SEED_MEETING = "Bundesministerin Reiche trifft Japans Minister für Wirtschaftssicherheit Kiuchi"
+
+
+@pytest.mark.parametrize(
+    ("typed", "phrases", "folded"),
+    [
+        ("Ｋｉｕｃｈｉ", False, "kiuchi"),
+        ("Cafe\u0301 RE\u0301SUME\u0301", False, "café résumé"),
+        ("ÄGYPTEN Straße", False, "ägypten strasse"),
+        ("Wirtschafts\u00adsicher\u200bheit", False, "wirtschaftssicherheit"),
+        ("ｼﾞｮﾝ・ｽﾐｽ", False, "ジ ジョ ョ ョン ン ・ ス スミ ミ ミス ス"),
+        ("Minoru Kiuchi (城内実)", False, "minoru kiuchi ( 城 城内 内 内実 実 )"),
+        ("Kiuchi城内", True, 'kiuchi"城 城内 内"'),
+        ('-城内 OR 東京 "城内 Kiuchi"', True, '-"城 城内 内" or "東 東京 京" " 城 城内 内 kiuchi"'),
+    ],
+)
+def test_search_text_folds_width_composition_and_case_and_spells_out_cjk_runs(typed, phrases, folded):
+    assert search_text(typed, phrases=phrases) == folded
+
+
+@pytest.fixture
+def written_variously(sample):
+    """Events whose words readers may type in another width, composition or case."""
+    make = Event.objects.create
+    common = {"kind": "meeting", "countries": ["DE"], "status": "published", "publish_at": timezone.now()}
+    make(title="Gespräch in Ägypten", date="2025-02-01", place="Kairo", **common)
+    # Typed decomposed: "e" followed by U+0301.
+    make(title="Cafe\u0301-Runde: Re\u0301sume\u0301", date="2025-02-02", place="Paris", **common)
+    make(title="Élysée-Vertrag", date="2025-02-03", place="Paris", **common)
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("?q=Ｋｉｕｃｈｉ", ["Reiche trifft Kiuchi"]),
+        ("?q=KIUCHI", ["Reiche trifft Kiuchi"]),
+        ("?q=Kiu%C2%ADchi", ["Reiche trifft Kiuchi"]),  # with a soft hyphen
+        ("?q=ägypten", ["Gespräch in Ägypten"]),
+        ("?q=GESPRÄCH", ["Gespräch in Ägypten"]),
+        ("?q=Résumé", ["Café-Runde: Résumé"]),
+        ("?q=CAFÉ", ["Café-Runde: Résumé"]),
+        ("?q=E\u0301lyse\u0301e", ["Élysée-Vertrag"]),
+        ("?q=城内", ["Reiche trifft Kiuchi"]),
+        ("?q=内実", ["Reiche trifft Kiuchi"]),
+        ("?q=実", ["Reiche trifft Kiuchi"]),
+        ("?q=Kiuchi+内実", ["Reiche trifft Kiuchi"]),
+        ("?q=内城", []),
+        ("?q=城内実大臣", []),
+        ('?q="kritische+Rohstoffe"', ["Reiche trifft Kiuchi"]),
+        ('?q="Rohstoffe+kritische"', []),
+    ],
+)
+def test_search_finds_words_in_any_width_composition_and_case_and_any_part_of_a_cjk_name(
+    client, written_variously, query, titles
+):
+    assert filtered_titles(client, query) == titles
+
+
+@pytest.mark.parametrize("query", ["?q=Ｋｉｕｃｈｉ", "?q=城内", "?q=内実"])
+def test_search_as_typed_finds_the_seed_meeting_on_the_page_in_the_api_and_in_the_feed(client, db, query):
+    call_command("load_seed", stdout=io.StringIO())
+    assert filtered_titles(client, query) == [SEED_MEETING]
+    assert [event["title"] for event in client.get("/api/events/" + query).json()["results"]] == [SEED_MEETING]
+    feed = feedparser.parse(client.get("/feeds/atom/" + query).content)
+    assert not feed.bozo and [entry.title for entry in feed.entries] == [SEED_MEETING]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="web-search operators are PostgreSQL's")
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("?q=城内+or+Paris", ["Besuch in Paris", "Reiche trifft Kiuchi"]),
+        ("?q=Treffen+-城内", ["Besuch in Paris", "Dialog etabliert", "Konsultationen Tokio"]),
+    ],
+)
+def test_postgresql_search_operators_take_a_japanese_name_as_a_whole(client, sample, query, titles):
+    assert filtered_titles(client, query) == titles
+
+
+def test_search_texts_written_before_folding_are_rebuilt_by_the_migration(client, sample):
+    from django.apps import apps
+
+    rebuild = importlib.import_module("timeline.migrations.0017_search_document_folded").rebuild_search_documents
+    meeting = Event.objects.get(title="Reiche trifft Kiuchi")
+    Event.objects.update(search_document="Minoru Kiuchi (城内実)")  # as migration 0013 wrote it
+    rebuild(apps, None)
+    assert Event.objects.get(pk=meeting.pk).search_document == make_search_document(meeting)
+    assert filtered_titles(client, "?q=城内") == ["Reiche trifft Kiuchi"]
 
 
 @pytest.mark.parametrize(
