@@ -94,14 +94,17 @@ def sanitize_html(value: str | None, url_schemes: set[str] = ALLOWED_URL_SCHEMES
     if not value:
         return ""
     html = _SURROGATE_RE.sub("", _CONTROL_RE.sub("", unicodedata.normalize("NFC", str(value))))
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=url_schemes,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    ).strip()
+    )
+    # nh3 writes character references (&#x1;) out as the characters they name: removed again, so
+    # that cleaning twice gives what cleaning once gave.
+    return unicodedata.normalize("NFC", _SURROGATE_RE.sub("", _CONTROL_RE.sub("", cleaned))).strip()
 
 
 # Links that leave the site must be web links: no javascript:, data:, file: or ftp:.

@@ -6,8 +6,11 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from timeline.models import Event, SourceLink
+from timeline.text import sanitize_html
 
 NOW = datetime.datetime(2025, 6, 26, 12, 0, tzinfo=datetime.UTC)
 SECOND = datetime.timedelta(seconds=1)
@@ -124,6 +127,29 @@ def test_harmless_formatting_and_web_links_survive_sanitising(make_event):
     assert 'href="https://www.bmwk.de/"' in event.body
     assert 'rel="noopener noreferrer nofollow"' in event.body
     assert "<li>a</li>" in event.body
+
+
+def test_a_control_character_written_as_a_reference_is_removed_too(make_event):
+    event = make_event(body="<p>a&#x1;b&#0;c&#x7f;d&#x85;e</p>")
+    event.refresh_from_db()
+    # By HTML's rules &#0; is U+FFFD and &#x85; is "…" (windows-1252); the other controls go.
+    assert event.body == "<p>ab\ufffdcd…e</p>"
+    before = (event.body, event.version)
+    event.save()  # saving again changes nothing
+    event.refresh_from_db()
+    assert event.body == before[0]
+
+
+HTML_PIECES = st.sampled_from(
+    ["<p>", "</p>", "<a href='https://x.example/'>", "</a>", "<script>", "<b>", "&#x1;", "&#0;", "&#xd800;",
+     "&amp;", "&lt;", "<!--", "-->", "\x01", "\u200b", "e\u0301", "<h2>", "<", ">", "\"", "城内", " "]
+)  # fmt: skip
+
+
+@given(st.lists(HTML_PIECES, max_size=30).map("".join))
+def test_sanitising_twice_gives_what_sanitising_once_gave(html):
+    once = sanitize_html(html)
+    assert sanitize_html(once) == once
 
 
 @pytest.mark.parametrize(
