@@ -22,7 +22,19 @@ from rest_framework.exceptions import ValidationError
 
 from . import revisions
 from .dates import parse_event_date
-from .models import Event, Participant, PreviewLink, Revision, Series, SourceLink, StaleEvent, Topic, may_change
+from .models import (
+    MAX_TOPICS,
+    Event,
+    Participant,
+    PreviewLink,
+    Revision,
+    Series,
+    SourceLink,
+    StaleEvent,
+    Topic,
+    may_change,
+    too_many_topics,
+)
 from .text import clean_text
 
 admin.site.site_header = _("Diplomatic events – editorial office")
@@ -192,6 +204,19 @@ class EventAdminForm(forms.ModelForm):
         if "status" in self.fields and self.request and not self.request.user.has_perm("timeline.publish_event"):
             allowed = {Event.Status.DRAFT, Event.Status.IN_REVIEW, self.instance.status}
             self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
+
+    def clean_countries(self):
+        chosen = self.cleaned_data.get("countries") or []
+        stored = [country.code for country in self.instance.countries] if self.instance.pk else []
+        # The chooser lists countries alphabetically: keep the order they were given in (the
+        # API's and the importer's too), countries added now after them.
+        return [code for code in stored if code in chosen] + [code for code in chosen if code not in stored]
+
+    def clean_topics(self):
+        topics = self.cleaned_data.get("topics")
+        if topics is not None and len(topics) > MAX_TOPICS:
+            raise forms.ValidationError(too_many_topics(), code="too_many")
+        return topics
 
     def clean(self):
         cleaned = super().clean()

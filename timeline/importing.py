@@ -17,8 +17,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, models, transaction
-from django.utils import timezone
+from django.forms.utils import from_current_timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -213,20 +214,27 @@ def _existing(data: dict) -> Event | None:
 
 
 def _read_time(value) -> datetime | None:
+    """An ISO 8601 time, or None if unreadable; one without an offset is read in the site's time
+    zone, as the admin and the API read it, and refused (ValidationError, the admin's message)
+    if it does not exist there or is ambiguous."""
     try:
         parsed = parse_datetime(str(value))
     except ValueError:  # well-formed but impossible, such as 2024-02-30T10:00
         return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)  # in the site's time zone, as the admin reads a typed time
-    return parsed
+    return from_current_timezone(parsed)
 
 
 def _import_one(record: Record) -> Outcome:
     data = record.data
     errors = dict(record.errors)
     errors.update({name: [_("Unknown field.")] for name in data if name not in RECORD_FIELDS})
-    times = {name: _read_time(data[name]) for name in RESTORED_TIMES if data.get(name)}
+    times = {}
+    for name in RESTORED_TIMES:
+        if data.get(name):
+            try:
+                times[name] = _read_time(data[name])
+            except DjangoValidationError as error:
+                errors[name] = error.messages
     for name, value in times.items():
         if value is None:
             errors[name] = [

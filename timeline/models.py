@@ -42,16 +42,12 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
     return candidate
 
 
-class WebURLFormField(forms.URLField):
-    """A form URL field that accepts only http and https, with a message saying so."""
+class WebURLFormField(forms.CharField):
+    """A form field for a full web address (http or https), checked by the model's validator
+    alone, as the API and the importer check it: nothing is guessed (Django's URLField would
+    turn "//example.net/x" or "example.net" into an address with a scheme the editor never chose)."""
 
-    default_validators = [validate_web_url]
-    # The field's own "invalid" message would otherwise replace the validator's clearer one.
-    default_error_messages = {"invalid": validate_web_url.message}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
+    widget = forms.URLInput
 
 
 class WebURLField(models.URLField):
@@ -175,6 +171,13 @@ class EventQuerySet(models.QuerySet):
         return self.order_by(*TIMELINE_ORDER)
 
 
+MAX_TOPICS = 20  # per event: a reader's filter, not a keyword list
+
+
+def too_many_topics() -> str:
+    return _("Choose at most %(count)d topics.") % {"count": MAX_TOPICS}
+
+
 class Event(models.Model):
     """A dated diplomatic event: a meeting, visit, consultation, dialogue, agreement, …"""
 
@@ -216,7 +219,8 @@ class Event(models.Model):
     date_end = models.DateField(_("latest day"), editable=False, db_index=True)
     date_precision = models.CharField(_("date precision"), max_length=10, choices=PRECISION_CHOICES, editable=False)
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("City or venue, or “Videokonferenz”."))
-    countries = CountryField(_("countries"), multiple=True, blank=True)
+    # In the order the editor gave (the host first, say); a country given twice is refused.
+    countries = CountryField(_("countries"), multiple=True, blank=True, multiple_sort=False, multiple_unique=False)
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="events")
     series = models.ForeignKey(
         Series,
@@ -366,6 +370,16 @@ class Event(models.Model):
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        codes = [country.code for country in self.countries]
+        repeated = sorted({country.name for country in self.countries if codes.count(country.code) > 1})
+        if repeated:
+            raise ValidationError(
+                {
+                    "countries": _("Each country once, please: %(countries)s given twice.")
+                    % {"countries": ", ".join(repeated)}
+                },
+                code="repeated",
+            )
         if self.status == self.Status.WITHDRAWN and not clean_text(self.withdrawal_reason):
             raise ValidationError(
                 {"withdrawal_reason": _("Say publicly why the event is withdrawn; readers will see it.")},

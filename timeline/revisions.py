@@ -70,7 +70,7 @@ def restore(revision: Revision, user) -> Event:
     event = Event.objects.filter(public_id=revision.event_public_id).first()
     if event is not None:
         data["version"] = event.version  # restoring is a new change on top of the current state
-    serializer = EventSerializer(event, data=data)
+    serializer = EventSerializer(event, data=data, context={"importing": True})  # keeps its id
     if not serializer.is_valid():
         raise ValidationError(serializer.errors)
     event = serializer.save()

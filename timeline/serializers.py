@@ -6,13 +6,17 @@ second copy. DRF's field mapping only checks types and sizes before that.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.forms.utils import from_current_timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
-from .models import Event, Participant, Series, SourceLink, Topic, may_change
+from .models import MAX_TOPICS, Event, Participant, Series, SourceLink, Topic, may_change, too_many_topics
 from .structured_data import absolute_url
 
 
@@ -42,7 +46,34 @@ class StaleVersion(APIException):
 API_NAMES = {"place": "location", "public_id": "id"}
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class KnownFieldsOnly:
+    """Refuse a write that names a field the representation does not have, naming it, instead
+    of ignoring it (a misspelt or invented field would otherwise be lost without a word).
+    Read-only fields may be sent back as they were read: they are known, and not written."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """A date and time; one without an offset is read in the site's time zone and refused if it
+    does not exist there or is ambiguous (a clock change), with the admin's message
+    (django.forms.utils.from_current_timezone), instead of being moved an hour."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            try:
+                value = from_current_timezone(value)
+            except DjangoValidationError as error:
+                raise ValidationError(error.messages) from error
+        return super().enforce_timezone(value)
+
+
+class TopicSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
@@ -52,7 +83,7 @@ class TopicSerializer(serializers.ModelSerializer):
         return validate_with_model(self.instance or Topic(), attrs)
 
 
-class SeriesSerializer(serializers.ModelSerializer):
+class SeriesSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Series
         fields = ["slug", "name", "description"]
@@ -76,7 +107,7 @@ def validate_with_model(instance, attrs: dict) -> dict:
     return attrs
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     # A plain code in and out; the model field checks it is a country.
     country = serializers.CharField(max_length=2, required=False, allow_blank=True)
 
@@ -88,7 +119,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return value.strip().upper()
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     # Checked by the model's validator (http and https only), with the admin's message.
     url = serializers.CharField(max_length=500)
 
@@ -97,16 +128,27 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["url", "title", "publisher"]
 
 
-class EventSerializer(serializers.ModelSerializer):
-    """An event as integrators see it; editors may also write it."""
+class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
+    """An event as integrators see it; editors may also write it.
+
+    `id` is given by the service (the importer and restoring a revision alone may write one, with
+    the context {"importing": True}); countries keep the order they are given in; at most MAX_TOPICS topics.
+    """
 
     id = serializers.UUIDField(source="public_id", required=False)
+    publish_at = LocalDateTimeField(required=False, allow_null=True)
     url = serializers.SerializerMethodField()
     date_display = serializers.SerializerMethodField()
     location = serializers.CharField(source="place", required=False, allow_blank=True, max_length=200)
     countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False, max_length=50)
     participants = ParticipantSerializer(many=True, required=False, max_length=100)
-    topics = serializers.SlugRelatedField(many=True, slug_field="slug", queryset=Topic.objects.all(), required=False)
+    topics = serializers.SlugRelatedField(
+        many=True,
+        slug_field="slug",
+        queryset=Topic.objects.all(),
+        required=False,
+        help_text=f"Topic slugs, at most {MAX_TOPICS}.",
+    )
     series = serializers.SlugRelatedField(
         slug_field="slug", queryset=Series.objects.all(), required=False, allow_null=True
     )
@@ -175,6 +217,10 @@ class EventSerializer(serializers.ModelSerializer):
         event = self.instance or Event()
         if self.instance is not None and attrs.get("public_id", event.public_id) != event.public_id:
             raise ValidationError({"id": [_("An event's id never changes.")]})
+        if self.instance is None and "public_id" in attrs and not self.context.get("importing"):
+            raise ValidationError({"id": [_("The service gives a new event its id; leave id out.")]})
+        if len(nested.get("topics", ())) > MAX_TOPICS:
+            raise ValidationError({"topics": [too_many_topics()]})
         request = self.context.get("request")
         if request is not None and not may_change(request.user, event, attrs.get("status")):
             raise PermissionDenied(

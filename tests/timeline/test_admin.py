@@ -203,3 +203,36 @@ def test_date_preview_tells_the_editor_how_a_date_will_read(editor_client, clien
     assert client.__class__().get("/admin/timeline/event/date-preview/", {"value": "2024"}).status_code == 302
     page = editor_client.get(ADD_URL).content.decode()
     assert "timeline/admin-date-preview.js" in page
+
+
+def test_admin_refuses_a_protocol_relative_source_link_as_the_api_does(editor_client):
+    response = editor_client.post(ADD_URL, add_form(**{"sources-0-url": "//example.net/x"}))
+    assert response.status_code == 200
+    assert "Geben Sie eine Webadresse an, die mit http:// oder https:// beginnt." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_admin_refuses_a_country_given_twice_as_the_api_does(editor_client):
+    response = editor_client.post(ADD_URL, add_form(countries=["DE", "DE", "JP"]))
+    assert response.status_code == 200
+    assert "Jedes Land bitte nur einmal: Deutschland doppelt angegeben." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_admin_caps_topics_per_event_as_the_api_does(editor_client):
+    topics = [Topic.objects.create(name=f"Thema {n}", slug=f"thema-{n}").pk for n in range(21)]
+    response = editor_client.post(ADD_URL, add_form(topics=topics))
+    assert response.status_code == 200
+    assert "Wählen Sie höchstens 20 Themen." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_saving_in_the_admin_keeps_the_order_countries_were_given_in(editor_client, make_event):
+    from tests.timeline.test_workflow import CHANGE, change_form_data
+
+    event = make_event(countries=["JP", "DE"], status=Event.Status.DRAFT, publish_at=None)
+    data = change_form_data(editor_client.get(CHANGE.format(event.pk)))
+    data["countries"] = ["DE", "FR", "JP"]  # as the alphabetical chooser sends them, France added
+    assert editor_client.post(CHANGE.format(event.pk), data).status_code == 302
+    event.refresh_from_db()
+    assert [country.code for country in event.countries] == ["JP", "DE", "FR"]

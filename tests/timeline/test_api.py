@@ -529,3 +529,101 @@ def test_sqlite_reads_api_pages_and_counts_from_indexes(make_event):
     for plan in (first, deep):
         assert "event_timeline_idx" in plan and "TEMP B-TREE" not in plan, plan
     assert "USING COVERING INDEX" in count, count  # the count reads the index, not the table
+
+
+# --- input means what the editor meant, or is refused the same way everywhere ------------------
+
+# The admin's message (Django's own), in German.
+NOT_IN_BERLIN = "%s konnte mit der Zeitzone Europe/Berlin nicht eindeutig interpretiert werden"
+
+
+@pytest.mark.parametrize(
+    ("publish_at", "why"),
+    [("2027-03-28T02:30:00", "skipped when clocks go forward"), ("2027-10-31T02:30:00", "passed twice")],
+)
+def test_a_local_time_that_does_not_exist_or_is_ambiguous_is_refused(users, seed, publish_at, why):
+    client = as_user(users["publisher"])
+    response = client.post("/api/events/", new_event(status="published", publish_at=publish_at), format="json")
+    assert response.status_code == 400, why
+    message = response.json()["publish_at"][0]
+    assert message.startswith(NOT_IN_BERLIN % publish_at.replace("T", " ")), message
+    assert not Event.objects.filter(title=new_event()["title"]).exists()
+
+
+def test_a_time_with_an_offset_is_taken_as_given(users, seed):
+    client = as_user(users["publisher"])
+    response = client.post("/api/events/", new_event(publish_at="2027-03-28T02:30:00+01:00"), format="json")
+    assert response.status_code == 201
+    stored = Event.objects.get(public_id=response.json()["id"]).publish_at
+    assert stored == datetime.datetime(2027, 3, 28, 1, 30, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("date_precision", "year"), ("created_at", "2020-01-01T00:00:00Z"), ("titel", "Tippfehler")]
+)
+def test_an_unknown_field_is_refused_by_name(users, seed, field, value):
+    client = as_user(users["editor"])
+    response = client.post("/api/events/", new_event(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: ["Unbekanntes Feld."]}
+
+
+def test_an_unknown_field_of_a_participant_is_refused_by_name(users, seed):
+    client = as_user(users["editor"])
+    response = client.post(
+        "/api/events/", new_event(participants=[{"name": "A", "rolle": "Ministerin"}]), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"participants": {"0": {"rolle": ["Unbekanntes Feld."]}}}
+
+
+def test_a_representation_read_can_be_written_back(users, seed):
+    client = as_user(users["publisher"])
+    url = f"/api/events/{SEED_ID}/"
+    read = client.get(url).json()
+    assert client.put(url, {**read, "summary": "Neu."}, format="json").status_code == 200
+
+
+def test_a_client_cannot_choose_a_new_events_id(users, seed):
+    client = as_user(users["editor"])
+    response = client.post("/api/events/", new_event(id="00000000-0000-0000-0000-000000000002"), format="json")
+    assert response.status_code == 400 and "id" in response.json()
+    assert not Event.objects.filter(public_id="00000000-0000-0000-0000-000000000002").exists()
+
+
+def test_topics_per_event_are_capped(users, seed):
+    for number in range(25):
+        Topic.objects.create(name=f"Thema {number}", slug=f"thema-{number}")
+    client = as_user(users["editor"])
+    response = client.post("/api/events/", new_event(topics=[f"thema-{n}" for n in range(21)]), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"topics": ["Wählen Sie höchstens 20 Themen."]}
+    assert (
+        client.post("/api/events/", new_event(topics=[f"thema-{n}" for n in range(20)]), format="json").status_code
+        == 201
+    )
+
+
+def test_countries_keep_the_order_they_were_given_in(users, seed):
+    client = as_user(users["editor"])
+    created = client.post("/api/events/", new_event(countries=["JP", "de", "FR"]), format="json").json()
+    assert created["countries"] == ["JP", "DE", "FR"]
+    assert client.get(f"/api/events/{created['id']}/").json()["countries"] == ["JP", "DE", "FR"]
+
+
+def test_a_country_given_twice_is_refused(users, seed):
+    client = as_user(users["editor"])
+    response = client.post("/api/events/", new_event(countries=["de", "DE"]), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"countries": ["Jedes Land bitte nur einmal: Deutschland doppelt angegeben."]}
+
+
+def test_a_protocol_relative_source_link_is_refused(users, seed):
+    client = as_user(users["editor"])
+    response = client.post(
+        "/api/events/", new_event(sources=[{"url": "//example.net/x", "title": "Quelle"}]), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "sources": [{"url": ["Geben Sie eine Webadresse an, die mit http:// oder https:// beginnt."]}]
+    }

@@ -155,6 +155,21 @@ def test_an_unreadable_publication_time_refuses_its_record_and_the_import_goes_o
     assert Event.objects.get(import_ref="d").first_published_at.isoformat() == "2024-06-26T08:00:00+00:00"
 
 
+def test_a_local_time_that_does_not_exist_is_refused_with_the_admins_message(seed, tmp_path):
+    records = [
+        {"import_ref": "a", "title": "Sommerzeit", "kind": "meeting", "date": "2027", "status": "published",
+         "publish_at": "2027-03-28T02:30:00"},
+        {"import_ref": "b", "title": "Erster Abruf", "kind": "meeting", "date": "2027", "status": "published",
+         "first_published_at": "2027-10-31T02:30:00"},
+    ]  # fmt: skip
+    out, error = run(write_json(tmp_path, records))
+    assert error.startswith("0 angelegt")
+    lines = out.splitlines()
+    assert lines[0].startswith("Eintrag 1 „a“: abgelehnt – publish_at: 2027-03-28 02:30:00 konnte mit der Zeitzone")
+    assert lines[1].startswith("Eintrag 2 „b“: abgelehnt – first_published_at: 2027-10-31 02:30:00 konnte mit der")
+    assert not Event.objects.filter(import_ref__in=["a", "b"]).exists()
+
+
 def test_each_outcome_is_printed_when_its_record_is_saved(seed, tmp_path):
     class Recorder(io.StringIO):
         """Notes how many events exist when each line is printed."""
