@@ -240,7 +240,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Diplomatic events API",
     "DESCRIPTION": (
         "Dated diplomatic events: public read for everyone, write for editors (token or session). "
-        "List parameters are those of the timeline and the feeds."
+        "List parameters are those of the timeline and the feeds.\n\n"
+        "**Changing an event needs a precondition** (no change overwrites a colleague's unseen): send "
+        "the `ETag` of `GET /api/events/{key}/` in `If-Match`, or its `version` in the body. Without "
+        "either, `PUT` and `PATCH` answer 428. A change based on an older version answers 412 "
+        "(`If-Match`) or 409 with the current `version`; `If-Match: *` changes whatever version is "
+        "current. `DELETE` honours `If-Match` too. Fields the representation does not have are "
+        "refused by name; times without an offset are read in Europe/Berlin and refused if they do not "
+        "exist there or are ambiguous."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -29,8 +29,10 @@ def error_responses(path: str, method: str) -> dict[str, dict]:
             "Changed meanwhile: another record took the same unique value, or "
             "the event's version moved on (the body gives the current one)."
         )
-    if method in ("PUT", "PATCH") and "events" in path:
+    if method in ("PUT", "PATCH", "DELETE") and "events" in path and "{" in path:
         responses["412"] = error("If-Match did not match the event's current ETag.")
+    if method in ("PUT", "PATCH") and "events" in path and "{" in path:
+        responses["428"] = error("Neither If-Match nor `version` said which version the change is based on.")
     responses["429"] = error("Too many requests; the Retry-After header says when to try again.")
     return responses
 
