@@ -86,7 +86,7 @@ class YearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit() and 1 <= int(value) <= 9999:
+        if value and value.isdecimal() and 1 <= int(value) <= 9999:
             year = int(value)
             return queryset.filter(date_start__lte=datetime.date(year, 12, 31), date_end__gte=datetime.date(year, 1, 1))
         return queryset
@@ -143,7 +143,7 @@ def submitted_inline_state(data, name: str) -> list[list[str]] | None:
         if data.get(row + "DELETE") or not any(values):
             continue
         position = data.get(row + "position", "")
-        rows.append((int(position) if position.isdigit() else 0, index, values))
+        rows.append((int(position) if position.isdecimal() else 0, index, values))
     return [values for _position, _index, values in sorted(rows)]
 
 

@@ -41,7 +41,9 @@ class HealthCheckMiddleware:
 class ClientInputMiddleware:
     """Refuse what no database may be asked about: a NUL character in the path (404, as for any
     address that names nothing) or in a query parameter (400, naming the parameter); drop a
-    cookie whose value holds one (a session key with NUL is no session).
+    cookie whose value holds one (a session key with NUL is no session); and answer a number
+    too large for the database or for a date (OverflowError, raised only by such a value, e.g.
+    an admin list filter `?id__in=99999999999999999999` on SQLite) with 400.
 
     PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"); SQLite would store
     it. Form fields and the API's fields refuse NUL already (Django's and DRF's
@@ -71,3 +73,11 @@ class ClientInputMiddleware:
         if settings.SESSION_COOKIE_NAME in damaged and hasattr(request, "session"):
             request.session = import_module(settings.SESSION_ENGINE).SessionStore()
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OverflowError):
+            return None
+        message = _("A number in this request is too large.")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -42,7 +42,7 @@ class Position:
                 return cls(datetime.date.fromisoformat(parts[0]))
             if len(parts) == 3:
                 start, end, pk = parts
-                if pk.isdigit() and int(pk) < MAX_ID:
+                if pk.isdecimal() and int(pk) < MAX_ID:
                     return cls(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end), int(pk))
         except ValueError:
             pass
