@@ -254,3 +254,13 @@ def test_six_simultaneous_admin_saves_of_one_form_give_one_save_and_five_merge_f
         if answer.status_code == 200:  # the merge form, with this editor's own text kept
             assert "nachdem Sie ihn geöffnet haben" in answer.text
             assert f"Fassung {i} der Zusammenfassung." in answer.text
+
+
+def test_simultaneous_new_events_with_one_title_each_get_an_address(app):
+    base, token, _env = app
+    event = {"title": "Gespräch mit der Botschaft Japans", "kind": "meeting", "date": "2025-07-01"}
+    answers = race([functools.partial(api(base, token).post, f"{base}/api/events/", json=event) for _ in range(6)])
+    assert [answer.status_code for answer in answers] == [201] * 6, [answer.text[:200] for answer in answers]
+    slugs = sorted(answer.json()["slug"] for answer in answers)
+    assert len(set(slugs)) == 6
+    assert "gesprach-mit-der-botschaft-japans" in slugs or "gespraech-mit-der-botschaft-japans" in slugs

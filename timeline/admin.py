@@ -20,8 +20,9 @@ from django_countries import countries as all_countries
 from django_prose_editor.fields import ProseEditorFormField
 from rest_framework.exceptions import ValidationError
 
-from . import revisions
+from . import merging, revisions
 from .dates import parse_event_date
+from .merging import INLINE_FIELDS, stored_rows, submitted_rows
 from .models import (
     MAX_TOPICS,
     Event,
@@ -35,7 +36,6 @@ from .models import (
     may_change,
     too_many_topics,
 )
-from .text import clean_text
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -114,39 +114,6 @@ MERGED_FIELDS = [
 ]  # fmt: skip
 
 
-# The rows edited inline, by formset prefix (the relation's name), and the fields compared.
-INLINE_FIELDS = {
-    "participants": ("name", "role", "organisation", "country"),
-    "sources": ("url", "title", "publisher"),
-}
-MAX_COMPARED_ROWS = 1000  # Django's default limit of forms in a formset
-
-
-def inline_state(event: Event, name: str) -> list[list[str]]:
-    """The rows of one inline of a stored event, in their order, as comparable lists of text."""
-    if not event.pk:
-        return []
-    return [[str(getattr(row, field)) for field in INLINE_FIELDS[name]] for row in getattr(event, name).all()]
-
-
-def submitted_inline_state(data, name: str) -> list[list[str]] | None:
-    """The same rows as a change form submitted them (blank extra rows and rows marked for
-    deletion left out; ordered by position), or None if the form did not carry them."""
-    try:
-        total = min(int(data.get(f"{name}-TOTAL_FORMS", "")), MAX_COMPARED_ROWS)
-    except ValueError:
-        return None
-    rows = []
-    for index in range(total):
-        row = f"{name}-{index}-"
-        values = [clean_text(data.get(row + field, "")) for field in INLINE_FIELDS[name]]
-        if data.get(row + "DELETE") or not any(values):
-            continue
-        position = data.get(row + "position", "")
-        rows.append((int(position) if position.isdecimal() else 0, index, values))
-    return [values for _position, _index, values in sorted(rows)]
-
-
 def field_state(event: Event, name: str):
     """A comparable value of one field of a stored event, as a form would hold it."""
     value = getattr(event, name) if name != "topics" else None
@@ -178,7 +145,7 @@ def form_state(cleaned: dict, name: str):
 def snapshot(event: Event) -> str:
     """The signed state of the event as a change form shows it: the base of a later merge."""
     state = {name: field_state(event, name) for name in MERGED_FIELDS}
-    return signing.dumps(state | {name: inline_state(event, name) for name in INLINE_FIELDS})
+    return signing.dumps(state | {name: list(stored_rows(event, name).items()) for name in INLINE_FIELDS})
 
 
 class EventAdminForm(forms.ModelForm):
@@ -253,23 +220,23 @@ class EventAdminForm(forms.ModelForm):
             else:
                 clashes.append(label)
                 self.add_error(name if name in self.fields else None, _("A colleague changed this meanwhile."))
-        # Rows edited inline: a colleague's rows replace the submitted ones if this editor left
-        # them as they were (EventAdmin.get_inline_formsets shows the stored rows); if both
-        # changed them, this editor's rows stay in the form and the colleague's are named.
-        merged_inlines = set()
+        # Rows edited inline, merged row by row (timeline/merging.py); the page shows the result
+        # (EventAdmin.get_inline_formsets).
+        merged_inlines = {}
         for name in INLINE_FIELDS:
-            theirs, mine = inline_state(stored, name), submitted_inline_state(self.data, name)
-            if mine is None or name not in base or theirs == base[name] or theirs == mine:
+            theirs, mine = stored_rows(stored, name), submitted_rows(self.data, name)
+            if mine is None or name not in base:
                 continue
+            result = merging.merge(dict(base[name]), theirs, mine)
+            merged_inlines[name] = merging.formset_data(name, stored, result)
             label = str(Event._meta.get_field(name).related_model._meta.verbose_name_plural)
-            if mine == base[name]:
-                merged.append(label)
-                merged_inlines.add(name)
-            else:
-                clashes.append(label)
-                rows = "; ".join(", ".join(filter(None, row)) for row in theirs) or "–"
-                message = _("A colleague saved these %(rows)s: %(values)s") % {"rows": label, "values": rows}
-                self.add_error(None, message)
+            if theirs != {pk: tuple(values) for pk, values in base[name]}:
+                (clashes if result.clashes else merged).append(label)
+            for row in result.clashes:
+                values = ", ".join(filter(None, row[:-1])) if row is not None else _("deleted")
+                self.add_error(
+                    None, _("%(rows)s as a colleague saved them: %(values)s") % {"rows": label, "values": values}
+                )
         if self.request is not None:
             self.request.merged_inlines = merged_inlines
         data["version"] = str(stored.version)
@@ -377,20 +344,20 @@ class EventAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
-        # After a merge (EventAdminForm), inlines only a colleague changed show the stored rows.
-        merged = getattr(request, "merged_inlines", set())
+        # After a merge (EventAdminForm), each inline shows the merged rows.
+        merged = getattr(request, "merged_inlines", {})
         formsets = [
-            self.unbound_formset(request, obj, inline, formset) if formset.prefix in merged else formset
+            self.merged_formset(request, obj, inline, formset, merged[formset.prefix])
+            if formset.prefix in merged
+            else formset
             for formset, inline in zip(formsets, inline_instances, strict=True)
         ]
         return super().get_inline_formsets(request, formsets, inline_instances, obj)
 
-    def unbound_formset(self, request, obj, inline, formset):
-        """The inline's formset with the stored rows, as when the page is first opened."""
+    def merged_formset(self, request, obj, inline, formset, data):
+        """The inline's formset bound to the merged rows (timeline/merging.py)."""
         kwargs = self.get_formset_kwargs(request, obj, inline, formset.prefix)
-        kwargs.pop("data", None)
-        kwargs.pop("files", None)
-        return type(formset)(**kwargs)
+        return type(formset)(**(kwargs | {"data": data, "files": {}}))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -171,6 +171,7 @@ class EventQuerySet(models.QuerySet):
         return self.order_by(*TIMELINE_ORDER)
 
 
+SLUG_ATTEMPTS = 8  # a slug taken meanwhile is chosen anew: enough for a few editors at once
 MAX_TOPICS = 20  # per event: a reader's filter, not a keyword list
 
 
@@ -348,13 +349,13 @@ class Event(models.Model):
         else:
             self.withdrawn_at = None
         self.withdrawal_reason = clean_text(self.withdrawal_reason)
-        if not self.slug:
-            fallback = f"{self.kind}-{self.date_start.isoformat()}"
-            self.slug = unique_slug(Event, make_slug(self.title, fallback), self.pk)
+        slug_given = bool(self.slug)
+        if not slug_given:
+            self.slug = self._free_slug()
         self.search_document = make_search_document(self)
         with transaction.atomic():
             self._claim_next_version()
-            super().save(*args, **kwargs)
+            self._save_row(slug_given, *args, **kwargs)
             if corrected:
                 # Listed on the event's page from now on, as readers were told it.
                 Correction.objects.create(event=self, note=self.change_note, created_at=now)
@@ -385,6 +386,25 @@ class Event(models.Model):
                 {"withdrawal_reason": _("Say publicly why the event is withdrawn; readers will see it.")},
                 code="reason_required",
             )
+
+    def _free_slug(self) -> str:
+        return unique_slug(Event, make_slug(self.title, f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
+
+    def _save_row(self, slug_given: bool, *args, **kwargs) -> None:
+        """Write the row. Two events with one title saved at the same instant find the same free
+        slug; on PostgreSQL the later insert fails on the unique index once the earlier commits.
+        A slug the service chose is then chosen again (in a savepoint, so the transaction goes on);
+        one the editor gave is theirs, and the clash is reported."""
+        for attempt in range(SLUG_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Event.objects.filter(slug=self.slug).exclude(pk=self.pk).exists()
+                if slug_given or not taken or attempt == SLUG_ATTEMPTS - 1:
+                    raise
+                self.slug = self._free_slug()
 
     def _claim_next_version(self) -> None:
         """Move the stored version on by one, but only from the version this object was read at.

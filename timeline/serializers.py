@@ -16,7 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
-from .models import MAX_TOPICS, Event, Participant, Series, SourceLink, Topic, may_change, too_many_topics
+from .models import (
+    MAX_TOPICS,
+    SLUG_MAX_LENGTH,
+    Event,
+    Participant,
+    Series,
+    SourceLink,
+    Topic,
+    may_change,
+    too_many_topics,
+)
 from .structured_data import absolute_url
 
 
@@ -56,6 +66,17 @@ class KnownFieldsOnly:
             unknown = sorted(str(name) for name in data if name not in self.fields)
             if unknown:
                 raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class SlugField(serializers.SlugRelatedField):
+    """A topic or series named by its slug. A value no slug can be (NUL, which PostgreSQL cannot
+    even compare, or more than a slug's length) names nothing: refused as an unknown slug,
+    without asking the database."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and ("\x00" in data or len(data) > SLUG_MAX_LENGTH):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "")[:80])
         return super().to_internal_value(data)
 
 
@@ -142,16 +163,14 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     location = serializers.CharField(source="place", required=False, allow_blank=True, max_length=200)
     countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False, max_length=50)
     participants = ParticipantSerializer(many=True, required=False, max_length=100)
-    topics = serializers.SlugRelatedField(
+    topics = SlugField(
         many=True,
         slug_field="slug",
         queryset=Topic.objects.all(),
         required=False,
         help_text=f"Topic slugs, at most {MAX_TOPICS}.",
     )
-    series = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Series.objects.all(), required=False, allow_null=True
-    )
+    series = SlugField(slug_field="slug", queryset=Series.objects.all(), required=False, allow_null=True)
     sources = SourceSerializer(many=True, required=False, max_length=100)
 
     class Meta:
@@ -219,8 +238,11 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             raise ValidationError({"id": [_("An event's id never changes.")]})
         if self.instance is None and "public_id" in attrs and not self.context.get("importing"):
             raise ValidationError({"id": [_("The service gives a new event its id; leave id out.")]})
-        if len(nested.get("topics", ())) > MAX_TOPICS:
+        topics = nested.get("topics", ())
+        if len(topics) > MAX_TOPICS:
             raise ValidationError({"topics": [too_many_topics()]})
+        if len(set(topics)) < len(topics):
+            raise ValidationError({"topics": [_("Each topic once, please.")]})
         request = self.context.get("request")
         if request is not None and not may_change(request.user, event, attrs.get("status")):
             raise PermissionDenied(

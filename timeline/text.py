@@ -93,7 +93,7 @@ def sanitize_html(value: str | None, url_schemes: set[str] = ALLOWED_URL_SCHEMES
     """The body as it may be published: only harmless tags, attributes and link schemes."""
     if not value:
         return ""
-    html = _SURROGATE_RE.sub("", _CONTROL_RE.sub("", unicodedata.normalize("NFC", str(value))))
+    html = _strip_unwanted(unicodedata.normalize("NFC", str(value)))
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -104,7 +104,13 @@ def sanitize_html(value: str | None, url_schemes: set[str] = ALLOWED_URL_SCHEMES
     )
     # nh3 writes character references (&#x1;) out as the characters they name: removed again, so
     # that cleaning twice gives what cleaning once gave.
-    return unicodedata.normalize("NFC", _SURROGATE_RE.sub("", _CONTROL_RE.sub("", cleaned))).strip()
+    return unicodedata.normalize("NFC", _strip_unwanted(cleaned)).strip()
+
+
+def _strip_unwanted(text: str) -> str:
+    """`text` without control, invisible and bidirectional formatting characters and surrogates:
+    the body loses what titles and summaries lose (clean_text)."""
+    return _SURROGATE_RE.sub("", _CONTROL_RE.sub("", _INVISIBLE_RE.sub("", text)))
 
 
 # Links that leave the site must be web links: no javascript:, data:, file: or ftp:.

@@ -627,3 +627,20 @@ def test_a_protocol_relative_source_link_is_refused(users, seed):
     assert response.json() == {
         "sources": [{"url": ["Geben Sie eine Webadresse an, die mit http:// oder https:// beginnt."]}]
     }
+
+
+@pytest.mark.parametrize("field", ["topics", "series"])
+def test_a_nul_or_overlong_slug_names_nothing_on_every_database(users, seed, field):
+    client = as_user(users["editor"])
+    for slug in ("a\x00b", "x" * 300):
+        value = [slug] if field == "topics" else slug
+        response = client.post("/api/events/", new_event(**{field: value}), format="json")
+        assert response.status_code == 400, response.content
+        assert field in response.json()
+
+
+def test_a_topic_given_twice_is_refused(users, seed):
+    client = as_user(users["editor"])
+    response = client.post("/api/events/", new_event(topics=["economic-security"] * 2), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"topics": ["Jedes Thema bitte nur einmal."]}

@@ -129,6 +129,12 @@ def test_harmless_formatting_and_web_links_survive_sanitising(make_event):
     assert "<li>a</li>" in event.body
 
 
+def test_invisible_and_bidi_characters_leave_the_body_as_they_leave_the_title(make_event):
+    event = make_event(body="<p>Reiche\u200b trifft &#x202E;Kiuchi\ufeff</p>")
+    event.refresh_from_db()
+    assert event.body == "<p>Reiche trifft Kiuchi</p>"
+
+
 def test_a_control_character_written_as_a_reference_is_removed_too(make_event):
     event = make_event(body="<p>a&#x1;b&#0;c&#x7f;d&#x85;e</p>")
     event.refresh_from_db()

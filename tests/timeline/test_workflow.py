@@ -128,6 +128,80 @@ def test_both_editors_changing_the_participants_must_choose(two_editors, make_ev
     assert list(event.participants.values_list("name", flat=True)) == ["Minoru Kiuchi (Bob)"]
 
 
+def race_on_rows(two_editors, event, alice_edit, bob_edit):
+    """Alice and Bob open `event`'s form; Alice saves her edit; Bob saves his, gets the merge
+    form and saves it as it is. Returns the merge page."""
+    alice, bob = two_editors
+    alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+    alice_edit(alice_form)
+    assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
+    bob_edit(bob_form)
+    merge_page = bob.post(CHANGE.format(event.pk), bob_form)
+    assert merge_page.status_code == 200
+    assert bob.post(CHANGE.format(event.pk), change_form_data(merge_page)).status_code == 302
+    return merge_page
+
+
+def test_colleagues_changes_to_different_rows_are_both_kept(two_editors, make_event):
+    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
+    event.participants.create(name="Anna Alt", role="Ministerin", position=0)
+    event.participants.create(name="Bernd Alt", role="Botschafter", position=1)
+    event.sources.create(url="https://a.example/", title="Quelle A", position=0)
+    event.sources.create(url="https://b.example/", title="Quelle B", position=1)
+
+    def alice(form):
+        form["participants-0-name"] = "Anna von A"
+        form["sources-0-position"] = "5"  # moved to the end
+
+    def bob(form):
+        form["participants-1-role"] = "Gesandter"
+        form["sources-1-title"] = "Quelle B, neu"
+
+    race_on_rows(two_editors, event, alice, bob)
+    people = list(event.participants.values_list("name", "role"))
+    assert people == [("Anna von A", "Ministerin"), ("Bernd Alt", "Gesandter")]
+    sources = list(event.sources.values_list("title", "position"))
+    assert sources == [("Quelle B, neu", 1), ("Quelle A", 5)]
+
+
+def test_a_row_the_colleague_deleted_and_i_changed_is_kept_and_the_form_saves(two_editors, make_event):
+    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
+    event.participants.create(name="Anna", position=0)
+    event.participants.create(name="Bernd", position=1)
+
+    def alice(form):
+        form["participants-1-DELETE"] = "on"
+
+    def bob(form):
+        form["participants-1-role"] = "Gesandter"
+
+    page = race_on_rows(two_editors, event, alice, bob)
+    assert "gelöscht" in page.content.decode()  # told that the colleague deleted it
+    assert list(event.participants.values_list("name", "role")) == [("Anna", ""), ("Bernd", "Gesandter")]
+
+
+def test_a_row_deleted_by_a_colleague_and_untouched_here_stays_deleted(two_editors, make_event):
+    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
+    event.participants.create(name="Anna", position=0)
+    event.participants.create(name="Bernd", position=1)
+
+    def alice(form):
+        form["participants-1-DELETE"] = "on"
+
+    def bob(form):
+        form["title"] = "Treffen, neu"
+        form["participants-TOTAL_FORMS"] = "3"  # and a participant added
+        form["participants-2-name"] = "Chiara"
+        form["participants-2-position"] = "2"
+        form["participants-2-event"] = str(event.pk)
+
+    race_on_rows(two_editors, event, alice, bob)
+    event.refresh_from_db()
+    assert event.title == "Treffen, neu"
+    assert list(event.participants.values_list("name", flat=True)) == ["Anna", "Chiara"]
+
+
 def test_both_editors_changing_the_same_field_must_choose(two_editors, make_event):
     event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
     alice, bob = two_editors
