@@ -172,12 +172,18 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(date_start__lte=day)
 
     def filter_search(self, queryset: QuerySet[Event], name: str, text: str) -> QuerySet[Event]:
-        text = " ".join(text.split())
-        if not text:
-            return queryset
-        if connection.vendor == "postgresql":
-            return search_postgresql(queryset, text)
-        return search_portable(queryset, text)
+        return search(queryset, text)
+
+
+def search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
+    """The events of `queryset` that `text` finds, as the public search finds them (the page,
+    the API, the feeds and the admin's search box)."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        return search_postgresql(queryset, text)
+    return search_portable(queryset, text)
 
 
 # `from` is a Python keyword, so the filters are declared under other names and renamed here;

@@ -27,7 +27,7 @@ from rest_framework.exceptions import APIException
 
 from . import revisions
 from .cache import content_changed
-from .models import Event, StaleEvent
+from .models import Event, Revision, StaleEvent
 from .serializers import EventSerializer, StaleVersion
 
 # CSV columns, in the order export would write them. Lists are separated by ";", the fields of a
@@ -224,6 +224,14 @@ def _read_time(value) -> datetime | None:
     return from_current_timezone(parsed)
 
 
+def edited_since_import(event: Event) -> Revision | None:
+    """The latest revision of `event` if a person made it (through the admin or the API), which
+    a re-run of an import without `version` must not silently overwrite; None if the latest one
+    came from an import or a command."""
+    latest = Revision.objects.filter(event_public_id=event.public_id).select_related("user").first()
+    return latest if latest is not None and latest.user_id is not None else None
+
+
 def _import_one(record: Record) -> Outcome:
     data = record.data
     errors = dict(record.errors)
@@ -243,6 +251,13 @@ def _import_one(record: Record) -> Outcome:
     if errors:
         return Outcome(record, Action.REFUSED, errors)
     existing = _existing(data)
+    edited = edited_since_import(existing) if existing and data.get("version") in (None, "") else None
+    if edited is not None:
+        message = _(
+            "Changed by %(user)s in the admin or the API since it was imported (now version %(version)s); "
+            "to overwrite that, give version %(version)s in the record."
+        ) % {"user": edited.user, "version": existing.version}
+        return Outcome(record, Action.REFUSED, {"version": [message]})
     before = revisions.snapshot(existing) if existing else None
     status_before = existing.status if existing else None  # before validation applies the new values
     serializer = EventSerializer(existing, data=data, context={"importing": True})

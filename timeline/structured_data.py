@@ -11,6 +11,7 @@ from .dates import DatePoint, EventDate
 from .models import Event
 
 VIDEO_CONFERENCE_WORDS = ("video", "online", "virtuell", "virtual")
+PHONE_CALL_WORDS = ("telefon", "phone")  # Telefonat, Telefonkonferenz, telefonisch, phone call
 # Inside <script>, these could end the element or start a comment; JSON allows them escaped.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -47,9 +48,10 @@ def place_jsonld(place: str) -> dict:
 
     - "Berlin": Offline, and a Place whose PostalAddress has the place as addressLocality;
     - "Videokonferenz": Online, and no location: no address to join it is published;
-    - "": neither, since nothing is known about where or how it took place.
+    - "Telefonat" (a call) or "": neither: no place, and no attendance mode schema.org has fits
+      a call.
     """
-    if not place:
+    if not place or any(word in place.lower() for word in PHONE_CALL_WORDS):
         return {}
     if is_online(place):
         # Our own page is not where the event happens, so it cannot be the VirtualLocation's url.

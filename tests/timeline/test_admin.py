@@ -136,6 +136,7 @@ def three_events(make_event):
         series=dialogue,
         status=Event.Status.DRAFT,
         publish_at=None,
+        import_ref="ref-7",
     )
     make_event(
         title="Besuch Paris",
@@ -166,6 +167,13 @@ def changelist_titles(client, query: str = "") -> list[str]:
         ("?series__id__exact={series}", ["Dialog etabliert"]),
         ("?q=Kiuchi", ["Treffen Berlin"]),
         ("?q=Paris", ["Besuch Paris"]),
+        (
+            "?q=%EF%BC%AB%EF%BD%89%EF%BD%95%EF%BD%83%EF%BD%88%EF%BD%89",
+            ["Treffen Berlin"],
+        ),  # Ｋｉｕｃｈｉ, as the public search
+        ("?q=minister", ["Treffen Berlin"]),
+        ("?q=besuch-paris", ["Besuch Paris"]),  # an address, pasted
+        ("?q=ref-7", ["Dialog etabliert"]),  # an import reference
     ],
 )
 def test_changelist_filters_and_search(editor_client, three_events, query, titles):

@@ -137,8 +137,9 @@ def test_a_video_conference_is_online_without_a_location_it_has_no_address_for(c
     assert "location" not in data
 
 
-def test_an_event_without_a_place_claims_neither_location_nor_attendance_mode(client, make_event):
-    data = jsonld(client.get(make_event(place="").get_absolute_url()))
+@pytest.mark.parametrize("place", ["", "Telefonat", "Telefonkonferenz"])
+def test_an_event_without_a_place_claims_neither_location_nor_attendance_mode(client, make_event, place):
+    data = jsonld(client.get(make_event(place=place).get_absolute_url()))
     assert_valid_event(data)
     assert "location" not in data
     assert "eventAttendanceMode" not in data

@@ -377,3 +377,29 @@ def test_busy_database_fails_one_record_the_import_goes_on_and_a_rerun_completes
         "Eintrag 3 „c“: unverändert",
     ]
     assert error is None
+
+
+def test_rerunning_an_import_does_not_undo_an_editors_later_change(seed, tmp_path, editor):
+    from rest_framework.test import APIClient
+
+    records = [{"import_ref": "r-1", "title": "Entwurf", "kind": "meeting", "date": "2025", "location": "Berlin"}]
+    path = write_json(tmp_path, records)
+    assert run(path)[1] is None
+    event = Event.objects.get(import_ref="r-1")
+    client = APIClient()
+    client.force_authenticate(editor)
+    changed = {"location": "Tokio", "version": event.version}
+    assert client.patch(f"/api/events/{event.public_id}/", changed, format="json").status_code == 200
+
+    out, error = run(path)
+    event.refresh_from_db()
+    assert event.place == "Tokio"  # the editor's change stands
+    assert out.startswith("Eintrag 1 „r-1“: abgelehnt – version: ")
+    assert "redakteurin" in out and f"version {event.version}" in out
+    assert error.startswith("0 angelegt, 0 aktualisiert, 0 unverändert, 1 abgelehnt")
+
+    # Given the version, the record overwrites it, as asked.
+    path = write_json(tmp_path, [{**records[0], "version": event.version}])
+    assert run(path)[1] is None
+    event.refresh_from_db()
+    assert event.place == "Berlin"
