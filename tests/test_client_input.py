@@ -23,7 +23,13 @@ from timeline.models import Event, PreviewLink
 # segments, quotes and markup, a number beyond any integer key, an unknown percent escape.
 SEGMENTS = ["%00", "a%00b", "x" * 3000, "%FF%FE", "%", "..%2F..", "%27%22%3C%3E", "9" * 30, "%C0%AF"]
 # Query parameter and form values of the same kinds.
-VALUES = ["%00", "x" * 3000, "%FF%FE", "%", "-1", "9" * 30, "[]", "%E2%80%AE", "%C2%B2"]  # "²" is a digit, no number
+VALUES = [
+    "%00", "x" * 3000, "%FF%FE", "%", "-1", "9" * 30, "[]", "%E2%80%AE",
+    "%C2%B2",  # "²": a digit, but no number
+    "-" * 40,  # negations beyond PostgreSQL's tsquery parser stack
+    "%E5%9F%8E" * 200,  # a long Japanese run: a long phrase of bigrams
+    "0000-36",  # a quarter of year 0, which no calendar has
+]  # fmt: skip
 # The parameters the surfaces read: the timeline's filters, the API's, the admin's.
 PARAMETERS = [
     "q", "country", "topic", "kind", "series", "from", "to", "status", "cursor", "page_size", "format",

@@ -67,10 +67,11 @@ def app(database_url, tmp_path):
         "u.groups.add(Group.objects.get(name='publisher')); print(Token.objects.create(user=u).key)",
     ).strip()
     port = free_port()
+    log = (tmp_path / "app.log").open("w")  # Django's errors, to read when a test fails
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "4", "-b", f"127.0.0.1:{port}", "--no-control-socket",
          "--error-logfile", str(tmp_path / "gunicorn.log")],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -82,6 +83,7 @@ def app(database_url, tmp_path):
     yield base, token, env
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 def race(requests_: list[functools.partial]) -> list[requests.Response]:
@@ -264,3 +266,31 @@ def test_simultaneous_new_events_with_one_title_each_get_an_address(app):
     slugs = sorted(answer.json()["slug"] for answer in answers)
     assert len(set(slugs)) == 6
     assert "gesprach-mit-der-botschaft-japans" in slugs or "gespraech-mit-der-botschaft-japans" in slugs
+
+
+def test_a_deletion_racing_changes_answers_each_and_keeps_every_revision(app):
+    base, token, env = app
+    root = shell(
+        env,
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        "print(Token.objects.create(user=User.objects.create_superuser('root', password='x')).key)",
+    ).strip()
+    for round_number in range(4):
+        created = api(base, token).post(
+            f"{base}/api/events/", json={"title": f"Runde {round_number}", "kind": "meeting", "date": "2025"}
+        )
+        url = f"{base}/api/events/{created.json()['id']}/"
+        change = {"summary": "Neu."}
+        answers = race(
+            [functools.partial(api(base, root).delete, url)]
+            + [functools.partial(api(base, token).patch, url, json=change, headers={"If-Match": "*"}) for _ in range(3)]
+        )
+        assert answers[0].status_code == 204
+        assert {answer.status_code for answer in answers[1:]} <= {200, 404}, [a.text[:200] for a in answers]
+        assert api(base, token).get(url).status_code == 404
+    # Every deletion is kept as a revision (PostgreSQL refused the commit when a change's revision
+    # pointed at the event being deleted: a 500).
+    deleted = shell(
+        env, "from timeline.models import Revision; print(Revision.objects.filter(action='deleted').count())"
+    )
+    assert deleted.strip() == "4"

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget, FilteredSelectMultiple
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Q, QuerySet
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -442,13 +443,10 @@ class EventAdmin(admin.ModelAdmin):
         revisions.record(form.instance, request.user, revisions.action_for(form._status_before, form.instance.status))
 
     def delete_model(self, request, obj):
-        revisions.record_deletion(obj, request.user)
-        super().delete_model(request, obj)
+        revisions.delete(Event.objects.filter(pk=obj.pk), request.user)
 
     def delete_queryset(self, request, queryset):
-        for event in queryset:
-            revisions.record_deletion(event, request.user)
-        super().delete_queryset(request, queryset)
+        revisions.delete(queryset, request.user)
 
     @staticmethod
     def _move_to(request, events: QuerySet[Event], status: str) -> int:
@@ -569,6 +567,10 @@ class RevisionAdmin(admin.ModelAdmin):
             event = revisions.restore(revision, request.user)
         except (ValidationError, StaleEvent) as error:  # say what, and keep everything as it is
             self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
+            return
+        except IntegrityError:  # a colleague recovered the same deleted event at the same instant
+            message = _("Not restored: someone recovered or changed this event meanwhile; look at it again.")
+            self.message_user(request, message, messages.ERROR)
             return
         self.message_user(
             request,

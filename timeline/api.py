@@ -84,9 +84,7 @@ class SafeWritesMixin:
             # A colleague's change committed between this request's read and its write.
             if is_unconditional(self.request):
                 raise  # EventViewSet.update tries again on the colleague's version
-            if "If-Match" in self.request.headers:
-                raise PreconditionFailed(STALE_IF_MATCH) from error
-            raise StaleVersion(error.current_version) from error
+            raise stale(self.request, error) from error
 
 
 class TimelinePagination(CursorPagination):
@@ -147,6 +145,16 @@ def is_unconditional(request) -> bool:
     return request.headers.get("If-Match", "").strip() == "*"
 
 
+def stale(request, error: StaleEvent) -> APIException:
+    """The answer to a change that lost a race: 404 if the event was deleted meanwhile, else 412
+    with If-Match or 409 with the current version."""
+    if error.current_version is None:
+        return NotFound(_("The event was deleted meanwhile."))
+    if "If-Match" in request.headers and not is_unconditional(request):
+        return PreconditionFailed(STALE_IF_MATCH)
+    return StaleVersion(error.current_version)
+
+
 def has_version(data) -> bool:
     """Whether a write's body names the version it is based on."""
     return isinstance(data, dict) and data.get("version") not in (None, "")
@@ -198,12 +206,10 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
             events = Event.objects.filter(status=Event.Status.PUBLISHED, publish_at__gt=timezone.now())
         else:
             events = Event.objects.all()
-        # The search text is large and never shown: keep it out of every read.
-        return (
-            events.select_related("series")
-            .prefetch_related("topics", "participants", "sources")
-            .defer("search_document")
-        )
+        events = events.select_related("series").prefetch_related("topics", "participants", "sources")
+        if self.request.method not in permissions.SAFE_METHODS:
+            return events  # validation reads every field; a deferred one would be read again later
+        return events.defer("search_document")  # large and never shown: kept out of every read
 
     def list(self, request, *args, **kwargs):
         if request.user.is_authenticated or request.accepted_renderer.format != "json":
@@ -221,8 +227,7 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         return cached_response(request, build, request.accepted_media_type)
 
     def perform_destroy(self, event: Event) -> None:
-        revisions.record_deletion(event, self.request.user)
-        event.delete()
+        revisions.delete(Event.objects.filter(pk=event.pk), self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs))
@@ -233,12 +238,13 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         for _attempt in range(UNCONDITIONAL_ATTEMPTS - 1):
             try:
                 return with_etag(super().update(request, *args, **kwargs))
-            except StaleEvent:
-                continue
+            except StaleEvent as error:
+                if error.current_version is None:
+                    raise stale(request, error) from error
         try:
             return with_etag(super().update(request, *args, **kwargs))
         except StaleEvent as error:
-            raise StaleVersion(error.current_version) from error
+            raise stale(request, error) from error
 
     def get_object(self) -> Event:
         key = self.kwargs["key"]

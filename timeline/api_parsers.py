@@ -1,15 +1,36 @@
 """Request parsing for the API (a module of its own: settings import it before any view)."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, but nesting too deep for Python's parser is a 400, not a 500."""
+    """DRF's JSON parser, but nesting too deep for Python's parser is a 400, not a 500, and so
+    is an unpaired surrogate escape ("\\ud800"): JSON text may hold one (RFC 8259, section 8.2),
+    but it is no character, cannot be written back as UTF-8 (not even in an error message that
+    quotes it), and no field may store it."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
             raise ParseError(_("The JSON is nested too deeply.")) from error
+        if has_surrogate(data):
+            raise ParseError(_("The JSON contains an unpaired surrogate (\\ud800–\\udfff), which is no character."))
+        return data
+
+
+def has_surrogate(data) -> bool:
+    """Whether any string (or key) in parsed JSON holds a lone surrogate code point."""
+    if isinstance(data, str):
+        return SURROGATE.search(data) is not None
+    if isinstance(data, dict):
+        return any(has_surrogate(key) or has_surrogate(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(has_surrogate(item) for item in data)
+    return False

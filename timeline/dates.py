@@ -483,8 +483,13 @@ def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> Even
             value=str(value).strip()[:100],
             examples=EXAMPLES,
         )
+    try:
+        bounds = result.bounds()
+    except ValueError as error:  # year 0 (EDTF has it; Python's calendar and ours start at 1)
+        year = result.start.year if result.start.year < 1 else (result.end or result.start).year
+        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year) from error
     if check_edtf:
-        _check_with_edtf_package(result.edtf, result.bounds())
+        _check_with_edtf_package(result.edtf, bounds)
     return result
 
 

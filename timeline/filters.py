@@ -264,8 +264,13 @@ def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     """Full-text search: German stemming ("Rohstoff" finds "Rohstoffen"), or the words as written
     (names such as "Kiuchi"), each answered from its own GIN index; web-search syntax (`"…"`,
     `or`, `-`). The query is in the form `search_text` gives, as the search text is."""
-    query = search_text(text, phrases=True)
+    # A run of "-" (negations of negations) beyond PostgreSQL's parser stack of 32 operators is
+    # an error ("tsquery stack too small"); one "-" means the same to a reader.
+    query = REPEATED_NEGATION.sub("-", search_text(text, phrases=True))
     return queryset.filter(_document_matches("german", query) | _document_matches("simple", query))
+
+
+REPEATED_NEGATION = re.compile(r"(?:-\s*){2,}")
 
 
 def describe_value(name: str, value: str, topics: dict[str, str], series: dict[str, str]) -> str:

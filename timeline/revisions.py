@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 
 from .models import Event, Revision
@@ -48,9 +49,19 @@ def record(event: Event, user, action: str) -> Revision:
     )
 
 
-def record_deletion(event: Event, user) -> Revision:
-    """Keep the state of an event about to be deleted, so it can be recovered."""
-    return record(event, user, Revision.Action.DELETED)
+@transaction.atomic
+def delete(events: QuerySet[Event], user) -> int:
+    """Delete `events`, each kept as a revision first, so it can be recovered; the number deleted.
+
+    The rows are locked first: a colleague's save in flight either commits before (its revision
+    is then kept and unlinked like the others) or finds the event gone (StaleEvent); never a
+    revision that points at a deleted event (which PostgreSQL refuses at commit).
+    """
+    # By key: a list's queryset may join the series, whose nullable side cannot be locked.
+    locked = list(Event.objects.filter(pk__in=list(events.values_list("pk", flat=True))).select_for_update())
+    for event in locked:
+        record(event, user, Revision.Action.DELETED)
+    return Event.objects.filter(pk__in=[event.pk for event in locked]).delete()[1].get(Event._meta.label, 0)
 
 
 def differences(older: dict, newer: dict) -> list[tuple[str, object, object]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -113,7 +114,8 @@ def render_timeline(request) -> HttpResponse:
 
     # The count and the country list scan many rows; both change only with the content, so they
     # are cached per content version, for every page and language of the selection.
-    total = get_or_set("timeline-count:" + selection.query_string, selection.events.count)
+    selection_key = hashlib.blake2b(selection.query_string.encode(), digest_size=16).hexdigest()  # any length
+    total = get_or_set("timeline-count:" + selection_key, selection.events.count)
     page = paginate(
         selection.events.select_related("series").prefetch_related("topics").defer("body", "search_document"),
         after=after,

@@ -644,3 +644,13 @@ def test_a_topic_given_twice_is_refused(users, seed):
     response = client.post("/api/events/", new_event(topics=["economic-security"] * 2), format="json")
     assert response.status_code == 400
     assert response.json() == {"topics": ["Jedes Thema bitte nur einmal."]}
+
+
+@pytest.mark.parametrize("body", ['{"title": "\\ud800"}', '{"\\udfff": 1}', '{"participants": [{"name": "a\\ud83d"}]}'])
+def test_an_unpaired_surrogate_in_json_is_a_clear_400(users, seed, body):
+    client = as_user(users["editor"])
+    response = client.generic("POST", "/api/events/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "urrogat" in response.json()["detail"]  # surrogate, Surrogat
+    paired = client.post("/api/events/", new_event(title="Treffen 😀"), format="json")  # a pair is a character
+    assert paired.status_code == 201

@@ -108,6 +108,9 @@ REFUSED = [
     ("", "Enter a date"),
     ("\u200b", "Enter a date"),
     ("2" * 200, "longer than 100"),
+    ("0000-36", "The year 0 is out of range"),  # a quarter of year 0: no calendar has its days
+    ("0000-41", "The year 0 is out of range"),
+    ("Q4 0000", "The year 0 is out of range"),
 ]
 
 
