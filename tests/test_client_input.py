@@ -9,6 +9,7 @@ runs it on SQLite and on PostgreSQL, which refuses NUL in text.
 
 import io
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
@@ -127,7 +128,9 @@ def test_every_route_answers_hostile_parameters_without_a_server_error(clients):
                 assert_no_server_error(client.get(f"{url}?{query}"), f"{who} GET {url}?…={value[:20]}")
             # Form fields of the same kinds, as an admin form or an action would post them; the
             # superuser's posts run the views' validation (deleting is confirmed with "post").
-            fields = dict.fromkeys(("title", "date", "countries", "topics", "_selected_action", "index"), value)
+            fields = dict.fromkeys(
+                ("title", "date", "countries", "topics", "series", "_selected_action", "index"), unquote(value)
+            )
             response = clients["superuser"].post(url, {**fields, "action": "publish"})
             assert_no_server_error(response, f"superuser POST {url} {value[:20]}")
 
@@ -169,6 +172,28 @@ def test_a_number_too_large_for_the_database_is_a_clear_400(clients, query):
         return
     assert response.status_code == 400
     assert response.content.decode() == "Eine Zahl in dieser Anfrage ist zu groß."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("selected", ["abc", "1\x00", "①", "²", "de"])
+def test_an_admin_action_on_a_selection_that_is_no_key_is_a_clear_400(clients, selected):
+    for url in ("/admin/timeline/event/", "/admin/auth/user/", "/admin/timeline/topic/"):
+        response = clients["superuser"].post(url, {"action": "delete_selected", "_selected_action": [selected]})
+        assert response.status_code == 400, url
+        assert response.content.decode() == "Die Auswahl enthält einen unbekannten Schlüssel."
+
+
+@pytest.mark.django_db
+def test_a_change_form_with_a_crafted_series_and_a_refused_date_is_shown_again(clients):
+    from tests.timeline.test_workflow import CHANGE, change_form_data
+
+    event = Event.objects.public().first()
+    client = clients["superuser"]
+    data = change_form_data(client.get(CHANGE.format(event.pk)))
+    for series, date in (("①", event.date), ("abc", event.date), ("", "0000-36")):
+        response = client.post(CHANGE.format(event.pk), {**data, "series": series, "date": date})
+        assert response.status_code == 200  # the form again, with what is wrong marked
+        assert response.context["adminform"].form.errors
 
 
 @pytest.mark.django_db

@@ -168,6 +168,13 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The series chooser looks its value up to show it; a value that is no key (only a
+        # crafted request sends one) would break the page: refused, and not looked up.
+        series = self.data.get("series", "") if self.is_bound else ""
+        self.unknown_series = bool(series) and not str(series).isdecimal()
+        if self.unknown_series:
+            self.data = self.data.copy()
+            self.data["series"] = ""
         if self.instance.pk and not self.is_bound:
             self.initial["snapshot"] = snapshot(self.instance)
         if "status" in self.fields and self.request and not self.request.user.has_perm("timeline.publish_event"):
@@ -189,6 +196,8 @@ class EventAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.unknown_series:
+            self.add_error("series", self.fields["series"].error_messages["invalid_choice"])
         user = self.request.user if self.request else None
         new_status = cleaned.get("status", self.instance.status)
         if not may_change(user, self.instance, new_status):
@@ -405,7 +414,10 @@ class EventAdmin(admin.ModelAdmin):
     def human_date(self, obj: Event) -> str:
         if not obj.pk or not obj.date:
             return "–"
-        return obj.date_display()
+        try:
+            return obj.date_display()
+        except DjangoValidationError:  # a refused date the form shows for correction
+            return "–"
 
     @admin.display(description=_("revisions"))
     def revision_history(self, obj: Event) -> str:

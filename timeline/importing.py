@@ -27,7 +27,7 @@ from rest_framework.exceptions import APIException
 
 from . import revisions
 from .cache import content_changed
-from .models import Event, Revision, StaleEvent
+from .models import PUBLICATION_TIME_VALIDATORS, Event, Revision, StaleEvent
 from .serializers import EventSerializer, StaleVersion
 
 # CSV columns, in the order export would write them. Lists are separated by ";", the fields of a
@@ -221,7 +221,11 @@ def _read_time(value) -> datetime | None:
         parsed = parse_datetime(str(value))
     except ValueError:  # well-formed but impossible, such as 2024-02-30T10:00
         return None
-    return from_current_timezone(parsed)
+    parsed = from_current_timezone(parsed)
+    if parsed is not None:
+        for validator in PUBLICATION_TIME_VALIDATORS:  # the range publish_at allows
+            validator(parsed)
+    return parsed
 
 
 def edited_since_import(event: Event) -> Revision | None:

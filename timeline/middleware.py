@@ -3,6 +3,8 @@
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -73,6 +75,22 @@ class ClientInputMiddleware:
         if settings.SESSION_COOKIE_NAME in damaged and hasattr(request, "session"):
             request.session = import_module(settings.SESSION_ENGINE).SessionStore()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The admin's list actions filter by the selected keys without checking them (a key
+        # that is no number is a ValueError there): each is checked by the model's own key field.
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is None or request.method != "POST":
+            return None
+        key = model_admin.model._meta.pk
+        try:
+            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                key.to_python(value)
+        except ValidationError:
+            return HttpResponseBadRequest(
+                _("The selection holds an unknown key."), content_type="text/plain; charset=utf-8"
+            )
+        return None
 
     def process_exception(self, request, exception):
         if not isinstance(exception, OverflowError):

@@ -9,7 +9,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -171,6 +171,12 @@ class EventQuerySet(models.QuerySet):
         return self.order_by(*TIMELINE_ORDER)
 
 
+# A publication time any database and Python's calendar can hold in UTC, whatever its offset
+# (0001-01-01T00:00+01:00 is a time of the year 0 in UTC, which PostgreSQL refuses).
+PUBLICATION_TIME_VALIDATORS = [
+    MinValueValidator(datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)),
+    MaxValueValidator(datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)),
+]
 SLUG_ATTEMPTS = 8  # a slug taken meanwhile is chosen anew: enough for a few editors at once
 MAX_TOPICS = 20  # per event: a reader's filter, not a keyword list
 
@@ -250,6 +256,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         help_text=_("When the event becomes public. Empty: now, when published. In the future: scheduled."),
+        validators=PUBLICATION_TIME_VALIDATORS,
     )
     first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -654,3 +654,13 @@ def test_an_unpaired_surrogate_in_json_is_a_clear_400(users, seed, body):
     assert "urrogat" in response.json()["detail"]  # surrogate, Surrogat
     paired = client.post("/api/events/", new_event(title="Treffen 😀"), format="json")  # a pair is a character
     assert paired.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "publish_at", ["0001-01-01T00:30:00+01:00", "1899-12-31T23:00:00Z", "9999-12-31T23:59:00-01:00"]
+)
+def test_a_publication_time_no_database_can_hold_is_refused(users, seed, publish_at):
+    client = as_user(users["publisher"])
+    response = client.post("/api/events/", new_event(publish_at=publish_at), format="json")
+    assert response.status_code == 400
+    assert "publish_at" in response.json()
