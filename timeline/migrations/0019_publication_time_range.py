@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
                 help_text="When the event becomes public. Empty: now, when published. In the future: scheduled.",
                 null=True,
                 validators=[
-                    django.core.validators.MinValueValidator(
-                        datetime.datetime(1900, 1, 1, 0, 0, tzinfo=datetime.UTC)
-                    ),
+                    django.core.validators.MinValueValidator(datetime.datetime(1900, 1, 1, 0, 0, tzinfo=datetime.UTC)),
                     django.core.validators.MaxValueValidator(
                         datetime.datetime(9999, 12, 30, 0, 0, tzinfo=datetime.UTC)
                     ),
