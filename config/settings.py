@@ -121,9 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait for each other instead of failing with "database is locked": a
     # transaction takes the write lock when it begins (a deferred one would fail when upgrading
     # its read lock), waits up to `timeout` seconds for it, and readers are never blocked (WAL).
+    # Past the wait, the request is answered 503 with Retry-After (timeline/middleware.py).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", 20)),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 

@@ -294,3 +294,30 @@ def test_a_deletion_racing_changes_answers_each_and_keeps_every_revision(app):
         env, "from timeline.models import Revision; print(Revision.objects.filter(action='deleted').count())"
     )
     assert deleted.strip() == "4"
+
+
+@pytest.fixture
+def busy_timeout_of_one_second(monkeypatch):
+    monkeypatch.setenv("SQLITE_BUSY_TIMEOUT", "1")
+
+
+def test_a_write_that_waits_past_the_busy_timeout_is_a_503_to_retry(busy_timeout_of_one_second, app, database_url):
+    """As while a long import holds SQLite's write lock; PostgreSQL writers wait for row locks."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write lock of the whole database is SQLite's")
+    import sqlite3
+
+    base, token, _env = app
+    url = f"{base}/api/events/{SEED_SLUG}/"
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        busy = api(base, token).patch(url, json={"summary": "Neu."}, headers={"If-Match": "*"})
+        assert api(base, token).get(url).status_code == 200  # readers are not blocked (WAL)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "5"
+    assert busy.json() == {"detail": "Die Datenbank ist ausgelastet; versuchen Sie es in ein paar Sekunden erneut."}
+    assert api(base, token).patch(url, json={"summary": "Neu."}, headers={"If-Match": "*"}).status_code == 200

@@ -14,12 +14,14 @@ every read and write while Redis stops and starts again.
 import itertools
 import json
 import shutil
+import signal
 import subprocess
 import threading
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -32,6 +34,7 @@ import tests.test_scale_out as scale_out
 from tests.conftest import missing
 from timeline import cache
 from timeline.api_throttling import AnonRateThrottle
+from timeline.cache import RETRY_AFTER
 from timeline.models import Event
 
 LISTS = ("/", "/feeds/rss/", "/feeds/atom/", "/api/events/")
@@ -214,7 +217,23 @@ def test_with_redis_stopped_the_api_limit_lets_readers_through_and_counts_again_
     shared_redis.stop()
     assert [client.get("/api/events/").status_code for _ in range(6)] == [200] * 6
     shared_redis.start()
+    time.sleep(RETRY_AFTER)  # after a failure the cache is left alone this long
     assert [client.get("/api/events/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_redis_that_hangs_is_asked_once_not_on_every_request(client, shared_redis, make_event):
+    make_event()
+    shared = caches["default"]
+    shared_redis.process.send_signal(signal.SIGSTOP)  # accepts connections, answers nothing
+    try:
+        with mock.patch.object(type(shared), "get", autospec=True, side_effect=type(shared).get) as asked:
+            statuses = [client.get("/api/events/", {"page_size": n}).status_code for n in range(1, 11)]
+    finally:
+        shared_redis.process.send_signal(signal.SIGCONT)
+    assert statuses == [200] * 10
+    # Each call waits the 0.5-second socket timeout; after the first failure the cache (the
+    # API's rate limit included) is left alone for RETRY_AFTER seconds.
+    assert asked.call_count == 1
 
 
 def test_healthz_reports_the_cache_degraded_not_down_while_redis_is_stopped_and_ok_once_it_is_back(

@@ -152,7 +152,7 @@ def _shared(operation: str, *args: Any, **kwargs: Any) -> Any:
     """The shared cache's `operation` (get, add, set, delete, clear); None if there is no shared
     cache, or it failed (or failed lately)."""
     shared, state = shared_cache(), _SharedCacheState
-    if shared is None or time.monotonic() < state.down_until:
+    if shared is None or shared_cache_resting():
         return None
     try:
         if state.recovering:
@@ -163,10 +163,22 @@ def _shared(operation: str, *args: Any, **kwargs: Any) -> Any:
             logger.warning("The shared cache answers again.")
         return getattr(shared, operation)(*args, **kwargs)
     except CACHE_ERRORS as error:
-        if not state.recovering:
-            logger.warning("The shared cache failed (%s); reading from the database until it is back.", error)
-        state.down_until, state.recovering = time.monotonic() + RETRY_AFTER, True
+        shared_cache_failed(error)
         return None
+
+
+def shared_cache_failed(error: Exception) -> None:
+    """Note that the shared cache failed: it is left alone for RETRY_AFTER seconds (every user
+    of the shared cache, the API's rate limit too, asks `shared_cache_resting()` first)."""
+    state = _SharedCacheState
+    if not state.recovering:
+        logger.warning("The shared cache failed (%s); reading from the database until it is back.", error)
+    state.down_until, state.recovering = time.monotonic() + RETRY_AFTER, True
+
+
+def shared_cache_resting() -> bool:
+    """Whether the shared cache failed less than RETRY_AFTER seconds ago."""
+    return time.monotonic() < _SharedCacheState.down_until
 
 
 def cache_available() -> bool:

@@ -1,16 +1,19 @@
 """Middleware of the timeline app."""
 
+import logging
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.db import DatabaseError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from .cache import cache_available
 from .models import SiteRevision
+
+logger = logging.getLogger(__name__)
 
 
 class HealthCheckMiddleware:
@@ -41,34 +44,39 @@ class HealthCheckMiddleware:
 
 
 class ClientInputMiddleware:
-    """Refuse what no database may be asked about: a NUL character in the path (404, as for any
-    address that names nothing) or in a query parameter (400, naming the parameter); drop a
-    cookie whose value holds one (a session key with NUL is no session); and answer a number
-    too large for the database or for a date (OverflowError, raised only by such a value, e.g.
-    an admin list filter `?id__in=99999999999999999999` on SQLite) with 400.
+    """What no view should have to ask the database about, refused before it is asked.
 
-    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"); SQLite would store
-    it. Form fields and the API's fields refuse NUL already (Django's and DRF's
-    ProhibitNullCharactersValidator); this covers what reaches a query without a form: path
-    keys, list filters, search and cursor parameters, cookies. After LocaleMiddleware, so the
-    message is in the reader's language; before anything reads the session.
+    - A NUL character in the path: 404, as for any address that names nothing; in a query
+      parameter: 400, naming it; in a cookie: the cookie is dropped (a session key with NUL is
+      no session). PostgreSQL refuses NUL in text; form and API fields refuse it already
+      (Django's and DRF's ProhibitNullCharactersValidator); this covers what reaches a query
+      without a form: path keys, list filters, search and cursor parameters, cookies.
+    - In the admin, what its list views use unchecked: the keys of a selection an action is
+      applied to (checked by the model's own key field) and the date hierarchy's year, month
+      and day: 400.
+    - A number too large for the database or a date (OverflowError, raised only by such a
+      value, e.g. an admin list filter `?id__in=99999999999999999999` on SQLite): 400.
+    - A database busy beyond the wait (SQLite's "database is locked" after its timeout, say
+      while a large import holds the write lock) or not answering: 503 with Retry-After, so
+      clients and editors try again instead of seeing an error page.
+
+    After LocaleMiddleware, so messages are in the reader's language; before anything reads
+    the session. The API gets JSON, everything else plain text.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        is_api = request.path_info.startswith("/api/")
         if "\x00" in request.path_info:
-            if is_api:
+            if is_api(request):
                 return JsonResponse({"detail": _("Not found.")}, status=404)
             raise Http404
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
-                message = _("The parameter “%(name)s” contains a NUL character.") % {"name": name.replace("\x00", "")}
-                if is_api:
-                    return JsonResponse({name.replace("\x00", ""): [message]}, status=400)
-                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+                name = name.replace("\x00", "")
+                message = _("The parameter “%(name)s” contains a NUL character.") % {"name": name}
+                return refusal(request, message, field=name)
         damaged = [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]
         for name in damaged:
             del request.COOKIES[name]
@@ -77,25 +85,43 @@ class ClientInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        # The admin's list actions filter by the selected keys without checking them (a key
-        # that is no number is a ValueError there): each is checked by the model's own key field.
-        model_admin = getattr(view_func, "model_admin", None)
-        if model_admin is None or request.method != "POST":
+        model_admin = getattr(view_func, "model_admin", None)  # set on the admin's own views
+        if model_admin is None:
             return None
-        key = model_admin.model._meta.pk
-        try:
-            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
-                key.to_python(value)
-        except ValidationError:
-            return HttpResponseBadRequest(
-                _("The selection holds an unknown key."), content_type="text/plain; charset=utf-8"
-            )
+        if request.method == "POST":
+            key = model_admin.model._meta.pk
+            try:
+                for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                    key.to_python(value)
+            except ValidationError:
+                return refusal(request, _("The selection holds an unknown key."))
+        if model_admin.date_hierarchy:
+            for part, highest in (("year", 9999), ("month", 12), ("day", 31)):
+                value = request.GET.get(f"{model_admin.date_hierarchy}__{part}")
+                if value is not None and not (value.isdecimal() and 1 <= int(value) <= highest):
+                    return refusal(request, _("The date in this list's filter does not exist."))
         return None
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OverflowError):
-            return None
-        message = _("A number in this request is too large.")
-        if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=400)
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        if isinstance(exception, OverflowError):
+            return refusal(request, _("A number in this request is too large."))
+        if isinstance(exception, OperationalError):
+            logger.warning("Database busy or unavailable: %s", exception)
+            response = refusal(request, _("The database is busy; try again in a few seconds."), status=503)
+            response["Retry-After"] = str(RETRY_AFTER_BUSY)
+            return response
+        return None
+
+
+RETRY_AFTER_BUSY = 5  # seconds
+
+
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def refusal(request, message: str, *, status: int = 400, field: str | None = None) -> HttpResponse:
+    """`message` as the API (JSON, under `field` or "detail") or a page (plain text) says it."""
+    if is_api(request):
+        return JsonResponse({field: [message]} if field else {"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
