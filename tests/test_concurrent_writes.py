@@ -321,3 +321,42 @@ def test_a_write_that_waits_past_the_busy_timeout_is_a_503_to_retry(busy_timeout
     assert busy.headers["Retry-After"] == "5"
     assert busy.json() == {"detail": "Die Datenbank ist ausgelastet; versuchen Sie es in ein paar Sekunden erneut."}
     assert api(base, token).patch(url, json={"summary": "Neu."}, headers={"If-Match": "*"}).status_code == 200
+
+
+def test_simultaneous_unconditional_changes_all_succeed_one_after_another(app):
+    """If-Match: * asks for the change whatever the version: each waits for the row, none fails."""
+    base, token, _env = app
+    url = f"{base}/api/events/{SEED_SLUG}/"
+    before = api(base, token).get(url).json()["version"]
+    answers = race(
+        [
+            functools.partial(
+                api(base, token).patch, url, json={"change_note": f"Fassung {i}."}, headers={"If-Match": "*"}
+            )
+            for i in range(6)
+        ]
+    )
+    assert [answer.status_code for answer in answers] == [200] * 6, [answer.text[:200] for answer in answers]
+    assert api(base, token).get(url).json()["version"] == before + 6
+
+
+def test_a_delete_based_on_a_version_never_deletes_a_newer_one(app):
+    base, token, env = app
+    root = shell(
+        env,
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        "print(Token.objects.create(user=User.objects.create_superuser('root2', password='x')).key)",
+    ).strip()
+    for round_number in range(5):
+        created = api(base, token).post(
+            f"{base}/api/events/", json={"title": f"Probe {round_number}", "kind": "meeting", "date": "2025"}
+        )
+        url, version = f"{base}/api/events/{created.json()['id']}/", created.json()["version"]
+        patch, delete = race(
+            [
+                functools.partial(api(base, token).patch, url, json={"summary": "Neu.", "version": version}),
+                functools.partial(api(base, root).delete, url, headers={"If-Match": f'"{version}"'}),
+            ]
+        )
+        # One of them wins; the other learns the event changed (or is gone): never both.
+        assert sorted([patch.status_code, delete.status_code]) in ([200, 412], [204, 404]), (patch.text, delete.text)

@@ -82,8 +82,6 @@ class SafeWritesMixin:
             ) from error
         except StaleEvent as error:
             # A colleague's change committed between this request's read and its write.
-            if is_unconditional(self.request):
-                raise  # EventViewSet.update tries again on the colleague's version
             raise stale(self.request, error) from error
 
 
@@ -137,20 +135,12 @@ class ReadAnyoneWriteWithPermission(permissions.DjangoModelPermissionsOrAnonRead
     """Reads for everyone; writes need the model permission (the "editor" group has them)."""
 
 
-UNCONDITIONAL_ATTEMPTS = 3
-
-
-def is_unconditional(request) -> bool:
-    """Whether a change asks to be made whatever the event's current version ("If-Match: *")."""
-    return request.headers.get("If-Match", "").strip() == "*"
-
-
 def stale(request, error: StaleEvent) -> APIException:
     """The answer to a change that lost a race: 404 if the event was deleted meanwhile, else 412
     with If-Match or 409 with the current version."""
     if error.current_version is None:
         return NotFound(_("The event was deleted meanwhile."))
-    if "If-Match" in request.headers and not is_unconditional(request):
+    if "If-Match" in request.headers:
         return PreconditionFailed(STALE_IF_MATCH)
     return StaleVersion(error.current_version)
 
@@ -208,7 +198,10 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
             events = Event.objects.all()
         events = events.select_related("series").prefetch_related("topics", "participants", "sources")
         if self.request.method not in permissions.SAFE_METHODS:
-            return events  # validation reads every field; a deferred one would be read again later
+            # A change reads, checks its precondition and writes under the row's lock (update()
+            # and destroy() run in a transaction), so no colleague's change lands in between.
+            # Not deferred: validation reads every field.
+            return events.select_for_update(of=("self",))
         return events.defer("search_document")  # large and never shown: kept out of every read
 
     def list(self, request, *args, **kwargs):
@@ -233,18 +226,16 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         return with_etag(super().retrieve(request, *args, **kwargs))
 
     def update(self, request, *args, **kwargs):
-        # "If-Match: *" asks for the change whatever the current version (RFC 9110, section
-        # 13.1.1): a race lost to a colleague's save is tried again on the version they made.
-        for _attempt in range(UNCONDITIONAL_ATTEMPTS - 1):
-            try:
-                return with_etag(super().update(request, *args, **kwargs))
-            except StaleEvent as error:
-                if error.current_version is None:
-                    raise stale(request, error) from error
         try:
-            return with_etag(super().update(request, *args, **kwargs))
-        except StaleEvent as error:
+            with transaction.atomic():
+                response = super().update(request, *args, **kwargs)
+        except StaleEvent as error:  # a save outside the API (the admin) won the race
             raise stale(request, error) from error
+        return with_etag(response)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
 
     def get_object(self) -> Event:
         key = self.kwargs["key"]
