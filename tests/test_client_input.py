@@ -208,6 +208,29 @@ def test_a_date_hierarchy_value_that_is_no_date_is_a_clear_400(clients, query):
 
 
 @pytest.mark.django_db
+def test_a_change_form_claiming_thousands_of_rows_is_refused_not_rendered(clients, django_assert_max_num_queries):
+    from tests.timeline.test_workflow import CHANGE, change_form_data
+
+    event = Event.objects.public().first()
+    client = clients["superuser"]
+    data = change_form_data(client.get(CHANGE.format(event.pk))) | {"participants-TOTAL_FORMS": "2000"}
+    response = client.post(CHANGE.format(event.pk), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "höchstens 100" in page  # Django's "Please submit at most 100 forms."
+    rows = {int(number) for number in re.findall(r'name="participants-(\d+)-name"', page)}
+    assert len(rows) <= 100  # at most the rows allowed, not 2000 empty ones
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "q=%E2%80%8B", "q=%C2%AD", 'q=""', "q=-", "q=---"])
+def test_a_search_for_nothing_visible_filters_nothing_on_every_database(clients, query):
+    response = clients["anonymous"].get(f"/api/events/?{query}")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == Event.objects.public().count()
+
+
+@pytest.mark.django_db
 def test_a_session_cookie_with_nul_is_no_session(clients):
     client = clients["anonymous"]
     client.cookies["sessionid"] = "\x00" * 32

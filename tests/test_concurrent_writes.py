@@ -9,6 +9,7 @@ nothing answers 500 and nothing is silently lost.
 
 import functools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -360,3 +361,48 @@ def test_a_delete_based_on_a_version_never_deletes_a_newer_one(app):
         )
         # One of them wins; the other learns the event changed (or is gone): never both.
         assert sorted([patch.status_code, delete.status_code]) in ([200, 412], [204, 404]), (patch.text, delete.text)
+
+
+def test_simultaneous_admin_adds_with_one_title_and_a_publish_action_racing_the_api_give_no_error(app):
+    base, token, _env = app
+    sessions = [admin_session(base) for _ in range(4)]
+    forms = []
+    for session in sessions:
+        reader = FormReader("event_form")
+        reader.feed(session.get(f"{base}/admin/timeline/event/add/").text)
+        fields = dict(reader.fields) | {"title": "Konsultationen in Tokio", "slug": "konsultationen-in-tokio"}
+        forms.append(fields | {"date": "2025-09-01", "kind": "meeting", "_save": "Sichern"})
+    answers = race(
+        [
+            functools.partial(session.post, f"{base}/admin/timeline/event/add/", data=form, allow_redirects=False)
+            for session, form in zip(sessions, forms, strict=True)
+        ]
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 200, 200, 302], statuses  # one saved; the others told the address is taken
+    assert all("Kurzname" in answer.text for answer in answers if answer.status_code == 200)
+
+    event = api(base, token).get(f"{base}/api/events/konsultationen-in-tokio/").json()
+    changelist = f"{base}/admin/timeline/event/"
+    reader = FormReader("changelist-form")
+    reader.feed(sessions[0].get(changelist).text)
+    action = dict(reader.fields) | {"action": "publish", "_selected_action": str(event_pk(base, sessions[0], event))}
+    for round_number in range(4):
+        publish, patch = race(
+            [
+                functools.partial(sessions[0].post, changelist, data=action, allow_redirects=False),
+                functools.partial(
+                    api(base, token).patch,
+                    f"{base}/api/events/{event['id']}/",
+                    json={"status": "draft", "change_note": str(round_number)},
+                    headers={"If-Match": "*"},
+                ),
+            ]
+        )
+        assert publish.status_code == 302 and patch.status_code == 200, (publish.status_code, patch.text[:200])
+
+
+def event_pk(base: str, session: requests.Session, event: dict) -> int:
+    """The admin's key of an event, from its change link in the admin's list."""
+    page = session.get(f"{base}/admin/timeline/event/", params={"q": event["slug"]}).text
+    return int(re.search(r"/admin/timeline/event/(\d+)/change/", page).group(1))

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget, FilteredSelectMultiple
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -44,15 +44,27 @@ admin.site.site_title = _("Diplomatic events")
 admin.site.index_title = _("Editorial office")
 
 
-class ParticipantInline(admin.TabularInline):
-    model = Participant
+MAX_INLINE_ROWS = 100  # participants or sources of one event, as in the API
+
+
+class BoundedInline(admin.TabularInline):
+    """As many rows as the API takes; a form claiming more (its TOTAL_FORMS) is refused with
+    Django's message, not rendered row by row (each with its own country list)."""
+
     extra = 1
+    max_num = MAX_INLINE_ROWS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, **{"absolute_max": MAX_INLINE_ROWS, **kwargs})
+
+
+class ParticipantInline(BoundedInline):
+    model = Participant
     fields = ["name", "role", "organisation", "country", "position"]
 
 
-class SourceLinkInline(admin.TabularInline):
+class SourceLinkInline(BoundedInline):
     model = SourceLink
-    extra = 1
     fields = ["url", "title", "publisher", "position"]
 
 
@@ -358,9 +370,11 @@ class EventAdmin(admin.ModelAdmin):
         # later save() then finds the version moved on (StaleEvent) and its transaction is
         # undone. Validating again shows that editor the merge form, with their input kept.
         # That second pass never saves: the submitted version is now always behind.
+        # Likewise two new events with one title (the admin fills the slug in from the title):
+        # on PostgreSQL the later insert fails on the unique slug; validating again says so.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEvent:
+        except (StaleEvent, IntegrityError):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
@@ -462,13 +476,22 @@ class EventAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _move_to(request, events: QuerySet[Event], status: str) -> int:
-        """Give each event the status through save(), so publication times are kept right."""
-        count = 0
+        """Give each event the status through save(), so publication times are kept right; an
+        event a colleague changed since the list was read is left as it is, and the editor told."""
+        count, changed = 0, []
         for event in events.exclude(status=status):
             before, event.status = event.status, status
-            event.save()
-            revisions.record(event, request.user, revisions.action_for(before, status))
+            try:
+                with transaction.atomic():
+                    event.save()
+                    revisions.record(event, request.user, revisions.action_for(before, status))
+            except StaleEvent:
+                changed.append(event.title)
+                continue
             count += 1
+        if changed:
+            message = _("Changed by someone else meanwhile and left as it is, select again: %(titles)s")
+            messages.warning(request, message % {"titles": ", ".join(changed)})
         return count
 
     @admin.action(description=_("Submit selected drafts for review"), permissions=["change"])

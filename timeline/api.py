@@ -78,7 +78,9 @@ class SafeWritesMixin:
                     revisions.record(saved, self.request.user, revisions.action_for(status_before, saved.status))
         except IntegrityError as error:
             raise Conflict(
-                _("Another record was saved with the same unique value meanwhile; reload and retry.")
+                _(
+                    "This change conflicts with one saved meanwhile (a value that must be unique, or a record it refers to); reload and try again."
+                )
             ) from error
         except StaleEvent as error:
             # A colleague's change committed between this request's read and its write.

@@ -179,8 +179,8 @@ def search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     """The events of `queryset` that `text` finds, as the public search finds them (the page,
     the API, the feeds and the admin's search box)."""
     text = " ".join(text.split())
-    if not text:
-        return queryset
+    if not WORD.search(search_text(text)):
+        return queryset  # nothing to look for (invisible characters, "-", quotes): no filter, on both databases
     if connection.vendor == "postgresql":
         return search_postgresql(queryset, text)
     return search_portable(queryset, text)
@@ -271,6 +271,7 @@ def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
 
 
 REPEATED_NEGATION = re.compile(r"(?:-\s*){2,}")
+WORD = re.compile(r"\w")
 
 
 def describe_value(name: str, value: str, topics: dict[str, str], series: dict[str, str]) -> str:
