@@ -79,7 +79,8 @@ class SafeWritesMixin:
         except IntegrityError as error:
             raise Conflict(
                 _(
-                    "This change conflicts with one saved meanwhile (a value that must be unique, or a record it refers to); reload and try again."
+                    "This change conflicts with one saved meanwhile (a value that must be unique, or a record "
+                    "it refers to); reload and try again."
                 )
             ) from error
         except StaleEvent as error:
