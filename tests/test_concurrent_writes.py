@@ -87,6 +87,15 @@ def app(database_url, tmp_path):
     log.close()
 
 
+def superuser_token(env: dict, username: str) -> str:
+    """The API token of a new superuser (only superusers delete events)."""
+    return shell(
+        env,
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        f"print(Token.objects.create(user=User.objects.create_superuser({username!r}, password='x')).key)",
+    ).strip()
+
+
 def race(requests_: list[functools.partial]) -> list[requests.Response]:
     """Each request from a thread of its own, all released at the same instant."""
     barrier = threading.Barrier(len(requests_))
@@ -271,11 +280,7 @@ def test_simultaneous_new_events_with_one_title_each_get_an_address(app):
 
 def test_a_deletion_racing_changes_answers_each_and_keeps_every_revision(app):
     base, token, env = app
-    root = shell(
-        env,
-        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
-        "print(Token.objects.create(user=User.objects.create_superuser('root', password='x')).key)",
-    ).strip()
+    root = superuser_token(env, "root")
     for round_number in range(4):
         created = api(base, token).post(
             f"{base}/api/events/", json={"title": f"Runde {round_number}", "kind": "meeting", "date": "2025"}
@@ -343,11 +348,7 @@ def test_simultaneous_unconditional_changes_all_succeed_one_after_another(app):
 
 def test_a_delete_based_on_a_version_never_deletes_a_newer_one(app):
     base, token, env = app
-    root = shell(
-        env,
-        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
-        "print(Token.objects.create(user=User.objects.create_superuser('root2', password='x')).key)",
-    ).strip()
+    root = superuser_token(env, "root2")
     for round_number in range(5):
         created = api(base, token).post(
             f"{base}/api/events/", json={"title": f"Probe {round_number}", "kind": "meeting", "date": "2025"}

@@ -165,10 +165,17 @@ def test_colleagues_changes_to_different_rows_are_both_kept(two_editors, make_ev
     assert sources == [("Quelle B, neu", 1), ("Quelle A", 5)]
 
 
-def test_a_row_the_colleague_deleted_and_i_changed_is_kept_and_the_form_saves(two_editors, make_event):
+@pytest.fixture
+def anna_and_bernd(make_event) -> Event:
+    """A draft with two participants, Anna and Bernd."""
     event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
     event.participants.create(name="Anna", position=0)
     event.participants.create(name="Bernd", position=1)
+    return event
+
+
+def test_a_row_the_colleague_deleted_and_i_changed_is_kept_and_the_form_saves(two_editors, anna_and_bernd):
+    event = anna_and_bernd
 
     def alice(form):
         form["participants-1-DELETE"] = "on"
@@ -181,10 +188,27 @@ def test_a_row_the_colleague_deleted_and_i_changed_is_kept_and_the_form_saves(tw
     assert list(event.participants.values_list("name", "role")) == [("Anna", ""), ("Bernd", "Gesandter")]
 
 
-def test_a_row_deleted_by_a_colleague_and_untouched_here_stays_deleted(two_editors, make_event):
-    event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
-    event.participants.create(name="Anna", position=0)
-    event.participants.create(name="Bernd", position=1)
+def test_rows_an_api_client_wrote_anew_are_merged_and_the_form_saves(two_editors, anna_and_bernd, publisher):
+    """A PUT (or a PATCH with participants) writes the rows anew, with new ids."""
+    event = anna_and_bernd
+    _alice, bob = two_editors
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+    client = APIClient()
+    client.force_authenticate(publisher)
+    people = [{"name": "Anna"}, {"name": "Bernd"}]
+    change = {"summary": "Neu.", "participants": people, "version": event.version}
+    assert client.patch(f"/api/events/{event.public_id}/", change, format="json").status_code == 200
+    bob_form["title"] = "Treffen, neu"
+    merge_page = bob.post(CHANGE.format(event.pk), bob_form)
+    assert merge_page.status_code == 200
+    assert bob.post(CHANGE.format(event.pk), change_form_data(merge_page)).status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Treffen, neu", "Neu.")
+    assert list(event.participants.values_list("name", flat=True)) == ["Anna", "Bernd"]
+
+
+def test_a_row_deleted_by_a_colleague_and_untouched_here_stays_deleted(two_editors, anna_and_bernd):
+    event = anna_and_bernd
 
     def alice(form):
         form["participants-1-DELETE"] = "on"
