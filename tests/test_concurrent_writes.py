@@ -59,7 +59,7 @@ def app(database_url, tmp_path):
         "SITE_URL": "https://events.example.org",
         "API_ANON_RATE": "100000/hour",
     }
-    for command in (["migrate", "--noinput"], ["load_seed"]):
+    for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):  # admin pages need it
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     token = shell(
         env,
