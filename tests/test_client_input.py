@@ -135,12 +135,14 @@ def test_every_route_answers_hostile_parameters_without_a_server_error(clients):
             assert_no_server_error(response, f"superuser POST {url} {value[:20]}")
 
 
-# Lists read their parameters one by one (an admin changelist redirects on the first unknown
-# one), so there each parameter is also tried alone.
+# Lists and add forms read their parameters one by one (an admin changelist redirects on the
+# first unknown one, `_to_field` refuses the whole request), so there each is also tried alone.
 LISTS = [
     "/", "/feeds/atom/", "/feeds/rss/", "/api/events/", "/api/topics/", "/api/series/", "/sitemap.xml",
     "/admin/timeline/event/", "/admin/timeline/revision/", "/admin/timeline/previewlink/", "/admin/timeline/topic/",
     "/admin/timeline/series/", "/admin/auth/user/", "/admin/auth/group/", "/admin/authtoken/tokenproxy/",
+    # Add forms take their initial values from the parameters.
+    "/admin/timeline/event/add/", "/admin/timeline/topic/add/", "/admin/auth/user/add/",
 ]  # fmt: skip
 
 

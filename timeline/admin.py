@@ -47,6 +47,20 @@ admin.site.index_title = _("Editorial office")
 MAX_INLINE_ROWS = 100  # participants or sources of one event, as in the API
 
 
+class ValidatedAgainOnRace(admin.ModelAdmin):
+    """A save that loses a race to a colleague's (two new records with one unique name or
+    address, or, for events, two saves of one version) is undone with its transaction and the
+    form validated again, which now says what clashes; that second pass does not save."""
+
+    lost_race = (IntegrityError,)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except self.lost_race:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 class BoundedInline(admin.TabularInline):
     """As many rows as the API takes; a form claiming more (its TOTAL_FORMS) is refused with
     Django's message, not rendered row by row (each with its own country list)."""
@@ -293,7 +307,10 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ValidatedAgainOnRace):
+    # Two saves of one form at the same instant both pass the form's version check; the later
+    # save() finds the version moved on: validated again, the editor gets the merge form.
+    lost_race = (IntegrityError, StaleEvent)
     form = EventAdminForm
     list_display = ["title", "human_date", "kind", "country_codes", "status_display", "publish_at"]
     list_filter = ["status", "kind", CountryListFilter, "topics", "series", YearListFilter]
@@ -365,17 +382,13 @@ class EventAdmin(admin.ModelAdmin):
         found = search(queryset, term) | queryset.filter(Q(slug=term) | Q(import_ref=term))
         return found, False
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Two saves of one form at the same instant both pass the form's version check; the
-        # later save() then finds the version moved on (StaleEvent) and its transaction is
-        # undone. Validating again shows that editor the merge form, with their input kept.
-        # That second pass never saves: the submitted version is now always behind.
-        # Likewise two new events with one title (the admin fills the slug in from the title):
-        # on PostgreSQL the later insert fails on the unique slug; validating again says so.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (StaleEvent, IntegrityError):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # An add link may preset the series by key (?series=3); anything else is no key and the
+        # chooser, which looks it up to show it, would fail on it.
+        if not str(initial.get("series", "0")).isdecimal():
+            del initial["series"]
+        return initial
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
         # After a merge (EventAdminForm), each inline shows the merged rows.
@@ -529,14 +542,14 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ValidatedAgainOnRace):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(ValidatedAgainOnRace):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
