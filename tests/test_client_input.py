@@ -36,7 +36,7 @@ PARAMETERS = [
     "q", "country", "topic", "kind", "series", "from", "to", "status", "cursor", "page_size", "format",
     "before", "after", "lang", "e", "o", "p", "all", "_changelist_filters", "_to_field", "_popup",
     "date_start__year", "series__id__exact", "topics__id__exact", "event_public_id", "value", "next",
-    "language", "id__in", "title", "year", "date_start__month", "date_start__day",
+    "language", "id__in", "title", "year", "date_start__month", "date_start__day", "publish_at",
 ]  # fmt: skip
 
 

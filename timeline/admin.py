@@ -63,7 +63,7 @@ class ValidatedAgainOnRace(admin.ModelAdmin):
 
 class BoundedInline(admin.TabularInline):
     """As many rows as the API takes; a form claiming more (its TOTAL_FORMS) is refused with
-    Django's message, not rendered row by row (each with its own country list)."""
+    Django's message, and at most this many rows are rendered (each with its country list)."""
 
     extra = 1
     max_num = MAX_INLINE_ROWS
@@ -385,9 +385,11 @@ class EventAdmin(ValidatedAgainOnRace):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         # An add link may preset the series by key (?series=3); anything else is no key and the
-        # chooser, which looks it up to show it, would fail on it.
+        # chooser, which looks it up to show it, would fail on it. A publication time cannot be
+        # preset (the two-part widget takes only a datetime).
         if not str(initial.get("series", "0")).isdecimal():
             del initial["series"]
+        initial.pop("publish_at", None)
         return initial
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
@@ -613,10 +615,10 @@ class RevisionAdmin(admin.ModelAdmin):
         revision = queryset.get()
         try:
             event = revisions.restore(revision, request.user)
-        except (ValidationError, StaleEvent) as error:  # say what, and keep everything as it is
+        except ValidationError as error:  # say what, and keep everything as it is
             self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
             return
-        except IntegrityError:  # a colleague recovered the same deleted event at the same instant
+        except (StaleEvent, IntegrityError):  # a colleague changed or recovered it at the same instant
             message = _("Not restored: someone recovered or changed this event meanwhile; look at it again.")
             self.message_user(request, message, messages.ERROR)
             return
