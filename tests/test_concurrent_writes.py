@@ -96,6 +96,13 @@ def superuser_token(env: dict, username: str) -> str:
     ).strip()
 
 
+def create_event(base: str, token: str, title: str) -> tuple[str, int]:
+    """A new event made through the API: its address in the API and its version."""
+    created = api(base, token).post(f"{base}/api/events/", json={"title": title, "kind": "meeting", "date": "2025"})
+    assert created.status_code == 201, created.text[:200]
+    return f"{base}/api/events/{created.json()['id']}/", created.json()["version"]
+
+
 def race(requests_: list[functools.partial]) -> list[requests.Response]:
     """Each request from a thread of its own, all released at the same instant."""
     barrier = threading.Barrier(len(requests_))
@@ -282,10 +289,7 @@ def test_a_deletion_racing_changes_answers_each_and_keeps_every_revision(app):
     base, token, env = app
     root = superuser_token(env, "root")
     for round_number in range(4):
-        created = api(base, token).post(
-            f"{base}/api/events/", json={"title": f"Runde {round_number}", "kind": "meeting", "date": "2025"}
-        )
-        url = f"{base}/api/events/{created.json()['id']}/"
+        url, _version = create_event(base, token, f"Runde {round_number}")
         change = {"summary": "Neu."}
         answers = race(
             [functools.partial(api(base, root).delete, url)]
@@ -350,10 +354,7 @@ def test_a_delete_based_on_a_version_never_deletes_a_newer_one(app):
     base, token, env = app
     root = superuser_token(env, "root2")
     for round_number in range(5):
-        created = api(base, token).post(
-            f"{base}/api/events/", json={"title": f"Probe {round_number}", "kind": "meeting", "date": "2025"}
-        )
-        url, version = f"{base}/api/events/{created.json()['id']}/", created.json()["version"]
+        url, version = create_event(base, token, f"Probe {round_number}")
         patch, delete = race(
             [
                 functools.partial(api(base, token).patch, url, json={"summary": "Neu.", "version": version}),
