@@ -195,8 +195,10 @@ STORAGES = {
     },
 }
 
+# Germany and Japan head every list of countries, each listed once: repeated further down
+# (COUNTRIES_FIRST_REPEAT), a chosen one would stand twice in the admin's two-box chooser, and
+# taking away one copy would keep the country.
 COUNTRIES_FIRST = ["DE", "JP"]
-COUNTRIES_FIRST_REPEAT = True
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -61,15 +62,41 @@ class ValidatedAgainOnRace(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
+POSITION_MAX = 32767  # the range of a PositiveSmallIntegerField on every database Django supports
+
+
+class PositionedFormSet(BaseInlineFormSet):
+    """Rows saved in the order the form shows them: a row whose position is left empty (a new
+    row starts empty) goes after the rows above it; a position typed in is kept."""
+
+    def save(self, commit=True):
+        last = -1
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue  # a blank extra row, or one to delete
+            position = form.cleaned_data.get("position")
+            if position is None:
+                position = form.instance.position = min(last + 1, POSITION_MAX)
+            last = max(last, position)
+        return super().save(commit)
+
+
 class BoundedInline(admin.TabularInline):
     """As many rows as the API takes; a form claiming more (its TOTAL_FORMS) is refused with
     Django's message, and at most this many rows are rendered (each with its country list)."""
 
     extra = 1
     max_num = MAX_INLINE_ROWS
+    formset = PositionedFormSet
 
     def get_formset(self, request, obj=None, **kwargs):
         return super().get_formset(request, obj, **{"absolute_max": MAX_INLINE_ROWS, **kwargs})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "position":
+            # Not the model's default 0, which would put a new row first (PositionedFormSet).
+            kwargs.update(required=False, initial=None, help_text=_("Empty: after the rows above."))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ParticipantInline(BoundedInline):
@@ -80,6 +107,14 @@ class ParticipantInline(BoundedInline):
 class SourceLinkInline(BoundedInline):
     model = SourceLink
     fields = ["url", "title", "publisher", "position"]
+
+
+class CountryChooser(FilteredSelectMultiple):
+    """The two-box chooser, wrapped as Django wraps a relation's (topics): its script puts the
+    boxes first in the element around the list, which unwrapped is the one the label is in."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<div class="related-widget-wrapper">{}</div>', super().render(name, value, attrs, renderer))
 
 
 class CountryListFilter(admin.SimpleListFilter):
@@ -211,8 +246,9 @@ class EventAdminForm(forms.ModelForm):
         chosen = self.cleaned_data.get("countries") or []
         stored = [country.code for country in self.instance.countries] if self.instance.pk else []
         # The chooser lists countries alphabetically: keep the order they were given in (the
-        # API's and the importer's too), countries added now after them.
-        return [code for code in stored if code in chosen] + [code for code in chosen if code not in stored]
+        # API's and the importer's too), countries added now after them. A country sent twice
+        # stays twice, for the model to refuse: what is saved is what the form sent.
+        return sorted(chosen, key=lambda code: stored.index(code) if code in stored else len(stored))
 
     def clean_topics(self):
         topics = self.cleaned_data.get("topics")
@@ -436,7 +472,7 @@ class EventAdmin(ValidatedAgainOnRace):
         if db_field.name == "countries":
             # A plain multiple select loses every other country on a click without Ctrl;
             # the two-pane chooser with search is what editors know from topics.
-            kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+            kwargs["widget"] = CountryChooser(db_field.verbose_name, is_stacked=False)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("date as shown"), ordering="date_start")

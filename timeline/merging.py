@@ -69,9 +69,10 @@ def submitted_rows(data: QueryDict, name: str) -> Submitted | None:
 
 
 def normalised(attribute: str, value: str) -> str:
-    """A submitted value as the model would store it (cleaned text; a position as a number)."""
+    """A submitted value as the model would store it (cleaned text; a position as a number, or
+    empty: after the rows above, as the admin saves it)."""
     if attribute == "position":
-        return str(int(value)) if value.strip().isdecimal() else "0"
+        return str(int(value)) if value.strip().isdecimal() else value.strip()
     return clean_text(value) if attribute != "country" else value.strip().upper()
 
 
