@@ -3,72 +3,23 @@
 Chromium is found at $CHROMIUM_PATH or /usr/bin/chromium. Without it these tests are skipped,
 except in CI ($CI set), where they fail. Screenshots go to
 test-artifacts/ at 1280 and 360 px wide; axe-core (shipped with axe-playwright-python) checks
-every page for serious and critical accessibility violations.
+every page for serious and critical accessibility violations. The browser, the live site and a
+page are fixtures of conftest.py, shared with the admin's browser tests.
 """
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from tests.conftest import missing
 from timeline.models import Event
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Transactional (the live server runs in another thread); serialized_rollback puts back what the
 # migrations wrote (the editor and publisher groups) for the tests that follow.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium to run the browser tests)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between page actions are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def site(live_server):
-    """The live server with the seed events and a few dozen generated ones."""
-    devnull = open(os.devnull, "w")  # noqa: SIM115
-    call_command("load_seed", stdout=devnull)
-    call_command("generate_events", "40", "--seed", "3", stdout=devnull)
-    return live_server.url
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.problems = problems
-    yield tab
-    context.close()
 
 
 def serious_violations(tab) -> list[str]:
