@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,11 +68,9 @@ def test_make_run_on_another_port_links_to_that_port(tmp_path):
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SITE_URL", "DATABASE_URL", "REDIS_URL"))
     }
-    environment.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}", DJANGO_ADMIN_PASSWORD="pw-for-tests-only"
-    )
+    environment.update(DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}", DJANGO_ADMIN_PASSWORD="pw-for-tests-only")
     server = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"PORT={port}"],
+        [shutil.which("make") or "make", "--no-print-directory", "run", f"PORT={port}"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
