@@ -448,6 +448,14 @@ def test_openapi_schema_describes_filters_and_errors(api, db):
     assert {"201", "400", "401", "403"} <= set(create["responses"])
 
 
+def test_openapi_schema_types_repeatable_filters_as_arrays_of_strings(api, db):
+    listing = api.get("/api/schema/?format=json").json()["paths"]["/api/events/"]["get"]
+    schemas = {parameter["name"]: parameter["schema"] for parameter in listing["parameters"]}
+    # A generated client must send ?topic=a&topic=b, not a list of lists.
+    assert schemas["topic"] == {"type": "array", "items": {"type": "string"}}
+    assert schemas["country"] == {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"}}
+
+
 def test_interactive_docs_are_served_without_any_cdn(client, db):
     response = client.get("/api/docs/")
     assert response.status_code == 200
