@@ -20,7 +20,7 @@ from django.views.i18n import set_language as django_set_language
 from django_countries import countries
 
 from .cache import cache_public, get_or_set
-from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
+from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, SEASON, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
@@ -38,7 +38,7 @@ def visible_events(request) -> QuerySet[Event]:
 
 @dataclass
 class Group:
-    """Events under one heading: a month, or a coarser period ("4. Quartal") of one year."""
+    """Events under one heading: a month, or a coarser period ("Frühjahr", "4. Quartal") of one year."""
 
     year: int
     label: str
@@ -51,6 +51,8 @@ def period_label(event: Event, language: str) -> str:
     start = event.event_date.start
     if start.precision in (DAY, MONTH):
         return f"{MONTH_NAMES[language][start.month - 1]} {start.year}"
+    if start.precision == SEASON:
+        return start.display(language)  # "Frühjahr 2024", "Winter 2024/25"
     if start.precision == QUARTER:
         return f"{start.quarter}. Quartal {start.year}" if language == "de" else f"Q{start.quarter} {start.year}"
     if start.precision == HALF:

@@ -17,7 +17,7 @@ from timeline.models import Event, Series, Topic
 
 SEED_ID = "5d0c2d57-3c1e-4a8e-9b8f-2a6f1f0b6a01"
 FIELDS = {
-    "id", "slug", "url", "title", "kind", "date", "date_display", "date_start", "date_end", "location",
+    "id", "slug", "url", "title", "kind", "date", "date_entered", "date_display", "date_start", "date_end", "location",
     "countries", "participants", "topics", "series", "summary", "body", "sources", "status", "publish_at",
     "first_published_at", "updated_at", "change_note", "withdrawn_at", "withdrawal_reason", "version",
 }  # fmt: skip
