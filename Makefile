@@ -16,7 +16,11 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# The site's own links (feeds, canonical, sitemap, API `url`) follow the address served here,
+# unless SITE_URL is set; a wildcard bind address is reached as localhost.
+SITE_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST))
 run: export DJANGO_DEBUG ?= 1
+run: export SITE_URL ?= http://$(SITE_HOST):$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py load_seed

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
+import lxml.html
 from django.conf import settings
 from django.utils.translation import gettext as _
 from feedgen.feed import FeedGenerator
@@ -41,9 +42,27 @@ def feed_text(text: str | None) -> str:
     return xml_safe(clean_text(text))
 
 
+def plain_list_items(html: str) -> str:
+    """`html` with the paragraphs inside list items unwrapped: `<li><p>a</p><p>b</p></li>` becomes
+    `<li>a<br>b</li>`. The rich-text editor writes every item as a paragraph; text-mode readers
+    (newsboat) then show an item's bullet alone on a line above its text."""
+    if "<li" not in html:
+        return html
+    container = lxml.html.fragment_fromstring(html, create_parent="div")
+    for item in container.iter("li"):
+        paragraphs = [child for child in item if child.tag == "p"]
+        for paragraph in paragraphs[:-1]:
+            paragraph.append(lxml.html.Element("br"))
+        for paragraph in paragraphs:
+            paragraph.drop_tag()
+    inner = lxml.html.tostring(container, encoding="unicode")
+    return inner[len("<div>") : -len("</div>")]
+
+
 def feed_html(html: str) -> str:
-    """HTML for a feed: sanitised (http/https links only), links absolute, XML-safe."""
-    cleaned = sanitize_html(html, url_schemes={"http", "https"})
+    """HTML for a feed: sanitised (http/https links only), links absolute, list items without
+    paragraphs, XML-safe."""
+    cleaned = plain_list_items(sanitize_html(html, url_schemes={"http", "https"}))
     return xml_safe(_RELATIVE_HREF_RE.sub(lambda m: f'href="{escape(absolute_url(m.group(1)))}"', cleaned))
 
 

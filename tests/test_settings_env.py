@@ -1,9 +1,17 @@
 """Configuration from the environment, checked the way an operator would start the service."""
 
+import json
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
@@ -46,3 +54,49 @@ def test_deployment_check_warns_when_no_host_is_allowed():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stdout + result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_make_run_on_another_port_links_to_that_port(tmp_path):
+    """`make run PORT=…` as the README documents it: the site's own links must not point elsewhere."""
+    port = free_port()
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SITE_URL", "DATABASE_URL", "REDIS_URL"))
+    }
+    environment.update(DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}", DJANGO_ADMIN_PASSWORD="pw-for-tests-only")
+    server = subprocess.Popen(
+        [shutil.which("make") or "make", "--no-print-directory", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # runserver's reloader starts a child; the whole group is stopped below
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                page = urllib.request.urlopen(base + "/", timeout=5).read().decode()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("make run did not serve: " + server.stdout.read().decode()[-2000:])
+                time.sleep(0.5)
+        robots = urllib.request.urlopen(base + "/robots.txt", timeout=5).read().decode()
+        api = json.loads(urllib.request.urlopen(base + "/api/events/", timeout=5).read())
+        feed = urllib.request.urlopen(base + "/feeds/atom/", timeout=5).read().decode()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert f'href="{base}/feeds/rss/"' in page
+    assert f'<link rel="canonical" href="{base}/">' in page
+    assert f"Sitemap: {base}/sitemap.xml" in robots
+    assert api["results"][0]["url"].startswith(base + "/events/")
+    assert f'href="{base}/events/' in feed
+    assert ":8000" not in page + robots + feed

@@ -202,6 +202,12 @@ def form_state(cleaned: dict, name: str):
         return value.pk if value else None
     if name == "publish_at":
         return value.astimezone(datetime.UTC).isoformat() if value else None
+    if name == "date" and value:
+        # The form shows the editor's wording: "KW 12 2025" is the stored 2025-03-17/2025-03-23.
+        try:
+            return parse_event_date(value, check_edtf=False).edtf
+        except DjangoValidationError:
+            return value
     return value
 
 
@@ -238,6 +244,13 @@ class EventAdminForm(forms.ModelForm):
             self.data["series"] = ""
         if self.instance.pk and not self.is_bound:
             self.initial["snapshot"] = snapshot(self.instance)
+        if self.instance.date_entered and "date" in self.fields:
+            # The date as the editor wrote it ("KW 12 2025"), with what it is stored as below it;
+            # also when bound, so that the date counts as changed only if the editor changed it.
+            self.initial["date"] = self.instance.date_entered
+            self.fields["date"].help_text = format_html(
+                "{}<br>{}", _("Stored as EDTF: %(edtf)s") % {"edtf": self.instance.date}, self.fields["date"].help_text
+            )
         if "status" in self.fields and self.request and not self.request.user.has_perm("timeline.publish_event"):
             allowed = {Event.Status.DRAFT, Event.Status.IN_REVIEW, self.instance.status}
             self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
@@ -338,6 +351,8 @@ class EventAdminForm(forms.ModelForm):
             local = timezone.localtime(stored.publish_at) if stored.publish_at else None
             data["publish_at_0"] = local.strftime("%Y-%m-%d") if local else ""
             data["publish_at_1"] = local.strftime("%H:%M:%S") if local else ""
+        elif name == "date":
+            data["date"] = stored.date_entered or stored.date  # as the field shows it
         else:
             data[name] = getattr(stored, name)
 
@@ -519,7 +534,8 @@ class EventAdmin(ValidatedAgainOnRace):
         form._status_before = form.initial.get("status") if change else None
         super().save_model(request, obj, form, change)
         typed = " ".join(str(form.data.get("date", "")).split())
-        if typed and typed != obj.date:
+        # Only when the date was changed: the field shows the editor's wording on every later save.
+        if typed and typed != obj.date and "date" in form.changed_data:
             # Confirm back how a human date was understood, so a misreading is caught at once.
             messages.info(
                 request,

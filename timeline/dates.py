@@ -1,11 +1,12 @@
 """Imprecise event dates: parse what editors type, store EDTF, derive bounds, show them honestly.
 
 An event's date is stored as an EDTF string (Library of Congress Extended Date/Time Format), the
-subset a press office needs: a day, a month, a quarter (``2024-36``), a half-year (``2024-41``) or
-a year, optionally approximate (``~``), uncertain (``?``) or both (``%``), and closed intervals of
-those (``2025-06-26/2025-06-27``). Editors may instead type the usual German and English forms
-("26. Juni 2025", "Ende 2024", "Q4 2024", "ca. 2024"); they are normalised to EDTF here, so that
-the admin, the API and importers share one parser and one set of error messages.
+subset a press office needs: a day, a month, a season (``2024-21``), a quarter (``2024-36``), a
+half-year (``2024-41``) or a year, optionally approximate (``~``), uncertain (``?``) or both (``%``),
+and closed intervals of those (``2025-06-26/2025-06-27``). Editors may instead type the usual
+German and English forms ("26. Juni 2025", "Ende 2024", "Q4 2024", "Frühjahr 2024", "KW 12 2025",
+"2024/25", "ca. 2024"); they are normalised to EDTF here, so that the admin, the API, importers and
+the public filters share one parser and one set of error messages (docs/dates.md).
 
 The ``edtf`` package is the final judge of validity and computes the bounds used for sorting and
 range filters; this module only adds the human forms and clear messages on top of it.
@@ -26,10 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from edtf import parse_edtf, struct_time_to_date
 from edtf.parser.edtf_exceptions import EDTFParseException
 
-DAY, MONTH, QUARTER, HALF, YEAR = "day", "month", "quarter", "half", "year"
+DAY, MONTH, SEASON, QUARTER, HALF, YEAR = "day", "month", "season", "quarter", "half", "year"
 PRECISION_CHOICES = [
     (DAY, _("day")),
     (MONTH, _("month")),
+    (SEASON, _("season")),
     (QUARTER, _("quarter")),
     (HALF, _("half-year")),
     (YEAR, _("year")),
@@ -38,6 +40,27 @@ PRECISION_CHOICES = [
 # EDTF level 2 "sub-year groupings" that we support: 33-36 are quarters, 40-41 halves.
 QUARTER_CODES = {33: 1, 34: 2, 35: 3, 36: 4}
 HALF_CODES = {40: 1, 41: 2}
+# EDTF level 1 seasons, 21-24: spring, summer, autumn, winter (numbered 1-4 here).
+SEASON_CODES = {21: 1, 22: 2, 23: 3, 24: 4}
+WINTER = 4
+# Meteorological seasons (as the Deutscher Wetterdienst counts them): the first and last month.
+# Winter begins in December of its year and ends with February of the next: "Winter 2024" is
+# December 2024 to February 2025, shown as "Winter 2024/25" so nobody reads it as January 2024.
+# The edtf package agrees on spring to autumn but ends winter on 31 December "for simplicity"
+# (edtf.appsettings.SEASON_MONTHS_RANGE); that would hide a winter event from a January filter,
+# so for winter alone our bounds are wider than its (see _edtf_package_bounds).
+SEASON_MONTHS = {1: (3, 5), 2: (6, 8), 3: (9, 11), 4: (12, 2)}
+SEASON_NAMES = {
+    "de": ["Frühjahr", "Sommer", "Herbst", "Winter"],
+    "en": ["Spring", "Summer", "Autumn", "Winter"],
+}
+SEASON_WORDS = {
+    "frühjahr": 1, "frühling": 1, "fruehjahr": 1, "fruehling": 1, "spring": 1,
+    "sommer": 2, "summer": 2,
+    "herbst": 3, "autumn": 3, "fall": 3,
+    "winter": 4,
+}  # fmt: skip
+SEASON_PATTERN = "|".join(sorted(SEASON_WORDS, key=len, reverse=True))
 
 MONTH_NAMES = {
     "de": [
@@ -59,7 +82,8 @@ for _names in MONTH_NAMES.values():
 MONTH_WORDS.update({"mrz": 3, "maerz": 3, "sept": 9, "okt": 10, "dez": 12, "jänner": 1, "jän": 1, "feber": 2})
 MONTH_PATTERN = "|".join(sorted((re.escape(w) for w in MONTH_WORDS), key=len, reverse=True))
 
-EXAMPLES = "26.06.2025, 26. Juni 2025, März 2023, 4. Quartal 2024, Ende 2024, ca. 2024, 2024-36"
+# Shown in refusals, in the reader's language: English examples must not be German dates.
+EXAMPLES = _("26 June 2025, March 2023, Q4 2024, late 2024, spring 2024, week 12 2025, 2024/25, c. 2024, 2024-36")
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,7 @@ class DatePoint:
     day: int | None = None
     quarter: int | None = None
     half: int | None = None
+    season: int | None = None  # 1-4: spring, summer, autumn, winter
     approximate: bool = False
     uncertain: bool = False
 
@@ -81,6 +106,8 @@ class DatePoint:
             return DAY
         if self.month is not None:
             return MONTH
+        if self.season is not None:
+            return SEASON
         if self.quarter is not None:
             return QUARTER
         if self.half is not None:
@@ -95,6 +122,8 @@ class DatePoint:
             text += f"-{self.month:02d}"
             if self.day is not None:
                 text += f"-{self.day:02d}"
+        elif self.season is not None:
+            text += f"-{self.season + 20}"
         elif self.quarter is not None:
             text += f"-{self.quarter + 32}"
         elif self.half is not None:
@@ -111,6 +140,8 @@ class DatePoint:
         """The earliest day this point may mean."""
         if self.month is not None:
             return datetime.date(self.year, self.month, self.day or 1)
+        if self.season is not None:
+            return datetime.date(self.year, SEASON_MONTHS[self.season][0], 1)
         if self.quarter is not None:
             return datetime.date(self.year, 3 * self.quarter - 2, 1)
         if self.half is not None:
@@ -121,6 +152,8 @@ class DatePoint:
         """The latest day this point may mean."""
         if self.day is not None:
             return datetime.date(self.year, self.month, self.day)
+        if self.season is not None:
+            return self.as_interval_end(start=False).last_day()
         if self.month is not None:
             last_month = self.month
         elif self.quarter is not None:
@@ -138,7 +171,11 @@ class DatePoint:
         return f"{self.year:04d}"
 
     def as_interval_end(self, *, start: bool) -> DatePoint:
-        """Quarters and halves expressed as months, which EDTF intervals accept."""
+        """Seasons, quarters and halves expressed as months, which EDTF intervals accept."""
+        if self.season is not None:
+            first, last = SEASON_MONTHS[self.season]
+            year = self.year + 1 if not start and last < first else self.year  # winter ends next year
+            return replace(self, season=None, year=year, month=first if start else last)
         if self.quarter is not None:
             month = 3 * self.quarter - 2 if start else 3 * self.quarter
         elif self.half is not None:
@@ -155,6 +192,10 @@ class DatePoint:
             text = f"{self.day}. {month} {self.year}" if language == "de" else f"{self.day} {month} {self.year}"
         elif self.month is not None:
             text = f"{months[self.month - 1]} {self.year}"
+        elif self.season is not None:
+            text = f"{SEASON_NAMES[language][self.season - 1]} {self.year}"
+            if self.season == WINTER:
+                text += f"/{(self.year + 1) % 100:02d}"
         elif self.quarter is not None:
             text = f"{self.quarter}. Quartal {self.year}" if language == "de" else f"Q{self.quarter} {self.year}"
         elif self.half is not None:
@@ -268,12 +309,30 @@ def _edtf_point(year: str, second: str | None, day: str | None, qualifier: str |
     flags = {"approximate": qualifier in ("~", "%"), "uncertain": qualifier in ("?", "%")}
     if second is not None and day is None and int(second) > 12:
         code = int(second)
-        if code in QUARTER_CODES or code in HALF_CODES:
-            return _season_point(int(year), flags, quarter=QUARTER_CODES.get(code), half=HALF_CODES.get(code))
+        if code in QUARTER_CODES or code in HALF_CODES or code in SEASON_CODES:
+            return _season_point(
+                int(year),
+                flags,
+                quarter=QUARTER_CODES.get(code),
+                half=HALF_CODES.get(code),
+                season=SEASON_CODES.get(code),
+            )
+        if code == (int(year) + 1) % 100:
+            # "2024-25" is how a span of two years is often written, but in EDTF it is a code.
+            raise _invalid(
+                _("“%(value)s” is no date in EDTF (%(code)s is no month); for the years %(year)s and "
+                  "%(next)s write %(year)s/%(short)s or %(year)s–%(next)s."),
+                "years_with_hyphen",
+                value=f"{year}-{second}",
+                code=code,
+                year=year,
+                next=int(year) + 1,
+                short=second,
+            )  # fmt: skip
         if 21 <= code <= 41:
             raise _invalid(
-                _("The EDTF code %(code)s (seasons and other groupings) is not supported; use a "
-                  "quarter (%(year)s-33 to %(year)s-36) or a half-year (%(year)s-40, %(year)s-41)."),
+                _("The EDTF code %(code)s is not supported; use a season (%(year)s-21 to %(year)s-24), "
+                  "a quarter (%(year)s-33 to %(year)s-36) or a half-year (%(year)s-40, %(year)s-41)."),
                 "unsupported_season",
                 code=code,
                 year=year,
@@ -313,13 +372,21 @@ def _interval(start: DatePoint, end: DatePoint) -> EventDate:
 _APPROX = r"(?:(?P<approx>ca\.?|circa|c\.|um|etwa|ungefähr|ungefaehr|about|around|approx\.?|approximately)\s*)?"
 _MONTH = rf"(?P<mname>{MONTH_PATTERN})\.?"
 _ORD = r"(?:st|nd|rd|th)?"
+_SEASON = rf"(?:im\s+|in\s+(?:the\s+)?)?(?P<season>{SEASON_PATTERN})"
+# "Anfang/Mitte/Ende November 2022": EDTF has no part of a month, and a day interval (1-10
+# November) would claim the event lasted ten days. The month is what is known for certain, and
+# the editor's wording is kept beside it (Event.date_entered); see docs/dates.md.
+_MONTH_PART = r"(?P<part>anfang|mitte|ende|early|mid|late|beginning\s+of|middle\s+of|end\s+of)"
 _HUMAN_POINTS = [
     r"(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?",
     r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})",
     rf"(?P<d>\d{{1,2}}){_ORD}\.?\s*(?:of\s+)?{_MONTH}\s*,?\s*(?P<y>\d{{4}})",
     rf"{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})",
+    rf"{_MONTH_PART}[\s-]*{_MONTH}\s*(?P<y>\d{{4}})",
     rf"{_MONTH}\s*(?P<y>\d{{4}})",
     r"(?P<m>\d{1,2})[./](?P<y>\d{4})",
+    # "Winter 2024/25": a winter runs into the next year, which may be written after it.
+    rf"{_SEASON}\s+(?:of\s+)?(?P<y>\d{{4}})(?:\s*[/–-]\s*(?P<y2>\d{{4}}|\d{{2}}))?",
     r"(?P<q>[1-4])\.\s*quartal\s+(?P<y>\d{4})",
     r"q\s*(?P<q>[1-4])\s*[/ ]?\s*(?P<y>\d{4})",
     r"(?P<y>\d{4})\s*[-/ ]?\s*q(?P<q>[1-4])",
@@ -342,6 +409,7 @@ _PARTIAL_LEFT_RES = [
     re.compile(rf"^{_APPROX}(?P<d>\d{{1,2}}){_ORD}\.?\s*{_MONTH}$"),
     re.compile(rf"^{_APPROX}{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD}$"),
     re.compile(rf"^{_APPROX}{_MONTH}$"),
+    re.compile(rf"^{_APPROX}{_SEASON}$"),
 ]
 # "June 26–27, 2025".
 _MONTH_DAY_RE = _PARTIAL_LEFT_RES[3]
@@ -365,6 +433,11 @@ def _point_from_match(match: re.Match, year: int | None = None, month: int | Non
     elif "m" in groups:
         month = int(groups["m"])
     day = int(groups["d"]) if "d" in groups else None
+    if "season" in groups:
+        season = SEASON_WORDS[groups["season"]]
+        if "y2" in groups:
+            _check_following_year(season, year, groups["y2"])
+        return _season_point(year, flags, season=season)
     if "q" in groups or "qword" in groups or "early" in groups or "late" in groups:
         if "q" in groups:
             quarter = int(groups["q"])
@@ -381,14 +454,25 @@ def _point_from_match(match: re.Match, year: int | None = None, month: int | Non
     return _make_point(year, month, day, **flags)
 
 
+def _check_following_year(season: int, year: int, following: str) -> None:
+    """Refuse "Sommer 2024/25" and "Winter 2024/26": only a winter runs into the next year."""
+    if season == WINTER and following in (str(year + 1), f"{(year + 1) % 100:02d}"):
+        return
+    raise _invalid(
+        _("Only a winter runs into the next year, and only into the next one; write “%(example)s”."),
+        "season_years",
+        example=DatePoint(year, season=season).display(_current_language()),
+    )
+
+
 def _season_point(year: int, flags: dict, **which: int | None) -> DatePoint:
-    """A quarter or half-year; EDTF (and the edtf package) allow no qualifier on them."""
+    """A season, quarter or half-year; EDTF (and the edtf package) allow no qualifier on them."""
     if flags["approximate"] or flags["uncertain"]:
         raise _invalid(
-            _("A quarter or half-year cannot be marked approximate or uncertain; "
-              "mark the year instead (ca. %(year)s) or leave out the mark."),
+            _("A season, quarter or half-year cannot be marked approximate or uncertain; "
+              "mark the year instead (%(example)s) or leave out the mark."),
             "qualified_season",
-            year=year,
+            example=DatePoint(year, approximate=True).display(_current_language()),
         )  # fmt: skip
     return DatePoint(year=year, **which)
 
@@ -427,6 +511,73 @@ def _parse_human_range(text: str) -> EventDate | None:
     return None
 
 
+# Calendar weeks (ISO 8601: weeks start on Monday; week 1 holds the year's first Thursday).
+_WEEK_WORD = r"(?:kw|kalenderwoche|woche|calendar\s+week|week|wk|cw|w)\.?"
+_WEEK_RES = [
+    re.compile(rf"^{_WEEK_WORD}\s*(?P<w>\d{{1,2}})(?:\s*[/,.]\s*|\s+of\s+|\s+)(?P<y>\d{{4}}|\d{{2}})$"),
+    re.compile(rf"^(?P<y>\d{{4}})\s*,?\s*{_WEEK_WORD}\s*(?P<w>\d{{1,2}})$"),
+    re.compile(r"^(?P<y>\d{4})-?w(?P<w>\d{2})(?:-?(?P<wd>[1-7]))?$"),  # 2025-W12, 2025-W12-3
+]
+# "2024/25", "2024–25", "2024-2025": a span of years ("2024-25" is an EDTF code, _edtf_point).
+_YEARS_RE = re.compile(r"^(?P<y>\d{4})\s*(?:/|–|-)\s*(?P<y2>\d{4}|\d{2})$")
+
+
+def week_example(week: int, year: int) -> str:
+    """A calendar week as an editor types it in the active language: "KW 12 2025", "week 12 2025"."""
+    return _("week %(week)s %(year)s") % {"week": week, "year": year}
+
+
+def _iso_week(year: int, week: int, weekday: int | None = None) -> EventDate:
+    """An ISO week as the interval of its days, Monday to Sunday (or one day of it)."""
+    if not 1 <= year <= 9999:
+        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year)
+    weeks = datetime.date(year, 12, 28).isocalendar().week  # 28 December is always in the last week
+    if not 1 <= week <= weeks:
+        raise _invalid(
+            _("%(year)s has no calendar week %(week)s: its weeks run from 1 to %(weeks)s (ISO 8601), "
+              "the last is “%(last)s”."),
+            "week_range",
+            year=year,
+            week=week,
+            weeks=weeks,
+            last=week_example(weeks, year),
+        )  # fmt: skip
+    try:
+        days = [datetime.date.fromisocalendar(year, week, day) for day in ((weekday,) if weekday else (1, 7))]
+    except ValueError as error:  # the last week of 9999 ends in the year 10000
+        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year) from error
+    points = [DatePoint(day.year, day.month, day.day) for day in days]
+    return EventDate(points[0]) if len(points) == 1 else _interval(*points)
+
+
+def _parse_week_or_years(text: str) -> EventDate | None:
+    """Parse "KW 12 2025", "2025-W12" (a week of days) and "2024/25" (a span of years)."""
+    for regex in _WEEK_RES:
+        match = regex.match(text)
+        if match:
+            week, year = int(match["w"]), match["y"]
+            if len(year) == 2:
+                raise _four_digits(week_example(week, _century() + int(year)))
+            weekday = match.groupdict().get("wd")
+            return _iso_week(int(year), week, int(weekday) if weekday else None)
+    match = _YEARS_RE.match(text)
+    if match:
+        first, second = int(match["y"]), match["y2"]
+        last = int(second) if len(second) == 4 else first - first % 100 + int(second)
+        if len(second) == 2 and last < first and (first + 1) % 100 == int(second):
+            last = first + 1  # 2099/00
+        return _interval(_make_point(first), _make_point(last))
+    return None
+
+
+def _century() -> int:
+    return datetime.date.today().year // 100 * 100  # noqa: DTZ011 (a calendar year, not a moment)
+
+
+def _four_digits(example: str) -> ValidationError:
+    return _invalid(_("Write the year with four digits, for example “%(example)s”."), "two_digit_year", example=example)
+
+
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _DASHES_RE = re.compile(r"[‐‑‒–—―−]")
 
@@ -449,13 +600,62 @@ def _refuse_common_mistakes(text: str) -> None:
             "ambiguous",
             value=text,
         )  # fmt: skip
-    if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2}", text):
-        raise _invalid(_("Write the year with four digits (e.g. 26.06.2025)."), "two_digit_year")
-    if re.search(r"\b(mitte|mid|middle)\b", text):
-        raise _invalid(
-            _("“Mid-year” has no exact meaning; use a quarter (2. Quartal 2024) or a half-year."),
+    two_digit = re.fullmatch(r"(\d{1,2}\.\d{1,2}\.)(\d{2})", text)
+    if two_digit:
+        raise _four_digits(f"{two_digit[1]}{_century() + int(two_digit[2])}")
+
+
+_MID_RE = re.compile(r"\b(?:mitte|mid|middle)\b")
+_WEEK_WORD_RE = re.compile(rf"\b{_WEEK_WORD}\s*\d|\b\d{{4}}-?w\d")
+_SEASON_WORD_RE = re.compile(rf"\b(?:{SEASON_PATTERN})\b")
+
+
+def _explain_refusal(text: str, value: str) -> ValidationError:
+    """The most specific message for a date no form matched, saying what to type instead."""
+    typed = " ".join(_INVISIBLE_RE.sub("", str(value)).split())[:100]
+    language = _current_language()
+    found_year = re.search(r"\b\d{4}\b", text)
+    year = int(found_year[0]) if found_year else datetime.date.today().year  # noqa: DTZ011
+    if not found_year:
+        # "Frühjahr", "KW 12", "Anfang November": understood once the year is added.
+        suggestion = f"{typed} {year}"
+        try:
+            parse_event_date(suggestion, check_edtf=False)
+        except ValidationError:
+            pass
+        else:
+            return _invalid(_("Give the year too, for example “%(example)s”."), "year_missing", example=suggestion)
+    if _MID_RE.search(text):
+        return _invalid(
+            _("“%(value)s” has no exact meaning: write a quarter (%(second)s or %(third)s), "
+              "a month (%(month)s) or the year (%(year)s)."),
             "mid",
+            value=typed,
+            second=DatePoint(year, quarter=2).display(language),
+            third=DatePoint(year, quarter=3).display(language),
+            month=DatePoint(year, 6).display(language),
+            year=year,
+        )  # fmt: skip
+    if _WEEK_WORD_RE.search(text):
+        return _invalid(
+            _("Write a calendar week as “%(example)s” or “%(iso)s” (ISO 8601)."),
+            "week_form",
+            example=week_example(12, year),
+            iso=f"{year}-W12",
         )
+    if _SEASON_WORD_RE.search(text):
+        return _invalid(
+            _("Write a season with its year, for example “%(example)s” or “%(winter)s”."),
+            "season_form",
+            example=DatePoint(year, season=1).display(language),
+            winter=DatePoint(year, season=WINTER).display(language),
+        )
+    return _invalid(
+        _("“%(value)s” is not a date this service understands. Examples: %(examples)s."),
+        "invalid",
+        value=typed,
+        examples=EXAMPLES,
+    )
 
 
 def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> EventDate:
@@ -474,23 +674,27 @@ def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> Even
     _refuse_common_mistakes(text)
     result = _parse_edtf_text(text)
     if result is None:
+        result = _parse_week_or_years(text)
+    if result is None:
         point = _parse_human_point(text)
         result = EventDate(point) if point is not None else _parse_human_range(text)
     if result is None:
-        raise _invalid(
-            _("“%(value)s” is not a date this service understands. Examples: %(examples)s."),
-            "invalid",
-            value=str(value).strip()[:100],
-            examples=EXAMPLES,
-        )
+        raise _explain_refusal(text, value)
     try:
         bounds = result.bounds()
     except ValueError as error:  # year 0 (EDTF has it; Python's calendar and ours start at 1)
         year = result.start.year if result.start.year < 1 else (result.end or result.start).year
         raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year) from error
     if check_edtf:
-        _check_with_edtf_package(result.edtf, bounds)
+        _check_with_edtf_package(result.edtf, _edtf_package_bounds(result, bounds))
     return result
+
+
+def _edtf_package_bounds(date: EventDate, bounds: tuple[datetime.date, datetime.date]):
+    """Our bounds as the edtf package computes them: it ends a winter on 31 December (SEASON_MONTHS)."""
+    if date.end is None and date.start.season == WINTER:
+        return bounds[0], datetime.date(date.start.year, 12, 31)
+    return bounds
 
 
 @functools.lru_cache(maxsize=4096)
@@ -509,3 +713,24 @@ def _check_with_edtf_package(edtf: str, bounds: tuple[datetime.date, datetime.da
 def stored_event_date(edtf: str) -> EventDate:
     """A stored (already validated) EDTF value as a structured date, for display."""
     return parse_event_date(edtf, check_edtf=False)
+
+
+def date_as_entered(given: str, edtf: str, kept: str = "") -> str:
+    """The editor's wording worth keeping beside the stored EDTF ("KW 12 2025"), or "".
+
+    `given` is what was just written into the date, `edtf` what it was stored as, `kept` the
+    wording kept so far: it stays while it still means `edtf`, so that a save which passes the
+    date on as EDTF (an API PATCH, an import of an export) does not lose it.
+    """
+    wording = " ".join(_INVISIBLE_RE.sub("", unicodedata.normalize("NFC", str(given))).split())[:100]
+    if wording and wording != edtf:
+        return wording
+    return kept if kept and means_date(kept, edtf) else ""
+
+
+def means_date(wording: str, edtf: str) -> bool:
+    """Whether `wording` is understood as the date `edtf` (False if it is not understood at all)."""
+    try:
+        return parse_event_date(wording, check_edtf=False).edtf == edtf
+    except ValidationError:
+        return False

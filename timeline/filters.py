@@ -104,9 +104,8 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
-@extend_schema_field(
-    {"type": "array", "items": {"type": "string"}, "description": "Topic slugs; repeat for several (any of them)."}
-)
+# One value's schema: drf-spectacular makes a multiple-choice filter an array of it (explode=true).
+@extend_schema_field({"type": "string", "description": "Topic slugs; repeat for several (any of them)."})
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Topics by slug; an unknown slug is named in the message instead of being ignored."""
 

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .dates import PRECISION_CHOICES, EventDate, parse_event_date, stored_event_date
+from .dates import PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
 from .text import clean_text, sanitize_html, search_text, validate_not_blank, validate_web_url
 
 _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
@@ -217,10 +217,13 @@ class Event(models.Model):
     date = EventDateField(
         _("date"),
         help_text=_(
-            "As precise as known: 26.06.2025, März 2023, 4. Quartal 2024, Ende 2024, ca. 2024, "
-            "26.–27. Juni 2025, or EDTF (2024-36)."
+            "As precise as known: 26 June 2025, March 2023, Q4 2024, late 2024, spring 2024, "
+            "week 12 2025, 2024/25, c. 2024, 26–27 June 2025, or EDTF (2024-36)."
         ),
     )
+    # How the date was last given when that was not EDTF ("KW 12 2025" for 2025-03-17/2025-03-23),
+    # shown again in the admin's date field; "" when it was given as EDTF (docs/dates.md).
+    date_entered = models.CharField(_("date as entered"), max_length=100, blank=True, editable=False)
     # Derived from `date` on every save, so that sorting and range filters run in the database.
     date_start = models.DateField(_("earliest day"), editable=False, db_index=True)
     date_end = models.DateField(_("latest day"), editable=False, db_index=True)
@@ -336,6 +339,7 @@ class Event(models.Model):
         self.change_note = clean_text(self.change_note)
         self.body = sanitize_html(self.body)
         parsed = parse_event_date(self.date)
+        self.date_entered = date_as_entered(self.date, parsed.edtf, self.date_entered)
         self.date = parsed.edtf
         self.date_start, self.date_end = parsed.bounds()
         self.date_precision = parsed.precision
@@ -376,6 +380,14 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None):
+        given = self.date
+        super().clean_fields(exclude=exclude)
+        # The date field has normalised the date to EDTF: keep how it was written, which save()
+        # no longer sees.
+        if self.date != given:
+            self.date_entered = date_as_entered(given, self.date, self.date_entered)
 
     def clean(self):
         codes = [country.code for country in self.countries]

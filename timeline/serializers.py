@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
+from .dates import means_date
 from .models import (
     MAX_TOPICS,
     SLUG_MAX_LENGTH,
@@ -182,6 +183,7 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             "title",
             "kind",
             "date",
+            "date_entered",
             "date_display",
             "date_start",
             "date_end",
@@ -205,6 +207,10 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         ]
         read_only_fields = ["date_start", "date_end", "first_published_at", "updated_at", "withdrawn_at"]
         extra_kwargs = {
+            "date_entered": {
+                "help_text": 'How `date` was last written when that was not EDTF ("KW 12 2025"), else empty. '
+                "Set by writing such a form into `date`."
+            },
             "slug": {"required": False, "allow_blank": True},
             "import_ref": {"required": False},
             "version": {
@@ -254,8 +260,15 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             raise StaleVersion(event.version)
         if self.instance is None and "date" not in attrs:
             raise ValidationError({"date": [serializers.Field.default_error_messages["required"]]})
+        if "date" in attrs and self.context.get("importing"):
+            # An export or a revision carries the wording beside the EDTF: restore it when it
+            # still means that date (the model keeps it from what `date` is given as).
+            entered = str(self.initial_data.get("date_entered") or "")
+            if entered and means_date(entered, str(attrs["date"])):
+                attrs["date"] = entered
         validate_with_model(event, attrs)
         attrs["date"] = event.date  # normalised to EDTF by the model field ("Ende 2024" -> "2024-36")
+        attrs["date_entered"] = event.date_entered  # and how it was written ("Ende 2024")
         errors = {}
         for name, model in (("participants", Participant), ("sources", SourceLink)):
             row_errors = []

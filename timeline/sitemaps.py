@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from .models import Event
@@ -25,10 +27,11 @@ class EventSitemap(SiteURLSitemap):
     limit = 10_000
 
     def items(self):
-        return Event.objects.public().order_by("pk").only("slug", "updated_at")
+        return Event.objects.public().order_by("pk").only("slug", "first_published_at", "revised_at")
 
     def lastmod(self, event: Event):
-        return event.updated_at
+        # The rule of the page's "Last updated" and the feeds' <updated>: minor edits do not count.
+        return event.last_significant_update
 
 
 class TimelineSitemap(SiteURLSitemap):
@@ -42,8 +45,7 @@ class TimelineSitemap(SiteURLSitemap):
         return reverse(name)
 
     def lastmod(self, name: str):
-        latest = Event.objects.public().order_by("-updated_at").values_list("updated_at", flat=True).first()
-        return latest
+        return Event.objects.public().aggregate(latest=Max(Coalesce("revised_at", "first_published_at")))["latest"]
 
 
 SITEMAPS = {"timeline": TimelineSitemap, "events": EventSitemap}

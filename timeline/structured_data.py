@@ -82,6 +82,15 @@ def event_jsonld(event: Event) -> dict:
     }
     if end:
         data["endDate"] = end
+    if event.first_published_at:
+        # The page about the event carries the publication dates (schema.org's Event has none): the
+        # same two the feeds give, so a minor edit moves none of them.
+        data["mainEntityOfPage"] = {
+            "@type": "WebPage",
+            "@id": data["url"],
+            "datePublished": event.first_published_at.isoformat(),
+            "dateModified": event.last_significant_update.isoformat(),
+        }
     if event.summary:
         data["description"] = event.summary
     performers = []

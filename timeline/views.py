@@ -20,7 +20,7 @@ from django.views.i18n import set_language as django_set_language
 from django_countries import countries
 
 from .cache import cache_public, get_or_set
-from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, _current_language
+from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, SEASON, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
@@ -38,7 +38,7 @@ def visible_events(request) -> QuerySet[Event]:
 
 @dataclass
 class Group:
-    """Events under one heading: a month, or a coarser period ("4. Quartal") of one year."""
+    """Events under one heading: a month, or a coarser period ("Frühjahr", "4. Quartal") of one year."""
 
     year: int
     label: str
@@ -51,6 +51,8 @@ def period_label(event: Event, language: str) -> str:
     start = event.event_date.start
     if start.precision in (DAY, MONTH):
         return f"{MONTH_NAMES[language][start.month - 1]} {start.year}"
+    if start.precision == SEASON:
+        return start.display(language)  # "Frühjahr 2024", "Winter 2024/25"
     if start.precision == QUARTER:
         return f"{start.quarter}. Quartal {start.year}" if language == "de" else f"Q{start.quarter} {start.year}"
     if start.precision == HALF:
@@ -89,11 +91,28 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
+CHECKBOX_PARAMETERS = ("country", "topic")  # the filter form's groups of boxes
+
+
+def without_empty_parameters(request) -> str | None:
+    """The request's address without its empty parameters (`?q=&kind=&country=JP` as the filter
+    form submits it gives `?country=JP`), or None if it has none."""
+    pairs = [(name, value) for name, values in request.GET.lists() for value in values]
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return request.path + query_string(kept)
+
+
 @require_safe
 @cache_public
 def timeline(request):
     """The public timeline: filtered, grouped by year and period, paged by position. The same for
     every reader (drafts are never listed), so it is cached per content version."""
+    clean = without_empty_parameters(request)
+    if clean is not None:
+        # One address per selection, for readers' bookmarks, caches and search engines alike.
+        return HttpResponsePermanentRedirect(clean)
     return render_timeline(request)
 
 
@@ -158,7 +177,12 @@ def render_timeline(request) -> HttpResponse:
         "rss_url": absolute_url("/feeds/rss/" + selection.query_string),
         "atom_url": absolute_url("/feeds/atom/" + selection.query_string),
         "canonical_url": absolute_url(request.path + selection.query_string),
-        "form_values": {name: request.GET.getlist(name) for name in PARAMETERS},
+        # What the reader typed stays in the text fields; a box is ticked (and counted) only for
+        # a value that was applied, so a refused `country=XX` does not read as "Länder (1)".
+        "form_values": {
+            **{name: request.GET.getlist(name) for name in PARAMETERS},
+            **{name: [value for key, value in filter_pairs if key == name] for name in CHECKBOX_PARAMETERS},
+        },
         "country_choices": facet_countries(request.GET.getlist("country")),
         "topic_choices": list(topic_names.items()),
         "series_choices": list(series_names.items()),

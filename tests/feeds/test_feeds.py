@@ -112,6 +112,15 @@ def test_entry_shows_the_human_date_place_summary_body_and_edtf(client, seed):
     assert ("2024-36", "http://id.loc.gov/datatypes/edtf") in {(t.term, t.scheme) for t in imprecise.tags}
 
 
+@pytest.mark.parametrize("url", ["/feeds/atom/", "/feeds/rss/"])
+def test_list_items_reach_feed_readers_without_paragraphs_inside(client, make_event, url):
+    # As the rich-text editor writes lists; newsboat showed each bullet alone on a line.
+    make_event(body="<ul><li><p>Rohstoffe</p></li><li><p>Lieferketten</p><p>und Häfen</p></li></ul><p>Ende.</p>")
+    html = parsed(client.get(url)).entries[0].content[0].value
+    # (feedparser writes <br> as <br />)
+    assert "<ul><li>Rohstoffe</li><li>Lieferketten<br />und Häfen</li></ul><p>Ende.</p>" in html
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -17,7 +17,7 @@ from timeline.models import Event, Series, Topic
 
 SEED_ID = "5d0c2d57-3c1e-4a8e-9b8f-2a6f1f0b6a01"
 FIELDS = {
-    "id", "slug", "url", "title", "kind", "date", "date_display", "date_start", "date_end", "location",
+    "id", "slug", "url", "title", "kind", "date", "date_entered", "date_display", "date_start", "date_end", "location",
     "countries", "participants", "topics", "series", "summary", "body", "sources", "status", "publish_at",
     "first_published_at", "updated_at", "change_note", "withdrawn_at", "withdrawal_reason", "version",
 }  # fmt: skip
@@ -446,6 +446,14 @@ def test_openapi_schema_describes_filters_and_errors(api, db):
     assert {"200", "400", "429"} <= set(listing["responses"])
     create = schema["paths"]["/api/events/"]["post"]
     assert {"201", "400", "401", "403"} <= set(create["responses"])
+
+
+def test_openapi_schema_types_repeatable_filters_as_arrays_of_strings(api, db):
+    listing = api.get("/api/schema/?format=json").json()["paths"]["/api/events/"]["get"]
+    schemas = {parameter["name"]: parameter["schema"] for parameter in listing["parameters"]}
+    # A generated client must send ?topic=a&topic=b, not a list of lists.
+    assert schemas["topic"] == {"type": "array", "items": {"type": "string"}}
+    assert schemas["country"] == {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"}}
 
 
 def test_interactive_docs_are_served_without_any_cdn(client, db):

@@ -7,6 +7,7 @@ every page for serious and critical accessibility violations. The browser, the l
 page are fixtures of conftest.py, shared with the admin's browser tests.
 """
 
+import itertools
 import re
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def test_reader_filters_by_country_and_topic_with_the_form(page, site):
     page.get_by_label("Wirtschaftssicherheit").check()
     page.get_by_role("button", name="Termine anzeigen").click()
     page.wait_for_url(re.compile(r"country=JP"))
-    assert "topic=economic-security" in page.url
+    # The fields left empty are not in the address.
+    assert page.url == site + "/?country=JP&topic=economic-security"
     titles = page.locator(".event-title").all_inner_texts()
     assert "Bundesministerin Reiche trifft Japans Minister für Wirtschaftssicherheit Kiuchi" in titles
     assert page.get_by_text("Land: Japan").is_visible()
@@ -63,10 +65,48 @@ def test_reader_opens_an_event_from_the_timeline(page, site):
     page.goto(site + "/?q=Kiuchi")
     page.get_by_role("link", name=re.compile("Reiche trifft Japans Minister")).click()
     page.wait_for_url(re.compile(r"/events/reiche-trifft-kiuchi-berlin-2025/$"))
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Bundesministerin Reiche")
+    # Soft hyphens mark where the long words may break on a phone.
+    assert page.get_by_role("heading", level=1).inner_text().replace("\u00ad", "").startswith("Bundesministerin Reiche")
     assert page.get_by_text("26. Juni 2025").first.is_visible()
     assert page.get_by_text("Minoru Kiuchi (城内実)").is_visible()
     assert page.problems == []
+
+
+# The text of an element's first text node, and for each character the top of the line it sits on.
+LINES_OF_TEXT = """element => {
+  const node = element.firstChild, range = document.createRange(), tops = [];
+  for (let i = 0; i < node.length; i++) {
+    range.setStart(node, i); range.setEnd(node, i + 1);
+    // For the first character after a break Chromium also reports a box at the end of the line
+    // before; the character itself is drawn in the lower one.
+    const boxes = [...range.getClientRects()].filter(box => box.width && box.height);
+    tops.push(boxes.length ? Math.round(Math.max(...boxes.map(box => box.top))) : null);
+  }
+  return [node.data, tops];
+}"""
+
+
+def test_long_german_title_breaks_only_at_spaces_hyphens_and_syllables_on_a_phone(browser, site):
+    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(site + "/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/")
+    headings = {
+        "Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert": tab.locator("h1").evaluate(LINES_OF_TEXT),
+        "Mehr aus der Reihe „Deutsch-Japanischer Wirtschaftssicherheitsdialog“": tab.locator(
+            "#series-heading"
+        ).evaluate(LINES_OF_TEXT),
+    }
+    screenshot(tab, "event-title-390")
+    context.close()
+    for expected, (text, tops) in headings.items():
+        assert text.replace("\u00ad", "") == expected
+        drawn = [index for index, top in enumerate(tops) if top is not None]
+        # A new line starts where a drawn character sits clearly lower than the one drawn before it;
+        # what lies between them (a space, a hyphen, a soft hyphen drawn as "-") is where it broke.
+        breaks = [(a, b) for a, b in itertools.pairwise(drawn) if tops[b] > tops[a] + 8]
+        assert breaks, f"{expected!r} fits one line; the test would prove nothing"
+        for a, b in breaks:
+            assert set(text[a : b + 1]) & {" ", "-", "\u00ad"}, f"{expected!r} broken mid-word: {text[a : b + 1]!r}"
 
 
 def test_reader_switches_to_english_and_back(page, site):

@@ -1,12 +1,19 @@
 """Imprecise dates: every accepted form, every refusal, and sorting and filtering by bounds."""
 
 import datetime
+import html
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from rest_framework.test import APIClient
 
+from tests.timeline.test_admin import ADD_URL, add_form
+from tests.timeline.test_timeline import parse
+from tests.timeline.test_workflow import CHANGE, change_form_data, with_colleague
 from timeline.dates import parse_event_date
+from timeline.importing import Record, export_records, import_records
 from timeline.models import Event
 
 D = datetime.date
@@ -77,6 +84,51 @@ ACCEPTED = [
     ),
     # Pasted text carries invisible characters and odd spacing; they must not matter.
     ("\u200b 26.06.2025\u00a0", "2025-06-26", D(2025, 6, 26), D(2025, 6, 26), "26. Juni 2025", "26 June 2025"),
+    # Seasons: EDTF level 1 codes 21-24, meteorological (spring March-May, as the edtf package).
+    ("Frühjahr 2024", "2024-21", D(2024, 3, 1), D(2024, 5, 31), "Frühjahr 2024", "Spring 2024"),
+    ("Frühling 2024", "2024-21", D(2024, 3, 1), D(2024, 5, 31), "Frühjahr 2024", "Spring 2024"),
+    ("spring 2024", "2024-21", D(2024, 3, 1), D(2024, 5, 31), "Frühjahr 2024", "Spring 2024"),
+    ("2024-21", "2024-21", D(2024, 3, 1), D(2024, 5, 31), "Frühjahr 2024", "Spring 2024"),
+    ("Sommer 2024", "2024-22", D(2024, 6, 1), D(2024, 8, 31), "Sommer 2024", "Summer 2024"),
+    ("Herbst 2024", "2024-23", D(2024, 9, 1), D(2024, 11, 30), "Herbst 2024", "Autumn 2024"),
+    ("fall 2024", "2024-23", D(2024, 9, 1), D(2024, 11, 30), "Herbst 2024", "Autumn 2024"),
+    # Winter runs into the next year, and says so.
+    ("Winter 2024", "2024-24", D(2024, 12, 1), D(2025, 2, 28), "Winter 2024/25", "Winter 2024/25"),
+    ("winter 2024/25", "2024-24", D(2024, 12, 1), D(2025, 2, 28), "Winter 2024/25", "Winter 2024/25"),
+    ("Winter 2023/2024", "2023-24", D(2023, 12, 1), D(2024, 2, 29), "Winter 2023/24", "Winter 2023/24"),
+    (
+        "Frühjahr – Sommer 2024",
+        "2024-03/2024-08",
+        D(2024, 3, 1),
+        D(2024, 8, 31),
+        "März – August 2024",
+        "March – August 2024",
+    ),
+    # A span of years.
+    ("2024/25", "2024/2025", D(2024, 1, 1), D(2025, 12, 31), "2024 – 2025", "2024 – 2025"),
+    ("2024/2025", "2024/2025", D(2024, 1, 1), D(2025, 12, 31), "2024 – 2025", "2024 – 2025"),
+    ("2024–2025", "2024/2025", D(2024, 1, 1), D(2025, 12, 31), "2024 – 2025", "2024 – 2025"),
+    ("2024-2025", "2024/2025", D(2024, 1, 1), D(2025, 12, 31), "2024 – 2025", "2024 – 2025"),
+    # ISO 8601 calendar weeks: Monday to Sunday.
+    ("KW 12 2025", "2025-03-17/2025-03-23", D(2025, 3, 17), D(2025, 3, 23), "17.–23. März 2025", "17–23 March 2025"),
+    ("KW 12/2025", "2025-03-17/2025-03-23", D(2025, 3, 17), D(2025, 3, 23), "17.–23. März 2025", "17–23 March 2025"),
+    ("2025-W12", "2025-03-17/2025-03-23", D(2025, 3, 17), D(2025, 3, 23), "17.–23. März 2025", "17–23 March 2025"),
+    ("week 12 2025", "2025-03-17/2025-03-23", D(2025, 3, 17), D(2025, 3, 23), "17.–23. März 2025", "17–23 March 2025"),
+    (
+        "KW 1 2025",
+        "2024-12-30/2025-01-05",
+        D(2024, 12, 30),
+        D(2025, 1, 5),
+        "30. Dezember 2024 – 5. Januar 2025",
+        "30 December 2024 – 5 January 2025",
+    ),
+    ("2025-W12-3", "2025-03-19", D(2025, 3, 19), D(2025, 3, 19), "19. März 2025", "19 March 2025"),
+    # A part of a month is the month: EDTF cannot say "early November", and ten days would claim
+    # a ten-day event (docs/dates.md).
+    ("Anfang November 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
+    ("Mitte November 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
+    ("Ende Nov. 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
+    ("mid-November 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
 ]
 
 
@@ -100,7 +152,7 @@ REFUSED = [
     ("03/04/2025", "ambiguous"),
     ("26.06.25", "four digits"),
     ("Mitte 2024", "quarter"),
-    ("2024-21", "not supported"),
+    ("2024-30", "not supported"),  # an EDTF level 2 grouping (southern hemisphere summer)
     ("2024-36~", "cannot be marked approximate"),
     ("2024-06-26/..", "Open-ended"),
     ("2025-06-26T10:00", "time of day"),
@@ -120,6 +172,110 @@ def test_refused_date_says_what_is_wrong(typed, message):
         with pytest.raises(ValidationError) as refusal:
             parse_event_date(typed)
         assert message in " ".join(refusal.value.messages)
+
+
+# (typed, English message, German message): each says what to type instead, in one language.
+EXPLAINED = [
+    (
+        "KW 54 2025",
+        "2025 has no calendar week 54: its weeks run from 1 to 52 (ISO 8601), the last is “week 52 2025”.",
+        "Das Jahr 2025 hat keine Kalenderwoche 54, nur die Wochen 1 bis 52 (ISO 8601); die letzte ist „KW 52 2025“.",
+    ),
+    (
+        "KW 12/25",
+        "Write the year with four digits, for example “week 12 2025”.",
+        "Schreiben Sie das Jahr vierstellig, zum Beispiel „KW 12 2025“.",
+    ),
+    (
+        "26.06.25",
+        "Write the year with four digits, for example “26.06.2025”.",
+        "Schreiben Sie das Jahr vierstellig, zum Beispiel „26.06.2025“.",
+    ),
+    (
+        "Frühjahr",
+        "Give the year too, for example “Frühjahr {year}”.",
+        "Geben Sie auch das Jahr an, zum Beispiel „Frühjahr {year}“.",
+    ),
+    (
+        "KW 12",
+        "Give the year too, for example “KW 12 {year}”.",
+        "Geben Sie auch das Jahr an, zum Beispiel „KW 12 {year}“.",
+    ),
+    (
+        "Anfang November",
+        "Give the year too, for example “Anfang November {year}”.",
+        "Geben Sie auch das Jahr an, zum Beispiel „Anfang November {year}“.",
+    ),
+    (
+        "Mitte 2025",
+        "“Mitte 2025” has no exact meaning: write a quarter (Q2 2025 or Q3 2025), a month (June 2025) "
+        "or the year (2025).",
+        "„Mitte 2025“ ist nicht eindeutig: schreiben Sie ein Quartal (2. Quartal 2025 oder 3. Quartal 2025), "
+        "einen Monat (Juni 2025) oder das Jahr (2025).",
+    ),
+    (
+        "Sommer 2024/25",
+        "Only a winter runs into the next year, and only into the next one; write “Summer 2024”.",
+        "Nur ein Winter reicht ins nächste Jahr, und nur in das unmittelbar folgende; schreiben Sie „Sommer 2024“.",
+    ),
+    (
+        "Winter 2024/26",
+        "Only a winter runs into the next year, and only into the next one; write “Winter 2024/25”.",
+        "Nur ein Winter reicht ins nächste Jahr, und nur in das unmittelbar folgende; schreiben Sie „Winter 2024/25“.",
+    ),
+    (
+        "ca. Frühjahr 2024",
+        "A season, quarter or half-year cannot be marked approximate or uncertain; "
+        "mark the year instead (c. 2024) or leave out the mark.",
+        "Eine Jahreszeit, ein Quartal oder Halbjahr kann nicht als ungefähr oder unsicher markiert werden; "
+        "markieren Sie stattdessen das Jahr (ca. 2024) oder lassen Sie die Markierung weg.",
+    ),
+    (
+        "2024-25",
+        "“2024-25” is no date in EDTF (25 is no month); for the years 2024 and 2025 write 2024/25 or 2024–2025.",
+        "„2024-25“ ist kein EDTF-Datum (25 ist kein Monat); für die Jahre 2024 und 2025 schreiben Sie 2024/25 "
+        "oder 2024–2025.",
+    ),
+    (
+        "KW 12 bis KW 13 2025",
+        "Write a calendar week as “week 12 2025” or “2025-W12” (ISO 8601).",
+        "Schreiben Sie eine Kalenderwoche als „KW 12 2025“ oder „2025-W12“ (ISO 8601).",
+    ),
+    (
+        "Frühjahr 24",
+        "Write a season with its year, for example “Spring {year}” or “Winter {year}/{next}”.",
+        "Schreiben Sie eine Jahreszeit mit Jahr, zum Beispiel „Frühjahr {year}“ oder „Winter {year}/{next}“.",
+    ),
+    (
+        "2024-30",
+        "The EDTF code 30 is not supported; use a season (2024-21 to 2024-24), a quarter (2024-33 to 2024-36) "
+        "or a half-year (2024-40, 2024-41).",
+        "Der EDTF-Code 30 wird nicht unterstützt; verwenden Sie eine Jahreszeit (2024-21 bis 2024-24), "
+        "ein Quartal (2024-33 bis 2024-36) oder ein Halbjahr (2024-40, 2024-41).",
+    ),
+    (
+        "irgendwann",
+        "“irgendwann” is not a date this service understands. Examples: 26 June 2025, March 2023, Q4 2024, "
+        "late 2024, spring 2024, week 12 2025, 2024/25, c. 2024, 2024-36.",
+        "„irgendwann“ ist kein Datum, das dieser Dienst versteht. Beispiele: 26.06.2025, 26. Juni 2025, März 2023, "
+        "4. Quartal 2024, Ende 2024, Frühjahr 2024, KW 12 2025, 2024/25, ca. 2024, 2024-36.",
+    ),
+]
+
+
+def refusal(typed: str, language: str) -> str:
+    with translation.override(language):
+        with pytest.raises(ValidationError) as refused:
+            parse_event_date(typed)
+        return " ".join(refused.value.messages)
+
+
+@pytest.mark.parametrize(("typed", "english", "german"), EXPLAINED)
+def test_each_refusal_says_what_to_type_instead_in_the_editors_language(typed, english, german):
+    year = datetime.date.today().year  # noqa: DTZ011 (the suggestion adds this year)
+    values = {"year": year, "next": f"{(year + 1) % 100:02d}"}
+    assert refusal(typed, "en") == english.format(**values)
+    assert refusal(typed, "de") == german.format(**values)
 
 
 def test_refusal_names_the_impossible_day_in_the_editors_language():
@@ -198,3 +354,196 @@ def test_coarse_dates_sort_after_the_exact_dates_of_their_period(make_event):
         "2024",
         "2023-03-18",
     ]
+
+
+def test_seasons_and_weeks_sort_by_the_days_they_may_mean(make_event):
+    for title, date in [
+        ("Frühjahr 2024", "Frühjahr 2024"),
+        ("KW 12 2024", "KW 12 2024"),  # 18-24 March 2024
+        ("2024-04-10", "2024-04-10"),
+        ("März 2024", "März 2024"),
+        ("Winter 2024", "Winter 2024"),
+        ("2025-01-15", "2025-01-15"),
+        ("2024-02-20", "2024-02-20"),
+    ]:
+        make_event(title=title, date=date)
+
+    titles = list(Event.objects.newest_first().values_list("title", flat=True))
+    # A season follows every exact date of its months; a week sorts from its Monday.
+    assert titles == [
+        "2025-01-15",
+        "Winter 2024",
+        "2024-04-10",
+        "KW 12 2024",
+        "März 2024",
+        "Frühjahr 2024",
+        "2024-02-20",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Winter 2024 runs into January 2025 (the edtf package would end it on 31 December).
+        ({"from": "Januar 2025", "to": "Januar 2025"}, ["2025-01-15", "Winter 2024"]),
+        ({"from": "KW 12 2024", "to": "KW 12 2024"}, ["KW 12 2024", "März 2024", "Frühjahr 2024"]),
+        ({"from": "2024-W13", "to": "Sommer 2024"}, ["2024-04-10", "März 2024", "Frühjahr 2024"]),
+        ({"to": "Winter 2023/24"}, ["2024-02-20"]),
+        ({"from": "Herbst 2024"}, ["2025-01-15", "Winter 2024"]),
+    ],
+)
+def test_filters_take_seasons_and_weeks_in_the_api_and_on_the_page(client, make_event, query, expected):
+    for title, date in [
+        ("Frühjahr 2024", "Frühjahr 2024"),
+        ("KW 12 2024", "KW 12 2024"),
+        ("2024-04-10", "2024-04-10"),
+        ("März 2024", "März 2024"),
+        ("Winter 2024", "Winter 2024"),
+        ("2025-01-15", "2025-01-15"),
+        ("2024-02-20", "2024-02-20"),
+    ]:
+        make_event(title=title, date=date)
+
+    api = client.get("/api/events/", query)
+    assert api.status_code == 200
+    assert [event["title"] for event in api.json()["results"]] == expected
+    page = client.get("/", query)
+    assert page.status_code == 200
+    assert parse(page).titles == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "message"),
+    [
+        ("en", "From", "“Mitte 2025” has no exact meaning: write a quarter (Q2 2025 or Q3 2025), a month "
+         "(June 2025) or the year (2025)."),
+        ("de", "Von", "„Mitte 2025“ ist nicht eindeutig: schreiben Sie ein Quartal (2. Quartal 2025 oder 3. Quartal "
+         "2025), einen Monat (Juni 2025) oder das Jahr (2025)."),
+    ],
+)  # fmt: skip
+def test_a_refused_filter_date_is_explained_wholly_in_the_readers_language(client, db, language, label, message):
+    page = client.get("/", {"from": "Mitte 2025"}, headers={"accept-language": language})
+    assert page.status_code == 400
+    assert f"<li>{label}: {message}</li>" in html.unescape(page.content.decode())
+
+    api = client.get("/api/events/", {"from": "Mitte 2025"}, headers={"accept-language": language})
+    assert api.status_code == 400
+    assert api.json()["from"] == [message]
+
+
+def test_the_timeline_heads_a_season_with_its_name(client, make_event):
+    make_event(title="Frühjahrstreffen", date="Frühjahr 2024")
+    make_event(title="Wintertreffen", date="Winter 2024")
+    german = [text for _level, text in parse(client.get("/")).headings]
+    english = [text for _level, text in parse(client.get("/", headers={"accept-language": "en"})).headings]
+    assert "Frühjahr 2024" in german and "Winter 2024/25" in german
+    assert "Spring 2024" in english and "Winter 2024/25" in english
+
+
+def test_the_editors_wording_is_kept_beside_the_edtf_while_it_means_that_date(make_event):
+    event = make_event(date="KW 12 2025")
+    event.refresh_from_db()
+    assert (event.date, event.date_entered) == ("2025-03-17/2025-03-23", "KW 12 2025")
+
+    event.title = "Anders betitelt"
+    event.save()  # the date passed on as EDTF, as an API PATCH or an import does
+    event.refresh_from_db()
+    assert event.date_entered == "KW 12 2025"
+
+    event.date = "2025-03-18"
+    event.save()  # another date: the old wording would be wrong
+    event.refresh_from_db()
+    assert (event.date, event.date_entered) == ("2025-03-18", "")
+
+    event.date = "Frühjahr 2025"
+    event.full_clean()  # normalises the date to EDTF, as the admin's and the API's validation do
+    event.save()
+    event.refresh_from_db()
+    assert (event.date, event.date_entered) == ("2025-21", "Frühjahr 2025")
+
+
+# --- the editor's wording, through the admin, the API and import -----------------------------------
+
+
+def test_the_admin_shows_the_editors_wording_again_with_the_edtf_below_it(editor_client):
+    added = editor_client.post(ADD_URL, add_form(date="KW 12 2025"), follow=True)
+    assert any("wurde als 2025-03-17/2025-03-23 gespeichert" in str(m) for m in added.context["messages"])
+    event = Event.objects.get()
+    assert (event.date, event.date_entered) == ("2025-03-17/2025-03-23", "KW 12 2025")
+
+    page = editor_client.get(CHANGE.format(event.pk))
+    text = page.content.decode()
+    assert 'value="KW 12 2025"' in text  # the field, as the editor wrote it
+    assert "Gespeichert als EDTF: 2025-03-17/2025-03-23" in text  # the help line below it
+    assert "17.–23. März 2025" in text  # and how readers will see it, beside it
+
+    # Saved again as shown: same date, same wording, and no second confirmation of the date.
+    saved = editor_client.post(CHANGE.format(event.pk), change_form_data(page), follow=True)
+    assert not any("wurde als" in str(m) for m in saved.context["messages"])
+    event.refresh_from_db()
+    assert (event.date, event.date_entered) == ("2025-03-17/2025-03-23", "KW 12 2025")
+
+    # A date typed as EDTF has no wording to show: the field shows the EDTF.
+    data = change_form_data(editor_client.get(CHANGE.format(event.pk)))
+    editor_client.post(CHANGE.format(event.pk), {**data, "date": "2025-03-18"})
+    event.refresh_from_db()
+    assert (event.date, event.date_entered) == ("2025-03-18", "")
+    page = editor_client.get(CHANGE.format(event.pk)).content.decode()
+    assert 'value="2025-03-18"' in page and "Gespeichert als EDTF" not in page
+
+
+def test_a_colleagues_new_date_is_merged_into_a_form_that_shows_the_wording(editor, make_event):
+    event = make_event(date="KW 12 2025", status=Event.Status.DRAFT, publish_at=None)
+    alice, bob = with_colleague(editor, "bob")
+    alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
+    bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
+    assert alice_form["date"] == bob_form["date"] == "KW 12 2025"
+
+    assert bob.post(CHANGE.format(event.pk), {**bob_form, "date": "Frühjahr 2025"}).status_code == 302
+    # Alice left the date as shown: Bob's date is merged in, not reported as a clash.
+    response = alice.post(CHANGE.format(event.pk), {**alice_form, "title": "Treffen im Frühjahr"})
+    assert response.status_code == 200
+    assert "date" not in response.context["adminform"].form.errors
+    merged = change_form_data(response)
+    assert merged["date"] == "Frühjahr 2025"
+    assert alice.post(CHANGE.format(event.pk), merged).status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.date, event.date_entered) == ("Treffen im Frühjahr", "2025-21", "Frühjahr 2025")
+
+
+def test_the_api_takes_the_new_forms_and_shows_the_wording_read_only(editor, db):
+    api = APIClient()
+    api.force_authenticate(editor)
+    created = api.post(
+        "/api/events/", {"title": "Frühjahrstreffen", "kind": "meeting", "date": "Frühjahr 2024"}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert (data["date"], data["date_entered"], data["date_display"]) == ("2024-21", "Frühjahr 2024", "Frühjahr 2024")
+    assert (data["date_start"], data["date_end"]) == ("2024-03-01", "2024-05-31")
+    url = f"/api/events/{data['id']}/"
+    assert api.get(url, headers={"accept-language": "en"}).json()["date_display"] == "Spring 2024"
+
+    # Read-only: sending it changes nothing; another field changed leaves it as it was.
+    changed = api.patch(url, {"title": "Treffen", "date_entered": "Sommer", "version": data["version"]}, format="json")
+    assert (changed.json()["date"], changed.json()["date_entered"]) == ("2024-21", "Frühjahr 2024")
+    # A new date sent as EDTF: there is no wording any more.
+    changed = api.patch(url, {"date": "2024-22", "version": changed.json()["version"]}, format="json")
+    assert (changed.json()["date"], changed.json()["date_entered"], changed.json()["date_display"]) == (
+        "2024-22",
+        "",
+        "Sommer 2024",
+    )
+
+
+def test_an_exported_event_comes_back_with_its_wording(make_event):
+    event = make_event(title="Winterdialog", date="Winter 2024")
+    records = json.loads(json.dumps(export_records()))
+    assert (records[0]["date"], records[0]["date_entered"]) == ("2024-24", "Winter 2024")
+    event.delete()
+
+    outcomes = list(import_records([Record(data=records[0], entry=1)]))
+    assert [outcome.action for outcome in outcomes] == ["created"], [str(outcome) for outcome in outcomes]
+    restored = Event.objects.get(title="Winterdialog")
+    assert (restored.date, restored.date_entered) == ("2024-24", "Winter 2024")
+    assert (restored.date_start, restored.date_end) == (D(2024, 12, 1), D(2025, 2, 28))

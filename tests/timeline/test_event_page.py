@@ -6,6 +6,7 @@ import json
 import re
 from xml.etree import ElementTree
 
+import feedparser
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -174,7 +175,6 @@ def test_page_shows_everything_about_the_event(client, seed):
         "Deutsch-Japanischer Wirtschaftssicherheitsdialog",
         "Pressemitteilung vom 26.06.2025",
         "Veröffentlicht",
-        "Zuletzt aktualisiert",
     ]:
         assert text in page, text
     assert 'href="/?topic=economic-security"' in page
@@ -265,6 +265,57 @@ def test_detail_query_count_does_not_grow_with_participants_topics_sources_or_co
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
+def update_times(client, event: Event) -> dict:
+    """What each surface says about when `event` was published and last updated."""
+    page = client.get(event.get_absolute_url()).content.decode()
+    footer = page[page.index('<footer class="event-times">') :]
+    data = jsonld(client.get(event.get_absolute_url()))["mainEntityOfPage"]
+    entry = next(e for e in feedparser.parse(client.get("/feeds/atom/").content).entries if e.title == event.title)
+    sitemap = ElementTree.fromstring(client.get("/sitemap.xml").content)
+    lastmod = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in sitemap}
+    updated_on_page = re.search(r'Zuletzt aktualisiert: <time datetime="([^"]+)"', footer)
+    return {
+        "page published": re.search(r'Veröffentlicht: <time datetime="([^"]+)"', footer)[1],
+        "page updated": updated_on_page[1] if updated_on_page else None,
+        "json-ld published": data["datePublished"],
+        "json-ld modified": data["dateModified"],
+        "atom published": entry.published,
+        "atom updated": entry.updated,
+        "sitemap": lastmod[f"https://events.example.org{event.get_absolute_url()}"],
+    }
+
+
+def same_instant(*values: str) -> bool:
+    return len({datetime.datetime.fromisoformat(value.replace("Z", "+00:00")) for value in values}) == 1
+
+
+def test_last_updated_moves_only_with_a_significant_correction_on_page_json_ld_feed_and_sitemap(client, seed):
+    event = seed["reiche-trifft-kiuchi-berlin-2025"]
+    before = update_times(client, event)
+    # Loaded today, published with the press release: no surface claims an update at load time.
+    assert before["page updated"] is None
+    assert same_instant(
+        "2025-06-26T12:00:00+02:00", before["page published"], before["json-ld published"],
+        before["json-ld modified"], before["atom published"], before["atom updated"],
+    )  # fmt: skip
+    assert before["sitemap"] == "2025-06-26"  # the sitemap protocol's lastmod is a W3C date
+
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)):
+        event.place += " "  # a minor edit: no change note
+        event.save()
+        assert update_times(client, event) == before
+
+    with time_machine.travel(datetime.datetime(2026, 3, 3, 9, 0, tzinfo=datetime.UTC)):
+        event.change_note = "Ort präzisiert."
+        event.save()
+        after = update_times(client, event)
+    assert after["page published"] == before["page published"]
+    assert same_instant(
+        "2026-03-03T09:00:00+00:00", after["page updated"], after["json-ld modified"], after["atom updated"]
+    )
+    assert after["sitemap"] == "2026-03-03"
+
+
 def test_sitemap_lists_public_event_pages_with_last_modification_and_no_drafts(client, seed, make_event):
     draft = make_event(title="Geheim", status=Event.Status.DRAFT, publish_at=None)
     response = client.get("/sitemap.xml")
@@ -289,7 +340,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
 def test_german_content_is_marked_as_german_on_english_pages(client, seed):
     page = client.get("/events/reiche-trifft-kiuchi-berlin-2025/", headers={"accept-language": "en"}).content.decode()
     assert '<html lang="en">' in page
-    assert '<h1 lang="de">Bundesministerin Reiche trifft' in page
+    assert '<h1 lang="de">Bun\u00addes' in page  # German, and hyphenated by German rules
     assert 'class="event-summary lead" lang="de"' in page
 
 

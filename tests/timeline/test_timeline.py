@@ -380,6 +380,21 @@ def test_an_invalid_filter_is_not_applied_but_the_valid_ones_are(client, sample)
     assert "XX" in response.content.decode()
 
 
+def test_a_refused_filter_ticks_no_box_and_is_not_counted(client, sample):
+    page = client.get("/?country=XX&topic=economic-security").content.decode()
+    assert "<summary>Länder</summary>" in page  # not "Länder (1)": nothing was applied
+    assert "<summary>Themen (1)</summary>" in page
+    assert "checked" not in page[page.index("<summary>Länder") : page.index("<summary>Themen")]
+
+
+def test_the_filter_forms_empty_fields_are_left_out_of_the_address(client, sample):
+    response = client.get("/?q=&kind=&series=&country=JP&from=+&to=&topic=economic-security")
+    assert response.status_code == 301
+    assert response["Location"] == "/?country=JP&topic=economic-security"
+    assert client.get("/?q=&kind=")["Location"] == "/"
+    assert client.get("/?country=JP").status_code == 200
+
+
 def test_active_filters_are_shown_and_each_can_be_removed(client, sample):
     page = client.get("/?country=JP&topic=economic-security").content.decode()
     assert "Land: Japan" in page

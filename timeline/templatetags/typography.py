@@ -1,0 +1,35 @@
+"""Template filters for how text breaks on narrow screens."""
+
+import functools
+import re
+
+import pyphen
+from django import template
+
+register = template.Library()
+
+SOFT_HYPHEN = "\u00ad"
+# Shorter words fit a phone's line at heading size; hyphenating them only adds noise.
+LONG_WORD = re.compile(r"\w{12,}")
+
+
+@functools.lru_cache(maxsize=8)
+def dictionary(language: str) -> pyphen.Pyphen | None:
+    """The hyphenation dictionary for a language code ("de", "en"), or None if there is none."""
+    found = pyphen.language_fallback(language.replace("-", "_"))
+    return pyphen.Pyphen(lang=found) if found else None
+
+
+@register.filter
+def hyphenate(text: str, language: str) -> str:
+    """`text` with soft hyphens (U+00AD) at the syllable breaks of its long words, by the
+    hyphenation dictionary of `language` (LibreOffice's, via pyphen).
+
+    Browsers break a word only at a soft hyphen, and show a hyphen there, whether or not they
+    hyphenate that language themselves (CSS `hyphens: auto` needs a dictionary the browser may
+    lack). Text of a language without a dictionary is returned unchanged.
+    """
+    rules = dictionary(language or "")
+    if rules is None or not text:
+        return text
+    return LONG_WORD.sub(lambda word: rules.inserted(word[0], hyphen=SOFT_HYPHEN), str(text))
