@@ -59,7 +59,9 @@ for _names in MONTH_NAMES.values():
 MONTH_WORDS.update({"mrz": 3, "maerz": 3, "sept": 9, "okt": 10, "dez": 12, "jänner": 1, "jän": 1, "feber": 2})
 MONTH_PATTERN = "|".join(sorted((re.escape(w) for w in MONTH_WORDS), key=len, reverse=True))
 
-EXAMPLES = "26.06.2025, 26. Juni 2025, März 2023, 4. Quartal 2024, Ende 2024, ca. 2024, 2024-36"
+# Shown in refusals, in the reader's language (the German lists the German forms); each example
+# is a form this parser accepts (tests/test_language.py).
+EXAMPLES = _("2025-06-26, 26 June 2025, March 2023, Q4 2024, late 2024, c. 2024, 2024-36")
 
 
 @dataclass(frozen=True)
@@ -386,7 +388,7 @@ def _season_point(year: int, flags: dict, **which: int | None) -> DatePoint:
     if flags["approximate"] or flags["uncertain"]:
         raise _invalid(
             _("A quarter or half-year cannot be marked approximate or uncertain; "
-              "mark the year instead (ca. %(year)s) or leave out the mark."),
+              "mark the year instead (c. %(year)s) or leave out the mark."),
             "qualified_season",
             year=year,
         )  # fmt: skip
@@ -453,7 +455,7 @@ def _refuse_common_mistakes(text: str) -> None:
         raise _invalid(_("Write the year with four digits (e.g. 26.06.2025)."), "two_digit_year")
     if re.search(r"\b(mitte|mid|middle)\b", text):
         raise _invalid(
-            _("“Mid-year” has no exact meaning; use a quarter (2. Quartal 2024) or a half-year."),
+            _("“Mid-year” has no exact meaning; use a quarter (Q2 2024) or a half-year."),
             "mid",
         )
 

@@ -220,8 +220,8 @@ class Event(models.Model):
     date = EventDateField(
         _("date"),
         help_text=_(
-            "As precise as known: 26.06.2025, März 2023, 4. Quartal 2024, Ende 2024, ca. 2024, "
-            "26.–27. Juni 2025, or EDTF (2024-36)."
+            "As precise as known: 2025-06-26, March 2023, Q4 2024, late 2024, c. 2024, "
+            "26–27 June 2025, or EDTF (2024-36)."
         ),
     )
     # Derived from `date` on every save, so that sorting and range filters run in the database.
