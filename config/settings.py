@@ -6,7 +6,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -171,7 +174,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Internationalisation: German first, English selectable.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog (made by makemessages), then German for strings of Django and the other
+# packages that their own catalogs lack (kept by hand; the admin's JavaScript catalog reads it too).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_packages"]
 FORMAT_MODULE_PATH = ["config.formats"]
 # The language editors write the records in; pages mark it so screen readers pronounce it right.
 CONTENT_LANGUAGE = os.environ.get("CONTENT_LANGUAGE", "de")
@@ -194,6 +199,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# The rich-text editor's toolbar, translated like its dialogs (timeline/static/timeline/prose-editor-menu.js).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {"js": [lazy(static, str)("timeline/prose-editor-menu.js")], "extensions": {"Menu": html_tags([])}},
+]
 
 # Germany and Japan head every list of countries, each listed once: repeated further down
 # (COUNTRIES_FIRST_REPEAT), a chosen one would stand twice in the admin's two-box chooser, and
@@ -223,13 +233,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "timeline.api_authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "timeline.api.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_PARSER_CLASSES": [
         "timeline.api_parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "timeline.api_parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

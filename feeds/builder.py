@@ -113,9 +113,11 @@ def item_updateddate(event: Event) -> datetime.datetime:
 
 def item_date_line(event: Event) -> str:
     """The event's own date and place, as the first line of every entry."""
-    line = f"{_('Date')}: {event.date_display()}"
+    # Labels are translated outside the f-strings: xgettext (makemessages) does not look inside them.
+    date_label, place_label = _("Date"), _("Place")
+    line = f"{date_label}: {event.date_display()}"
     if event.place:
-        line += f" · {_('Place')}: {event.place}"
+        line += f" · {place_label}: {event.place}"
     return feed_text(line)
 
 
@@ -125,10 +127,11 @@ def item_description(event: Event) -> str:
 
 
 def item_content(event: Event) -> str:
+    date_label, place_label, correction_label = escape(_("Date")), escape(_("Place")), escape(_("Correction"))
     parts = [
-        f'<p><strong>{escape(_("Date"))}:</strong> <time datetime="{event.event_date.start.html_datetime()}">'
+        f'<p><strong>{date_label}:</strong> <time datetime="{event.event_date.start.html_datetime()}">'
         f"{escape(event.date_display())}</time>"
-        + (f" · <strong>{escape(_('Place'))}:</strong> {escape(feed_text(event.place))}" if event.place else "")
+        + (f" · <strong>{place_label}:</strong> {escape(feed_text(event.place))}" if event.place else "")
         + "</p>"
     ]
     if event.summary:
@@ -136,7 +139,7 @@ def item_content(event: Event) -> str:
     if event.body:
         parts.append(feed_html(event.body))
     if event.change_note:
-        parts.append(f"<p><em>{escape(_('Correction'))}:</em> {escape(feed_text(event.change_note))}</p>")
+        parts.append(f"<p><em>{correction_label}:</em> {escape(feed_text(event.change_note))}</p>")
     return "\n".join(parts)
 
 

@@ -518,7 +518,8 @@ class EventAdmin(ValidatedAgainOnRace):
             return "–"
         url = reverse("admin:timeline_revision_changelist") + f"?event_public_id={obj.public_id}"
         count = Revision.objects.filter(event_public_id=obj.public_id).count()
-        return format_html('<a href="{}">{}</a>', url, _("%(count)s revisions: compare and restore") % {"count": count})
+        text = ngettext("%(count)s revision: compare and restore", "%(count)s revisions: compare and restore", count)
+        return format_html('<a href="{}">{}</a>', url, text % {"count": count})
 
     @admin.display(description=_("countries"))
     def country_codes(self, obj: Event) -> str:
@@ -659,7 +660,7 @@ class RevisionAdmin(admin.ModelAdmin):
             .order_by("-created_at", "-pk")
             .first()
         )
-        rows = revisions.differences(previous.data if previous else {}, revision.data)
+        rows = revisions.readable_differences(previous.data if previous else {}, revision.data)
         if not rows:
             return _("No differences.")
         return format_html(

@@ -19,6 +19,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import revisions
 from .cache import cached_response
@@ -29,6 +30,15 @@ from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicS
 
 STATUS_CHOICES = ("public", "draft", "scheduled", "all")
 STALE_IF_MATCH = _("The event was changed since the version in If-Match; fetch it again.")
+
+
+def exception_handler(exc, context):
+    """DRF's answer to an error (REST_FRAMEWORK["EXCEPTION_HANDLER"]), but every 404 says "not
+    found" in the reader's language: Django's get_object_or_404, which DRF's lookups use, words
+    its message in English with the model's class name ("No Topic matches the given query.")."""
+    if isinstance(exc, Http404):
+        exc = NotFound()
+    return drf_exception_handler(exc, context)
 
 
 class Conflict(APIException):

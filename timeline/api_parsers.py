@@ -1,5 +1,6 @@
 """Request parsing for the API (a module of its own: settings import it before any view)."""
 
+import json
 import re
 
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +21,36 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
             raise ParseError(_("The JSON is nested too deeply.")) from error
+        except ParseError as error:
+            # DRF words it in English, with Python's English reason: say where, in the reader's language.
+            raise ParseError(unreadable(error.__context__)) from error
         if has_surrogate(data):
             raise ParseError(_("The JSON contains an unpaired surrogate (\\ud800–\\udfff), which is no character."))
         return data
+
+
+def unreadable(reason: BaseException | None) -> str:
+    """Why a body is no JSON, from the error Python's decoder raised: where the JSON breaks off,
+    or that the text is not in its encoding."""
+    if isinstance(reason, json.JSONDecodeError):
+        return _("The body is not valid JSON (line %(line)s, column %(column)s).") % {
+            "line": reason.lineno,
+            "column": reason.colno,
+        }
+    if isinstance(reason, UnicodeDecodeError):
+        return _("The body is not valid %(encoding)s text.") % {"encoding": reason.encoding.upper()}
+    return _("The body is not valid JSON.")
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser; a body it cannot read is refused in the reader's language (DRF
+    passes on Django's English reason)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as error:
+            raise ParseError(_("The body is not a readable multipart form.")) from error
 
 
 def has_surrogate(data) -> bool:

@@ -17,6 +17,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
 from .dates import PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
@@ -182,7 +183,9 @@ MAX_TOPICS = 20  # per event: a reader's filter, not a keyword list
 
 
 def too_many_topics() -> str:
-    return _("Choose at most %(count)d topics.") % {"count": MAX_TOPICS}
+    return ngettext("Choose at most %(count)d topic.", "Choose at most %(count)d topics.", MAX_TOPICS) % {
+        "count": MAX_TOPICS
+    }
 
 
 class Event(models.Model):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 
 from .models import Event, Revision
 
 # Fields that change on every save or are derived; a difference in them is not a change to show.
-NOT_COMPARED = {"version", "updated_at", "date_display", "date_start", "date_end", "url"}
+# `date_entered` is only the wording of `date` (a change of the date shows there).
+NOT_COMPARED = {"version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url"}
 
 
 def action_for(before: str | None, after: str) -> str:
@@ -68,6 +71,48 @@ def differences(older: dict, newer: dict) -> list[tuple[str, object, object]]:
     """(field, before, after) for every field that differs between two snapshots."""
     names = [name for name in newer if name not in NOT_COMPARED]
     return [(name, older.get(name), newer.get(name)) for name in names if older.get(name) != newer.get(name)]
+
+
+def readable_differences(older: dict, newer: dict) -> list[tuple[str, str, str]]:
+    """`differences` as editors read them: each field by its name in the admin ("Ort" for the
+    record's "location"), choices by their label ("veröffentlicht"), lists joined, one
+    participant or source after another."""
+    from .serializers import EventSerializer
+
+    fields = EventSerializer().fields
+    rows = []
+    for name, before, after in differences(older, newer):
+        source = fields[name].source if name in fields else name
+        field = _model_field(source)
+        if field is None:
+            label = name
+        elif field.auto_created and not field.concrete:  # the rows of an inline: participants, sources
+            label = capfirst(field.related_model._meta.verbose_name_plural)
+        else:
+            label = capfirst(field.verbose_name)
+        rows.append((str(label), _readable(field, before), _readable(field, after)))
+    return rows
+
+
+def _model_field(name: str) -> Field | None:
+    try:
+        return Event._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _readable(field: Field | None, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):  # countries and topics by comma, participants and sources by semicolon
+        return ("; " if any(isinstance(item, dict) for item in value) else ", ").join(
+            _readable(None, item) for item in value
+        )
+    if isinstance(value, dict):
+        return ", ".join(str(item) for item in value.values() if item not in (None, ""))
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 @transaction.atomic

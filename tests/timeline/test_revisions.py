@@ -62,7 +62,7 @@ def test_publishers_see_the_history_with_differences_and_editors_do_not(editor_c
     publisher_client.post(CHANGE.format(event.pk), data)
     latest = Revision.objects.filter(event_public_id=event.public_id).first()
     page = publisher_client.get(f"{REVISIONS}{latest.pk}/change/").content.decode()
-    assert re.search(r"<td>title</td><td>Alt</td><td>Neu</td>", page)
+    assert re.search(r"<td>Titel</td><td>Alt</td><td>Neu</td>", page)
     assert editor_client.get(REVISIONS).status_code == 403
 
 
