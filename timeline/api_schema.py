@@ -1,5 +1,15 @@
 """The OpenAPI description says what can go wrong, not only what goes right."""
 
+from drf_spectacular.authentication import SessionScheme
+
+
+class LocalisedSessionScheme(SessionScheme):
+    """Our session authentication (timeline.api_authentication) is DRF's with German refusals:
+    described as DRF's cookie scheme."""
+
+    target_class = "timeline.api_authentication.SessionAuthentication"
+
+
 ERROR_BODY = {
     "type": "object",
     "description": "A message (`detail`) or, for 400, the refused fields with what is wrong with each.",

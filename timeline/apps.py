@@ -9,7 +9,7 @@ class TimelineConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from . import api_schema, checks  # noqa: F401  (register the schema extension and the deployment checks)
         from .roles import ensure_roles
         from .signals import connect
 
