@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import process_link
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -194,6 +196,12 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# The body editor's links (timeline/static/timeline/prose-editor-link.js): what an editor typed
+# reaches the server, which normalises or names it, instead of being blanked in the browser.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {"js": [static_lazy("timeline/prose-editor-link.js")], "extensions": {"Link": process_link}},
+]
 
 COUNTRIES_FIRST = ["DE", "JP"]
 COUNTRIES_FIRST_REPEAT = True

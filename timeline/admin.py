@@ -38,6 +38,7 @@ from .models import (
     may_change,
     too_many_topics,
 )
+from .text import BODY_EDITOR_EXTENSIONS
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -119,21 +120,6 @@ class YearListFilter(admin.SimpleListFilter):
             return queryset.filter(date_start__lte=datetime.date(year, 12, 31), date_end__gte=datetime.date(year, 1, 1))
         return queryset
 
-
-BODY_EDITOR_EXTENSIONS = {
-    "Bold": True,
-    "Italic": True,
-    "Strike": True,
-    "Subscript": True,
-    "Superscript": True,
-    "Heading": {"levels": [2, 3, 4]},
-    "BulletList": True,
-    "OrderedList": True,
-    "ListItem": True,
-    "Blockquote": True,
-    "HardBreak": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-}
 
 # The fields two editors can change at the same time and that are merged when one saves second.
 MERGED_FIELDS = [
@@ -425,7 +411,7 @@ class EventAdmin(ValidatedAgainOnRace):
         if db_field.name == "body":
             # A rich-text editor instead of raw HTML. Its schema keeps only these elements, so a
             # paste from Word or a PDF arrives as clean paragraphs, lists and links; the model's
-            # sanitiser still runs on save, as for every other way in.
+            # sanitiser, which allows exactly what these extensions write, still runs on save.
             return ProseEditorFormField(
                 extensions=BODY_EDITOR_EXTENSIONS,
                 widget=AdminTextareaWidget,

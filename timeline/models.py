@@ -20,7 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .dates import PRECISION_CHOICES, EventDate, parse_event_date, stored_event_date
-from .text import clean_text, sanitize_html, search_text, validate_not_blank, validate_web_url
+from .text import (
+    clean_text,
+    dropped_links,
+    sanitize_html,
+    search_text,
+    validate_not_blank,
+    validate_web_url,
+    web_address,
+)
 
 _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 SLUG_MAX_LENGTH = 120
@@ -43,17 +51,22 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
 
 
 class WebURLFormField(forms.CharField):
-    """A form field for a full web address (http or https), checked by the model's validator
-    alone, as the API and the importer check it: nothing is guessed (Django's URLField would
-    turn "//example.net/x" or "example.net" into an address with a scheme the editor never chose)."""
+    """A form field for a web address, read by the model field (web_address, then the validator),
+    as the API and the importer read it: "www.example.net" is https://www.example.net, as in the
+    body's links; Django's URLField would guess on its own ("//example.net/x" as http)."""
 
     widget = forms.URLInput
 
 
 class WebURLField(models.URLField):
-    """A URL that may be published as a link: http or https only."""
+    """A URL that may be published as a link: http or https only; a host name typed without a
+    scheme is read as https (text.web_address, the rule the body's links follow)."""
 
     default_validators = [validate_web_url]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return web_address(value) if value else value
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": WebURLFormField, **kwargs})
@@ -183,6 +196,15 @@ MAX_TOPICS = 20  # per event: a reader's filter, not a keyword list
 
 def too_many_topics() -> str:
     return _("Choose at most %(count)d topics.") % {"count": MAX_TOPICS}
+
+
+def unpublishable_link(address: str) -> str:
+    """The message for a link of the body that cannot be published, naming its address."""
+    shown = address if len(address) <= 80 else address[:79] + "…"
+    return _(
+        "The link “%(address)s” cannot be published: give a web address (https://…), an e-mail "
+        "address or a page of this site (/…), or remove the link."
+    ) % {"address": shown}
 
 
 class Event(models.Model):
@@ -378,21 +400,21 @@ class Event(models.Model):
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        errors = {}
         codes = [country.code for country in self.countries]
         repeated = sorted({country.name for country in self.countries if codes.count(country.code) > 1})
         if repeated:
-            raise ValidationError(
-                {
-                    "countries": _("Each country once, please: %(countries)s given twice.")
-                    % {"countries": ", ".join(repeated)}
-                },
-                code="repeated",
-            )
+            message = _("Each country once, please: %(countries)s given twice.")
+            errors["countries"] = ValidationError(message % {"countries": ", ".join(repeated)}, code="repeated")
         if self.status == self.Status.WITHDRAWN and not clean_text(self.withdrawal_reason):
-            raise ValidationError(
-                {"withdrawal_reason": _("Say publicly why the event is withdrawn; readers will see it.")},
-                code="reason_required",
-            )
+            message = _("Say publicly why the event is withdrawn; readers will see it.")
+            errors["withdrawal_reason"] = ValidationError(message, code="reason_required")
+        # A link the sanitiser would drop is named, not lost without a word (text.body_link).
+        dropped = dropped_links(self.body)
+        if dropped:
+            errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
+        if errors:
+            raise ValidationError(errors)
 
     def _free_slug(self) -> str:
         return unique_slug(Event, make_slug(self.title, f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
@@ -514,6 +536,7 @@ class SourceLink(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.url = web_address(self.url or "")
         self.title = clean_text(self.title)
         self.publisher = clean_text(self.publisher)
         super().save(*args, **kwargs)
