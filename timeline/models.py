@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import difflib
+import re
 import secrets
 import uuid
 
@@ -39,6 +41,15 @@ def make_slug(text: str, fallback: str, max_length: int = 80) -> str:
     """An ASCII slug for a title; German letters spelled out, `fallback` if nothing is left."""
     slug = slugify(text.translate(_GERMAN_LETTERS))[:max_length].strip("-")
     return slug or fallback
+
+
+def title_slugs(title: str) -> set[str]:
+    """The slugs a title gives when nobody chooses one: the service's (`make_slug`, "ä" as "ae")
+    and the one Django's admin script copies into the field as the title is typed ("ä" as "a")."""
+    title = clean_text(title)
+    slugs = {make_slug(title, "", max_length=length) for length in (80, SLUG_MAX_LENGTH)}
+    slugs.add(slugify(title.replace("ß", "ss"))[:SLUG_MAX_LENGTH].strip("-"))
+    return slugs - {""}
 
 
 def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
@@ -416,6 +427,28 @@ class Event(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def validate_unique(self, exclude=None):
+        """Django's checks, with a slug taken by another event named with that event and a free
+        variant (the admin, the API and the importer all show this message)."""
+        exclude = set(exclude or ())
+        errors = {}
+        if "slug" not in exclude and self.slug:
+            exclude.add("slug")
+            holder = Event.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+            if holder is not None:
+                message = _(
+                    "The address “%(slug)s” is taken by “%(title)s”. “%(free)s” is free; or leave the "
+                    "slug empty to have one made from the title."
+                )
+                params = {"slug": self.slug, "title": holder.title, "free": unique_slug(Event, self.slug, self.pk)}
+                errors["slug"] = [ValidationError(message, code="unique", params=params)]
+        try:
+            super().validate_unique(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def _free_slug(self) -> str:
         return unique_slug(Event, make_slug(self.title, f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
 
@@ -491,6 +524,29 @@ class Event(models.Model):
     def is_scheduled(self) -> bool:
         """Whether the event is published with a publication time still in the future."""
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
+
+
+SIMILAR_TITLES = 0.9  # difflib's ratio of two folded titles from which they probably name one event
+
+
+def title_key(title: str) -> str:
+    """A title as compared for likeness: folded as search folds it, words only."""
+    return " ".join(re.findall(r"\w+", search_text(title)))
+
+
+def similar_events(title: str, date: EventDate, exclude_pk=None) -> list[Event]:
+    """Events, in any state, that are probably the one described: their possible days overlap
+    `date`'s and their title is the same, or nearly (difflib's ratio of `title_key`s at least
+    SIMILAR_TITLES: a changed word ending, a typo). The admin asks before saving such an event."""
+    start, end = date.bounds()
+    key = title_key(title)
+    candidates = Event.objects.filter(date_start__lte=end, date_end__gte=start).exclude(pk=exclude_pk)
+    found = []
+    for event in candidates.only("pk", "title", "slug", "date", "status", "publish_at"):
+        matcher = difflib.SequenceMatcher(None, key, title_key(event.title))
+        if matcher.real_quick_ratio() >= SIMILAR_TITLES and matcher.ratio() >= SIMILAR_TITLES:
+            found.append(event)
+    return found
 
 
 class Participant(models.Model):

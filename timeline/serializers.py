@@ -205,7 +205,8 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         ]
         read_only_fields = ["date_start", "date_end", "first_published_at", "updated_at", "withdrawn_at"]
         extra_kwargs = {
-            "slug": {"required": False, "allow_blank": True},
+            # Checked by the model (Event.validate_unique), which names the event that has it.
+            "slug": {"required": False, "allow_blank": True, "validators": []},
             "import_ref": {"required": False},
             "version": {
                 "required": False,
