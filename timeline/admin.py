@@ -164,7 +164,30 @@ def snapshot(event: Event) -> str:
     return signing.dumps(state | {name: list(stored_rows(event, name).items()) for name in INLINE_FIELDS})
 
 
-class EventAdminForm(forms.ModelForm):
+class SlugLeftToTheService(forms.ModelForm):
+    """A form whose slug may be left empty: the model's save() makes it from the title or name
+    (`slug_source`), free of clashes. The admin does not copy the title into the field as it is
+    typed (Django's script spells "ä" as "a" and copies an address another record has)."""
+
+    slug_source = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            if not self.fields["slug"].help_text:
+                self.fields["slug"].help_text = _("Part of the web address. Left empty, it is made from the name.")
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        # The title's own slug (as the admin's script used to copy it) was chosen by nobody: left
+        # to the model, which makes it free ("-2") if another record has it.
+        if slug != self.instance.slug and slug in title_slugs(self.cleaned_data.get(self.slug_source) or ""):
+            return ""
+        return slug
+
+
+class EventAdminForm(SlugLeftToTheService):
     """The event form, with the workflow's rule and protection against lost updates.
 
     The form carries the version it was opened at and a signed snapshot of the values then. If
@@ -172,6 +195,7 @@ class EventAdminForm(forms.ModelForm):
     changed are marked, and the editor is told what changed; nothing either of them typed is lost.
     """
 
+    slug_source = "title"
     snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
     # Shown (as a checkbox) only beside the warning about a similar event, with the events it named.
     save_anyway = forms.BooleanField(label=_("Save anyway"), required=False, widget=forms.HiddenInput)
@@ -197,14 +221,6 @@ class EventAdminForm(forms.ModelForm):
         if "status" in self.fields and self.request and not self.request.user.has_perm("timeline.publish_event"):
             allowed = {Event.Status.DRAFT, Event.Status.IN_REVIEW, self.instance.status}
             self.fields["status"].choices = [c for c in self.fields["status"].choices if c[0] in allowed]
-
-    def clean_slug(self):
-        slug = self.cleaned_data.get("slug", "")
-        # The title's own slug (the admin's script copies it as the title is typed) was chosen by
-        # nobody: left to the model, which makes it free ("-2") if another event has it.
-        if slug != self.instance.slug and slug in title_slugs(self.cleaned_data.get("title") or ""):
-            return ""
-        return slug
 
     def clean_countries(self):
         chosen = self.cleaned_data.get("countries") or []
@@ -600,16 +616,16 @@ class EventAdmin(ValidatedAgainOnRace):
 
 @admin.register(Topic)
 class TopicAdmin(ValidatedAgainOnRace):
+    form = SlugLeftToTheService
     list_display = ["name", "slug"]
     search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Series)
 class SeriesAdmin(ValidatedAgainOnRace):
+    form = SlugLeftToTheService
     list_display = ["name", "slug"]
     search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Revision)

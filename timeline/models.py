@@ -102,7 +102,34 @@ class EventDateField(models.CharField):
         return None if value is None else str(value)
 
 
-class Topic(models.Model):
+class SlugClashNamed:
+    """Django's unique checks, but a slug another row has is refused naming that row and a free
+    variant (the admin, the API and the importer all show this message). For models whose save()
+    makes a free slug when none is given."""
+
+    def validate_unique(self, exclude=None):
+        exclude = set(exclude or ())
+        errors = {}
+        if "slug" not in exclude and self.slug:
+            exclude.add("slug")
+            model = type(self)
+            holder = model.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+            if holder is not None:
+                message = _(
+                    "The address “%(slug)s” is taken by “%(holder)s”. “%(free)s” is free; or leave the "
+                    "slug empty to have one made."
+                )
+                params = {"slug": self.slug, "holder": str(holder), "free": unique_slug(model, self.slug, self.pk)}
+                errors["slug"] = [ValidationError(message, code="unique", params=params)]
+        try:
+            super().validate_unique(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Topic(SlugClashNamed, models.Model):
     """A subject events are filed under, such as "Wirtschaftssicherheit"."""
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_blank])
@@ -127,7 +154,7 @@ class Topic(models.Model):
         self.name = clean_text(self.name)
 
 
-class Series(models.Model):
+class Series(SlugClashNamed, models.Model):
     """A run of related events, such as a recurring dialogue."""
 
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_not_blank])
@@ -218,7 +245,7 @@ def unpublishable_link(address: str) -> str:
     ) % {"address": shown}
 
 
-class Event(models.Model):
+class Event(SlugClashNamed, models.Model):
     """A dated diplomatic event: a meeting, visit, consultation, dialogue, agreement, …"""
 
     class Kind(models.TextChoices):
@@ -424,28 +451,6 @@ class Event(models.Model):
         dropped = dropped_links(self.body)
         if dropped:
             errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
-        if errors:
-            raise ValidationError(errors)
-
-    def validate_unique(self, exclude=None):
-        """Django's checks, with a slug taken by another event named with that event and a free
-        variant (the admin, the API and the importer all show this message)."""
-        exclude = set(exclude or ())
-        errors = {}
-        if "slug" not in exclude and self.slug:
-            exclude.add("slug")
-            holder = Event.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
-            if holder is not None:
-                message = _(
-                    "The address “%(slug)s” is taken by “%(title)s”. “%(free)s” is free; or leave the "
-                    "slug empty to have one made from the title."
-                )
-                params = {"slug": self.slug, "title": holder.title, "free": unique_slug(Event, self.slug, self.pk)}
-                errors["slug"] = [ValidationError(message, code="unique", params=params)]
-        try:
-            super().validate_unique(exclude=exclude)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

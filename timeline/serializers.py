@@ -98,7 +98,7 @@ class TopicSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
-        extra_kwargs = {"slug": {"required": False}}
+        extra_kwargs = {"slug": {"required": False, "validators": []}}  # the model names a clash
 
     def validate(self, attrs):
         return validate_with_model(self.instance or Topic(), attrs)
@@ -108,7 +108,7 @@ class SeriesSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Series
         fields = ["slug", "name", "description"]
-        extra_kwargs = {"slug": {"required": False}}
+        extra_kwargs = {"slug": {"required": False, "validators": []}}  # the model names a clash
 
     def validate(self, attrs):
         return validate_with_model(self.instance or Series(), attrs)
