@@ -6,10 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.templatetags.static import static
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django_prose_editor.config import html_tags
+from django_prose_editor.config import html_tags, process_link
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,9 +199,12 @@ STORAGES = {
     },
 }
 
-# The rich-text editor's toolbar, translated like its dialogs (timeline/static/timeline/prose-editor-menu.js).
+# The body editor's extensions beyond BODY_EDITOR_EXTENSIONS (timeline/text.py): its toolbar
+# translated like its dialogs (prose-editor-menu.js), and links kept as the editor typed them
+# (prose-editor-link.js), so the server normalises or names them instead of the browser blanking them.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
-    {"js": [lazy(static, str)("timeline/prose-editor-menu.js")], "extensions": {"Menu": html_tags([])}},
+    {"js": [static_lazy("timeline/prose-editor-menu.js")], "extensions": {"Menu": html_tags([])}},
+    {"js": [static_lazy("timeline/prose-editor-link.js")], "extensions": {"Link": process_link}},
 ]
 
 # Germany and Japan head every list of countries, each listed once: repeated further down

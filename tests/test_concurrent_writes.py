@@ -8,6 +8,7 @@ nothing answers 500 and nothing is silently lost.
 """
 
 import functools
+import html
 import os
 import re
 import subprocess
@@ -372,7 +373,8 @@ def test_simultaneous_admin_adds_with_one_title_and_a_publish_action_racing_the_
     for session in sessions:
         reader = FormReader("event_form")
         reader.feed(session.get(f"{base}/admin/timeline/event/add/").text)
-        fields = dict(reader.fields) | {"title": "Konsultationen in Tokio", "slug": "konsultationen-in-tokio"}
+        # An address chosen on purpose (not the title's, which would be made free with "-2").
+        fields = dict(reader.fields) | {"title": "Konsultationen in Tokio", "slug": "konsultationen-tokio-2025"}
         forms.append(fields | {"date": "2025-09-01", "kind": "meeting", "_save": "Sichern"})
     answers = race(
         [
@@ -382,9 +384,10 @@ def test_simultaneous_admin_adds_with_one_title_and_a_publish_action_racing_the_
     )
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [200, 200, 200, 302], statuses  # one saved; the others told the address is taken
-    assert all("Kurzname" in answer.text for answer in answers if answer.status_code == 200)
+    taken = "Die Adresse „konsultationen-tokio-2025“ gehört schon zu „Konsultationen in Tokio“."
+    assert all(taken in html.unescape(answer.text) for answer in answers if answer.status_code == 200)
 
-    event = api(base, token).get(f"{base}/api/events/konsultationen-in-tokio/").json()
+    event = api(base, token).get(f"{base}/api/events/konsultationen-tokio-2025/").json()
     changelist = f"{base}/admin/timeline/event/"
     reader = FormReader("changelist-form")
     reader.feed(sessions[0].get(changelist).text)

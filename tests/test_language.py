@@ -194,7 +194,8 @@ def english_sources() -> frozenset[str]:
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdrf]|%[sdrf]|\{\w*\}")
 SEPARATORS = re.compile(r"\s*(?:[:·|()\[\]„“”\"«»–—,;!?…/]|\.(?=\s|$)|\s-\s)\s*")
-WORD = re.compile(r"[^\W\d_]{2,}")
+# A word of letters standing alone: not the letters inside "a0e78bac-33ee" or "2024-W12".
+WORD = re.compile(r"(?<!\w)[^\W\d_]{2,}(?!\w)")
 
 
 class Phrases:

@@ -37,8 +37,11 @@ from .models import (
     StaleEvent,
     Topic,
     may_change,
+    similar_events,
+    title_slugs,
     too_many_topics,
 )
+from .text import BODY_EDITOR_EXTENSIONS, clean_text
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -155,21 +158,6 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-BODY_EDITOR_EXTENSIONS = {
-    "Bold": True,
-    "Italic": True,
-    "Strike": True,
-    "Subscript": True,
-    "Superscript": True,
-    "Heading": {"levels": [2, 3, 4]},
-    "BulletList": True,
-    "OrderedList": True,
-    "ListItem": True,
-    "Blockquote": True,
-    "HardBreak": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-}
-
 # The fields two editors can change at the same time and that are merged when one saves second.
 MERGED_FIELDS = [
     "title", "slug", "kind", "date", "place", "countries", "summary", "body", "topics", "series",
@@ -217,7 +205,30 @@ def snapshot(event: Event) -> str:
     return signing.dumps(state | {name: list(stored_rows(event, name).items()) for name in INLINE_FIELDS})
 
 
-class EventAdminForm(forms.ModelForm):
+class SlugLeftToTheService(forms.ModelForm):
+    """A form whose slug may be left empty: the model's save() makes it from the title or name
+    (`slug_source`), free of clashes. The admin does not copy the title into the field as it is
+    typed (Django's script spells "ä" as "a" and copies an address another record has)."""
+
+    slug_source = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            if not self.fields["slug"].help_text:
+                self.fields["slug"].help_text = _("Part of the web address. Left empty, it is made from the name.")
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        # The title's own slug (as the admin's script used to copy it) was chosen by nobody: left
+        # to the model, which makes it free ("-2") if another record has it.
+        if slug != self.instance.slug and slug in title_slugs(self.cleaned_data.get(self.slug_source) or ""):
+            return ""
+        return slug
+
+
+class EventAdminForm(SlugLeftToTheService):
     """The event form, with the workflow's rule and protection against lost updates.
 
     The form carries the version it was opened at and a signed snapshot of the values then. If
@@ -225,7 +236,11 @@ class EventAdminForm(forms.ModelForm):
     changed are marked, and the editor is told what changed; nothing either of them typed is lost.
     """
 
+    slug_source = "title"
     snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Shown (as a checkbox) only beside the warning about a similar event, with the events it named.
+    save_anyway = forms.BooleanField(label=_("Save anyway"), required=False, widget=forms.HiddenInput)
+    similar_shown = forms.CharField(label=_("similar events shown"), widget=forms.HiddenInput, required=False)
     request = None  # set by EventAdmin.get_form
 
     class Meta:
@@ -283,7 +298,30 @@ class EventAdminForm(forms.ModelForm):
             )  # fmt: skip
         if self.instance.pk:
             self._merge_concurrent_changes(cleaned)
+        self._ask_about_similar_events(cleaned)
         return cleaned
+
+    def _ask_about_similar_events(self, cleaned: dict) -> None:
+        """An event like one already recorded (models.similar_events) is saved only once the editor
+        ticks "Save anyway" beside the warning, which links to each; asked on adding, and when a
+        change of title or date makes an event like another."""
+        title = clean_text(cleaned.get("title"))
+        try:
+            date = parse_event_date(cleaned.get("date") or "")
+        except DjangoValidationError:
+            return  # the date's own error is shown; asked once it is right
+        if not title or (self.instance.pk and (title, date.edtf) == (self.instance.title, self.instance.date)):
+            return
+        similar = similar_events(title, date, exclude_pk=self.instance.pk)
+        if not similar:
+            return
+        self.fields["save_anyway"].widget = forms.CheckboxInput()
+        shown = {str(event.pk) for event in similar}
+        if cleaned.get("save_anyway") and shown <= set(str(cleaned.get("similar_shown")).split(",")):
+            return
+        self.data = self.data.copy()
+        self.data["similar_shown"] = ",".join(sorted(shown))
+        self.add_error("save_anyway", similar_events_warning(similar))
 
     def _merge_concurrent_changes(self, cleaned: dict) -> None:
         stored = Event.objects.filter(pk=self.instance.pk).first()
@@ -357,6 +395,28 @@ class EventAdminForm(forms.ModelForm):
             data[name] = getattr(stored, name)
 
 
+def similar_events_warning(events: list[Event]) -> str:
+    """The warning about events like the one being saved: each with its date, state and links."""
+    items = []
+    for event in events:
+        described = _("“%(title)s” (%(date)s, %(status)s)") % {
+            "title": event.title,
+            "date": event.date_display(),
+            "status": event.get_status_display(),
+        }
+        links = [(reverse("admin:timeline_event_change", args=[event.pk]), _("open in the admin"))]
+        if event.is_public():
+            links.append((event.get_absolute_url(), _("public page")))
+        items.append((described, format_html_join(" · ", '<a href="{}">{}</a>', links)))
+    message = ngettext(
+        "An event with this title and an overlapping date is recorded already:",
+        "Events with this title and an overlapping date are recorded already:",
+        len(events),
+    )
+    advice = _("If yours is another event, tick “Save anyway” and save again; everything you typed is kept.")
+    return format_html("{}<ul>{}</ul>{}", message, format_html_join("", "<li>{}: {}</li>", items), advice)
+
+
 @admin.register(Event)
 class EventAdmin(ValidatedAgainOnRace):
     # Two saves of one form at the same instant both pass the form's version check; the later
@@ -370,7 +430,8 @@ class EventAdmin(ValidatedAgainOnRace):
     list_select_related = ["series"]
     search_fields = ["title"]  # the box is shown; get_search_results searches as the public search does
     date_hierarchy = "date_start"
-    prepopulated_fields = {"slug": ["title"]}
+    # No prepopulated slug: left empty, the model makes it from the title by the service's rule
+    # ("ä" as "ae") and free of clashes; the admin's script would copy "ä" as "a" and a taken one.
     readonly_fields = [
         "human_date", "public_id", "import_ref", "first_published_at", "withdrawn_at", "created_at", "updated_at",
         "revision_history",
@@ -381,11 +442,21 @@ class EventAdmin(ValidatedAgainOnRace):
     actions = ["submit_for_review", "publish", "unpublish", "share_preview"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
+        (None, {"fields": ["title", "save_anyway", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
         (_("Content"), {"fields": ["summary", "body", "topics", "series"]}),
         (
             _("Publication"),
-            {"fields": ["status", "publish_at", "change_note", "withdrawal_reason", "version", "snapshot"]},
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "change_note",
+                    "withdrawal_reason",
+                    "version",
+                    "snapshot",
+                    "similar_shown",
+                ]
+            },
         ),
         (
             _("Record"),
@@ -479,7 +550,7 @@ class EventAdmin(ValidatedAgainOnRace):
         if db_field.name == "body":
             # A rich-text editor instead of raw HTML. Its schema keeps only these elements, so a
             # paste from Word or a PDF arrives as clean paragraphs, lists and links; the model's
-            # sanitiser still runs on save, as for every other way in.
+            # sanitiser, which allows exactly what these extensions write, still runs on save.
             return ProseEditorFormField(
                 extensions=BODY_EDITOR_EXTENSIONS,
                 widget=AdminTextareaWidget,
@@ -611,16 +682,16 @@ class EventAdmin(ValidatedAgainOnRace):
 
 @admin.register(Topic)
 class TopicAdmin(ValidatedAgainOnRace):
+    form = SlugLeftToTheService
     list_display = ["name", "slug"]
     search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Series)
 class SeriesAdmin(ValidatedAgainOnRace):
+    form = SlugLeftToTheService
     list_display = ["name", "slug"]
     search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Revision)

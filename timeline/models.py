@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import difflib
+import re
 import secrets
 import uuid
 
@@ -21,7 +23,15 @@ from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
 from .dates import PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
-from .text import clean_text, sanitize_html, search_text, validate_not_blank, validate_web_url
+from .text import (
+    clean_text,
+    dropped_links,
+    sanitize_html,
+    search_text,
+    validate_not_blank,
+    validate_web_url,
+    web_address,
+)
 
 _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 SLUG_MAX_LENGTH = 120
@@ -34,6 +44,15 @@ def make_slug(text: str, fallback: str, max_length: int = 80) -> str:
     return slug or fallback
 
 
+def title_slugs(title: str) -> set[str]:
+    """The slugs a title gives when nobody chooses one: the service's (`make_slug`, "ä" as "ae")
+    and the one Django's admin script copies into the field as the title is typed ("ä" as "a")."""
+    title = clean_text(title)
+    slugs = {make_slug(title, "", max_length=length) for length in (80, SLUG_MAX_LENGTH)}
+    slugs.add(slugify(title.replace("ß", "ss"))[:SLUG_MAX_LENGTH].strip("-"))
+    return slugs - {""}
+
+
 def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
     """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet."""
     taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
@@ -44,17 +63,22 @@ def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
 
 
 class WebURLFormField(forms.CharField):
-    """A form field for a full web address (http or https), checked by the model's validator
-    alone, as the API and the importer check it: nothing is guessed (Django's URLField would
-    turn "//example.net/x" or "example.net" into an address with a scheme the editor never chose)."""
+    """A form field for a web address, read by the model field (web_address, then the validator),
+    as the API and the importer read it: "www.example.net" is https://www.example.net, as in the
+    body's links; Django's URLField would guess on its own ("//example.net/x" as http)."""
 
     widget = forms.URLInput
 
 
 class WebURLField(models.URLField):
-    """A URL that may be published as a link: http or https only."""
+    """A URL that may be published as a link: http or https only; a host name typed without a
+    scheme is read as https (text.web_address, the rule the body's links follow)."""
 
     default_validators = [validate_web_url]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return web_address(value) if value else value
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": WebURLFormField, **kwargs})
@@ -79,7 +103,34 @@ class EventDateField(models.CharField):
         return None if value is None else str(value)
 
 
-class Topic(models.Model):
+class SlugClashNamed:
+    """Django's unique checks, but a slug another row has is refused naming that row and a free
+    variant (the admin, the API and the importer all show this message). For models whose save()
+    makes a free slug when none is given."""
+
+    def validate_unique(self, exclude=None):
+        exclude = set(exclude or ())
+        errors = {}
+        if "slug" not in exclude and self.slug:
+            exclude.add("slug")
+            model = type(self)
+            holder = model.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+            if holder is not None:
+                message = _(
+                    "The address “%(slug)s” is taken by “%(holder)s”. “%(free)s” is free; or leave the "
+                    "slug empty to have one made."
+                )
+                params = {"slug": self.slug, "holder": str(holder), "free": unique_slug(model, self.slug, self.pk)}
+                errors["slug"] = [ValidationError(message, code="unique", params=params)]
+        try:
+            super().validate_unique(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Topic(SlugClashNamed, models.Model):
     """A subject events are filed under, such as "Wirtschaftssicherheit"."""
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_blank])
@@ -104,7 +155,7 @@ class Topic(models.Model):
         self.name = clean_text(self.name)
 
 
-class Series(models.Model):
+class Series(SlugClashNamed, models.Model):
     """A run of related events, such as a recurring dialogue."""
 
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_not_blank])
@@ -188,7 +239,16 @@ def too_many_topics() -> str:
     }
 
 
-class Event(models.Model):
+def unpublishable_link(address: str) -> str:
+    """The message for a link of the body that cannot be published, naming its address."""
+    shown = address if len(address) <= 80 else address[:79] + "…"
+    return _(
+        "The link “%(address)s” cannot be published: give a web address (https://…), an e-mail "
+        "address or a page of this site (/…), or remove the link."
+    ) % {"address": shown}
+
+
+class Event(SlugClashNamed, models.Model):
     """A dated diplomatic event: a meeting, visit, consultation, dialogue, agreement, …"""
 
     class Kind(models.TextChoices):
@@ -393,21 +453,21 @@ class Event(models.Model):
             self.date_entered = date_as_entered(given, self.date, self.date_entered)
 
     def clean(self):
+        errors = {}
         codes = [country.code for country in self.countries]
         repeated = sorted({country.name for country in self.countries if codes.count(country.code) > 1})
         if repeated:
-            raise ValidationError(
-                {
-                    "countries": _("Each country once, please: %(countries)s given twice.")
-                    % {"countries": ", ".join(repeated)}
-                },
-                code="repeated",
-            )
+            message = _("Each country once, please: %(countries)s given twice.")
+            errors["countries"] = ValidationError(message % {"countries": ", ".join(repeated)}, code="repeated")
         if self.status == self.Status.WITHDRAWN and not clean_text(self.withdrawal_reason):
-            raise ValidationError(
-                {"withdrawal_reason": _("Say publicly why the event is withdrawn; readers will see it.")},
-                code="reason_required",
-            )
+            message = _("Say publicly why the event is withdrawn; readers will see it.")
+            errors["withdrawal_reason"] = ValidationError(message, code="reason_required")
+        # A link the sanitiser would drop is named, not lost without a word (text.body_link).
+        dropped = dropped_links(self.body)
+        if dropped:
+            errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
+        if errors:
+            raise ValidationError(errors)
 
     def _free_slug(self) -> str:
         return unique_slug(Event, make_slug(self.title, f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
@@ -486,6 +546,29 @@ class Event(models.Model):
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
 
 
+SIMILAR_TITLES = 0.9  # difflib's ratio of two folded titles from which they probably name one event
+
+
+def title_key(title: str) -> str:
+    """A title as compared for likeness: folded as search folds it, words only."""
+    return " ".join(re.findall(r"\w+", search_text(title)))
+
+
+def similar_events(title: str, date: EventDate, exclude_pk=None) -> list[Event]:
+    """Events, in any state, that are probably the one described: their possible days overlap
+    `date`'s and their title is the same, or nearly (difflib's ratio of `title_key`s at least
+    SIMILAR_TITLES: a changed word ending, a typo). The admin asks before saving such an event."""
+    start, end = date.bounds()
+    key = title_key(title)
+    candidates = Event.objects.filter(date_start__lte=end, date_end__gte=start).exclude(pk=exclude_pk)
+    found = []
+    for event in candidates.only("pk", "title", "slug", "date", "status", "publish_at"):
+        matcher = difflib.SequenceMatcher(None, key, title_key(event.title))
+        if matcher.real_quick_ratio() >= SIMILAR_TITLES and matcher.ratio() >= SIMILAR_TITLES:
+            found.append(event)
+    return found
+
+
 class Participant(models.Model):
     """A person at an event, with the office they held then."""
 
@@ -529,6 +612,7 @@ class SourceLink(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.url = web_address(self.url or "")
         self.title = clean_text(self.title)
         self.publisher = clean_text(self.publisher)
         super().save(*args, **kwargs)

@@ -99,7 +99,7 @@ class TopicSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
-        extra_kwargs = {"slug": {"required": False}}
+        extra_kwargs = {"slug": {"required": False, "validators": []}}  # the model names a clash
 
     def validate(self, attrs):
         return validate_with_model(self.instance or Topic(), attrs)
@@ -109,7 +109,7 @@ class SeriesSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Series
         fields = ["slug", "name", "description"]
-        extra_kwargs = {"slug": {"required": False}}
+        extra_kwargs = {"slug": {"required": False, "validators": []}}  # the model names a clash
 
     def validate(self, attrs):
         return validate_with_model(self.instance or Series(), attrs)
@@ -211,7 +211,8 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
                 "help_text": 'How `date` was last written when that was not EDTF ("KW 12 2025"), else empty. '
                 "Set by writing such a form into `date`."
             },
-            "slug": {"required": False, "allow_blank": True},
+            # Checked by the model (Event.validate_unique), which names the event that has it.
+            "slug": {"required": False, "allow_blank": True, "validators": []},
             "import_ref": {"required": False},
             "version": {
                 "required": False,

@@ -5,13 +5,17 @@ Every path that writes an event (admin, API, importers, seed) goes through the m
 model calls these, so the rules live in one place.
 """
 
+import functools
 import re
 import unicodedata
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import allowlist_from_extensions
 
 # Characters XML 1.0 forbids (they break feeds) and C1 controls; tab and newline are kept.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -72,39 +76,74 @@ def search_text(value: str | None, *, phrases: bool = False) -> str:
     return " ".join('"'.join(pieces).split())
 
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "h2", "h3", "h4", "i", "li",
-    "ol", "p", "q", "s", "strong", "sub", "sup", "u", "ul", "table", "thead", "tbody", "tr",
-    "th", "td", "caption", "hr",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "hreflang"},
-    "abbr": {"title"},
-    "q": {"cite"},
-    "blockquote": {"cite"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-    "*": {"lang"},
+# The body's one list of markup: the extensions of the admin's rich-text editor
+# (django-prose-editor). The sanitiser allows exactly the elements and attributes they write
+# (django_prose_editor.config.allowlist_from_extensions), so whatever an API client or an import
+# stores, an editor's save keeps, and the editor shows everything that is stored.
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    # A host name typed without a scheme is read as https, as web_address reads it.
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"], "defaultProtocol": "https"},
 }
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer nofollow"  # on every link of the body, whatever was sent
 
 
-def sanitize_html(value: str | None, url_schemes: set[str] = ALLOWED_URL_SCHEMES) -> str:
-    """The body as it may be published: only harmless tags, attributes and link schemes."""
+@functools.cache
+def body_allowlist() -> dict:
+    """The tags, attributes ({tag: names}) and link schemes the body may have: what the editor's
+    extensions write, but `rel`, which the sanitiser sets itself (LINK_REL)."""
+    allowed = allowlist_from_extensions(BODY_EDITOR_EXTENSIONS)
+    # "*": none on every tag; nh3 would otherwise allow lang and title everywhere, which the
+    # editor drops.
+    attributes = {"*": set()} | {tag: set(names) - {"rel"} for tag, names in allowed["attributes"].items()}
+    return {"tags": set(allowed["tags"]), "attributes": attributes, "url_schemes": set(allowed["url_schemes"])}
+
+
+def sanitize_html(value: str | None, url_schemes: set[str] | None = None) -> str:
+    """The body as it may be published: only the editor's tags and attributes (body_allowlist),
+    and links as `body_link` makes them (schemes limited further by `url_schemes`, as feeds do)."""
     if not value:
         return ""
+    cleaner = _cleaner(frozenset(body_allowlist()["url_schemes"] if url_schemes is None else url_schemes))
     html = _strip_unwanted(unicodedata.normalize("NFC", str(value)))
-    cleaned = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=url_schemes,
-        link_rel="noopener noreferrer nofollow",
+    # A tag removed with its content kept can leave blocks nested as no parser reads them back
+    # (<h2><b><h2> gives <h2><h2>), and nh3 writes character references (&#x1;) out as the
+    # characters they name: cleaned again until nothing changes, so that cleaning twice gives what
+    # cleaning once gave. A stored body takes one round.
+    for _round in range(4):
+        cleaned = unicodedata.normalize("NFC", _strip_unwanted(cleaner.clean(html))).strip()
+        if cleaned == html:
+            break
+        html = cleaned
+    return cleaned
+
+
+@functools.cache
+def _cleaner(schemes: frozenset[str]) -> nh3.Cleaner:
+    """nh3's cleaner for the body, with links allowed in `schemes`."""
+    allowed = body_allowlist()
+
+    def links_as_published(element: str, attribute: str, value: str) -> str | None:
+        return body_link(value, schemes) if attribute == "href" else value
+
+    return nh3.Cleaner(
+        tags=allowed["tags"],
+        attributes=allowed["attributes"],
+        url_schemes=set(schemes),
+        link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=links_as_published,
     )
-    # nh3 writes character references (&#x1;) out as the characters they name: removed again, so
-    # that cleaning twice gives what cleaning once gave.
-    return unicodedata.normalize("NFC", _strip_unwanted(cleaned)).strip()
 
 
 def _strip_unwanted(text: str) -> str:
@@ -118,6 +157,69 @@ validate_web_url = URLValidator(
     schemes=["http", "https"],
     message=_("Enter a web address starting with http:// or https://."),
 )
+
+# The start of an address typed without a scheme: a host name ("www.auswaertiges-amt.de",
+# "bmwe.de/presse"), labels and a top-level domain of letters, maybe a port.
+_HOST_FIRST_RE = re.compile(r"(?:[\w-]+\.)+[^\W\d_]{2,63}\.?(?::\d{1,5})?(?:[/?#]|$)")
+
+
+def web_address(value: str) -> str:
+    """An address as an editor typed it, trimmed; one that starts with a host name gets "https://"
+    in front ("www.auswaertiges-amt.de" -> "https://www.auswaertiges-amt.de"), as a browser's
+    address bar reads it. The one rule for source links and the body's links; what it leaves
+    without a scheme ("//example.net/x", "presse/1") is for the validators to refuse."""
+    address = value.strip()
+    return f"https://{address}" if _HOST_FIRST_RE.match(address) else address
+
+
+def body_link(href: str, schemes: set[str] | None = None) -> str | None:
+    """A link of the body as it is published, or None if it cannot be one (sanitize_html drops
+    it, dropped_links names it): a web address as `web_address` reads it and `validate_web_url`
+    accepts it, an e-mail address (given mailto: if it has none), or a page of this site
+    ("/events/…/", made absolute in feeds). `schemes`: those allowed (body_allowlist's)."""
+    schemes = body_allowlist()["url_schemes"] if schemes is None else schemes
+    address = web_address(href)
+    if address.startswith("/") and not address.startswith("//"):
+        return address
+    if "@" in address and ":" not in address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            return None
+        address = f"mailto:{address}"
+    try:
+        scheme = urlsplit(address).scheme.lower()
+    except ValueError:  # a malformed host ("http://[x")
+        return None
+    if scheme not in schemes:
+        return None
+    if scheme != "mailto":
+        try:
+            validate_web_url(address)
+        except ValidationError:
+            return None
+    return address
+
+
+class _LinkAddresses(HTMLParser):
+    """The href of every <a> of a piece of HTML, character references resolved."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.addresses: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.addresses += [value for name, value in attrs if name == "href" and value and value.strip()]
+
+
+def dropped_links(html: str | None) -> list[str]:
+    """The addresses of the links in `html` that sanitize_html would drop, as written, each once
+    (an empty address is no link and is not named)."""
+    parser = _LinkAddresses()
+    parser.feed(_strip_unwanted(html or ""))
+    parser.close()
+    return list(dict.fromkeys(address for address in parser.addresses if body_link(address) is None))
 
 
 def validate_not_blank(value: str) -> None:
