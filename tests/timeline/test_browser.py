@@ -51,7 +51,7 @@ def test_reader_filters_by_country_and_topic_with_the_form(page, site):
     page.wait_for_url(re.compile(r"country=JP"))
     # The fields left empty are not in the address.
     assert page.url == site + "/?country=JP&topic=economic-security"
-    titles = page.locator(".event-title").all_inner_texts()
+    titles = [title.replace("\u00ad", "") for title in page.locator(".event-title").all_inner_texts()]
     assert "Bundesministerin Reiche trifft Japans Minister für Wirtschaftssicherheit Kiuchi" in titles
     assert page.get_by_text("Land: Japan").is_visible()
     assert page.get_by_text("Thema: Wirtschaftssicherheit").is_visible()
@@ -89,8 +89,20 @@ LINES_OF_TEXT = """element => {
 }"""
 
 
-def test_long_german_title_breaks_only_at_spaces_hyphens_and_syllables_on_a_phone(browser, site):
-    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+def assert_breaks_only_between_words_or_syllables(name: str, text: str, tops: list) -> bool:
+    """Whether `text` broke into lines at all; fails if it broke inside a word without a hyphen."""
+    drawn = [index for index, top in enumerate(tops) if top is not None]
+    # A new line starts where a drawn character sits clearly lower than the one drawn before it;
+    # what lies between them (a space, a hyphen, a soft hyphen drawn as "-") is where it broke.
+    breaks = [(a, b) for a, b in itertools.pairwise(drawn) if tops[b] > tops[a] + 8]
+    for a, b in breaks:
+        assert set(text[a : b + 1]) & {" ", "-", "\u00ad"}, f"{name!r} broken mid-word: {text[a : b + 1]!r}"
+    return bool(breaks)
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_long_german_titles_break_only_at_spaces_hyphens_and_syllables_on_a_phone(browser, site, width):
+    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 844})
     tab = context.new_page()
     tab.goto(site + "/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/")
     headings = {
@@ -99,17 +111,17 @@ def test_long_german_title_breaks_only_at_spaces_hyphens_and_syllables_on_a_phon
             "#series-heading"
         ).evaluate(LINES_OF_TEXT),
     }
-    screenshot(tab, "event-title-390")
-    context.close()
+    screenshot(tab, f"event-title-{width}")
     for expected, (text, tops) in headings.items():
         assert text.replace("\u00ad", "") == expected
-        drawn = [index for index, top in enumerate(tops) if top is not None]
-        # A new line starts where a drawn character sits clearly lower than the one drawn before it;
-        # what lies between them (a space, a hyphen, a soft hyphen drawn as "-") is where it broke.
-        breaks = [(a, b) for a, b in itertools.pairwise(drawn) if tops[b] > tops[a] + 8]
-        assert breaks, f"{expected!r} fits one line; the test would prove nothing"
-        for a, b in breaks:
-            assert set(text[a : b + 1]) & {" ", "-", "\u00ad"}, f"{expected!r} broken mid-word: {text[a : b + 1]!r}"
+        assert assert_breaks_only_between_words_or_syllables(expected, text, tops), f"{expected!r} fits one line"
+    # The timeline's titles too.
+    tab.goto(site + "/")
+    titles = [link.evaluate(LINES_OF_TEXT) for link in tab.locator(".event-title a").all()]
+    screenshot(tab, f"timeline-titles-{width}")
+    context.close()
+    broken = [assert_breaks_only_between_words_or_syllables(text, text, tops) for text, tops in titles]
+    assert any(broken), "no title on the page needed two lines; the test would prove nothing"
 
 
 def test_reader_switches_to_english_and_back(page, site):

@@ -49,7 +49,8 @@ class PageParser(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == self._in:
-            text = " ".join(self._text.split())
+            # Soft hyphens (long titles) are only seen as "-" where a line breaks.
+            text = " ".join(self._text.replace("\u00ad", "").split())
             self.headings.append((tag, text))
             if tag == "h4":
                 self.titles.append(text)
@@ -597,6 +598,6 @@ def test_each_listed_event_shows_its_current_state_after_edits_renames_and_the_p
         # A bulk write around save() announces itself, as the importer and generate_events do.
         Event.objects.filter(pk=event.pk).update(title="Gipfeltreffen")
         cache.content_changed()
-        assert "Gipfeltreffen" in client.get("/").content.decode()
+        assert "Gipfeltreffen" in parse(client.get("/")).titles
         traveller.shift(datetime.timedelta(days=2))  # the event is now past: no "upcoming" badge
         assert 'class="badge"' not in client.get("/").content.decode()
