@@ -118,23 +118,33 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "description": "Series slugs; repeat for several (any of them)."})
+class SeriesFilter(SlugMultipleChoiceFilter):
+    """Series by slug, as topics are."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _("There is no series “%(value)s”."),
+                "invalid_pk_value": _("“%(pk)s” is not a series."),
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
 class EventFilter(django_filters.FilterSet):
     """Maps the shared query parameters onto event querysets."""
 
     country = CountryFilter(method="filter_country", label=_("Country"))
     topic = SlugMultipleChoiceFilter(queryset=Topic.objects.all(), method="filter_topic", label=_("Topic"))
-    kind = django_filters.ChoiceFilter(
+    kind = django_filters.MultipleChoiceFilter(
         choices=Event.Kind.choices,
+        method="filter_kind",
         label=_("Kind"),
         error_messages={"invalid_choice": _("“%(value)s” is not a kind of event.")},
     )
-    series = django_filters.ModelChoiceFilter(
-        queryset=Series.objects.all(),
-        to_field_name="slug",
-        method="filter_series",
-        label=_("Series"),
-        error_messages={"invalid_choice": _("There is no series “%(value)s”.")},
-    )
+    series = SeriesFilter(queryset=Series.objects.all(), method="filter_series", label=_("Series"))
     date_from = DateBoundFilter(end=False, method="filter_from", label=_("From"))
     date_to = DateBoundFilter(end=True, method="filter_to", label=_("To"))
     q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=MAX_SEARCH_LENGTH)
@@ -143,6 +153,14 @@ class EventFilter(django_filters.FilterSet):
         model = Event
         fields: list[str] = []
         form = EventFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # An empty value filters nothing (`?topic=` as a form leaves it), on every surface.
+            data = data.copy()
+            for name in list(data):
+                data.setlist(name, [value for value in data.getlist(name) if value.strip()])
+        super().__init__(data, *args, **kwargs)
 
     def filter_country(self, queryset: QuerySet[Event], name: str, codes: list[str]) -> QuerySet[Event]:
         if not codes:
@@ -161,8 +179,11 @@ class EventFilter(django_filters.FilterSet):
         tagged = Event.topics.through.objects.filter(event_id=OuterRef("pk"), topic__slug__in=slugs)
         return queryset.filter(Exists(tagged))
 
-    def filter_series(self, queryset: QuerySet[Event], name: str, series: Series | None) -> QuerySet[Event]:
-        return queryset.filter(series__slug=series.slug) if series else queryset
+    def filter_kind(self, queryset: QuerySet[Event], name: str, kinds: list[str]) -> QuerySet[Event]:
+        return queryset.filter(kind__in=kinds) if kinds else queryset
+
+    def filter_series(self, queryset: QuerySet[Event], name: str, series: list[Series]) -> QuerySet[Event]:
+        return queryset.filter(series__slug__in=[one.slug for one in series]) if series else queryset
 
     def filter_from(self, queryset: QuerySet[Event], name: str, day: datetime.date) -> QuerySet[Event]:
         return queryset.filter(date_end__gte=day)
@@ -208,25 +229,54 @@ class Selection:
         return ("?" + urlencode(self.applied)) if self.applied else ""
 
 
+REPEATABLE = ("country", "topic", "kind", "series")  # repeated values are alternatives
+
+
+def without_refused_values(params: QueryDict) -> tuple[QueryDict, list[str]]:
+    """`params` without the values of repeatable parameters that are refused one by one, and a
+    message for each: `?country=XX&country=FR` still selects France, and says what XX is."""
+    kept, errors = params.copy(), []
+    filters = EventFilter(params).filters
+    for name in REPEATABLE:
+        values = [value for value in params.getlist(name) if value.strip()]
+        good = []
+        for value in values:
+            try:
+                filters[name].field.clean([value])
+            except ValidationError as error:
+                errors.extend(f"{filters[name].label}: {message}" for message in error.messages)
+            else:
+                good.append(value)
+        kept.setlist(name, good)
+    return kept, errors
+
+
+def applied_value(name: str, value: str) -> str:
+    """A value as the address of the selection holds it: a country code in capitals."""
+    return value.strip().upper() if name == "country" else value
+
+
 def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
-    """Apply the shared query parameters to `queryset`; a refused value is reported, not applied."""
+    """Apply the shared query parameters to `queryset`; a refused value is reported, not applied,
+    and the values given with it still are."""
     if not any(name in params for name in PARAMETERS):
         # Nothing to filter by (a page link's position is not a filter): the events as they are.
         return Selection(events=queryset.all(), errors=[], applied=[])
+    params, errors = without_refused_values(params)
     filterset = EventFilter(params, queryset=queryset)
-    errors: list[str] = []
     if filterset.is_bound and not filterset.is_valid():
         for name, messages in filterset.errors.items():
             label = filterset.filters[name].label if name in filterset.filters else None
             errors.extend(f"{label}: {message}" if label else message for message in messages)
     cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
-    applied = [
-        (name, value)
-        for name in PARAMETERS
-        if cleaned.get(name) not in (None, "", [])
-        for value in params.getlist(name)
-        if value.strip()
-    ]
+    applied: list[tuple[str, str]] = []
+    for name in PARAMETERS:
+        if cleaned.get(name) in (None, "", []):
+            continue
+        for value in params.getlist(name):
+            pair = (name, applied_value(name, value))
+            if value.strip() and pair not in applied:  # `?country=jp&country=JP` is one filter
+                applied.append(pair)
     return Selection(events=filterset.qs, errors=errors, applied=applied)
 
 

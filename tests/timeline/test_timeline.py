@@ -233,6 +233,7 @@ def sample(make_event, at_today):
         ("?topic=critical-raw-materials", ["Reiche trifft Kiuchi"]),
         ("?country=JP&topic=economic-security", ["Dialog etabliert", "Reiche trifft Kiuchi"]),
         ("?kind=visit", ["Besuch in Paris"]),
+        ("?kind=visit&kind=dialogue", ["Besuch in Paris", "Dialog etabliert"]),
         ("?series=dialogue", ["Dialog etabliert", "Reiche trifft Kiuchi"]),
         ("?from=2024-11-01&to=2024-11-30", ["Dialog etabliert"]),
         ("?from=2024&to=2024", ["Besuch in Paris", "Dialog etabliert"]),
@@ -379,6 +380,33 @@ def test_an_invalid_filter_is_not_applied_but_the_valid_ones_are(client, sample)
     response = client.get("/?country=XX&topic=economic-security")
     assert sorted(parse(response).titles) == ["Dialog etabliert", "Reiche trifft Kiuchi"]
     assert "XX" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "titles", "refused"),
+    [
+        ("?country=XX&country=FR", ["Besuch in Paris"], "„XX“ ist kein Ländercode"),
+        ("?topic=nope&topic=critical-raw-materials", ["Reiche trifft Kiuchi"], "Es gibt kein Thema „nope“"),
+        ("?kind=party&kind=visit", ["Besuch in Paris"], "„party“ ist keine Art von Termin"),
+        ("?series=dialogue&series=x", ["Dialog etabliert", "Reiche trifft Kiuchi"], "Es gibt keine Reihe „x“"),
+    ],
+)
+def test_a_refused_value_leaves_the_values_given_beside_it_applied(client, sample, query, titles, refused):
+    response = client.get("/" + query)
+    assert sorted(parse(response).titles) == titles
+    assert refused in response.content.decode()
+
+
+def test_a_country_given_twice_or_in_small_letters_is_one_filter_with_one_address(client, sample):
+    page = client.get("/?country=jp&country=JP").content.decode()
+    assert page.count('aria-label="Filter Land: Japan entfernen"') == 1
+    assert "<summary>Länder (1)</summary>" in page
+    assert '<link rel="canonical" href="https://events.example.org/?country=JP">' in page
+
+
+@pytest.mark.parametrize("url", ["/feeds/rss/?topic=&country=JP", "/api/events/?topic=&kind=&country=JP"])
+def test_an_empty_parameter_filters_nothing_in_feeds_and_the_api(client, sample, url):
+    assert client.get(url).status_code == 200
 
 
 def test_a_refused_filter_ticks_no_box_and_is_not_counted(client, sample):
