@@ -740,3 +740,15 @@ def test_the_admins_pickers_and_text_toolbar_speak_the_editors_language(browser,
         "en": ["Choose all countries", "Remove all topics", "bold", "Heading 2", "paragraph", "Edit Link"],
     }[language]
     assert [text for text in expected if text not in widgets + dialog] == []
+
+
+@pytest.mark.django_db
+def test_country_names_are_spelt_as_german_readers_know_them(client, make_event):
+    # django-countries' German catalog had "Kirivati", "Granada", "Mozambique", "Hong Kong".
+    make_event(countries=["DE", "KI", "GD", "MZ", "HK", "PG", "SA", "FO", "SZ"])
+    page = client.get("/").content.decode()
+    for name in ("Kiribati", "Grenada", "Mosambik", "Hongkong", "Papua-Neuguinea", "Saudi-Arabien", "Färöer",
+                 "Eswatini"):  # fmt: skip
+        assert f"> {name}</label>" in page, name
+    english = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert "> Mozambique</label>" in english
