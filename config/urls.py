@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from timeline.views import set_language
 
+handler404 = "timeline.views.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -175,7 +175,19 @@ status_parameter = OpenApiParameter(
 )
 
 
-@extend_schema_view(list=extend_schema(parameters=[status_parameter]))
+# RFC 9110, section 13.1.1; a change needs it or `version` in the body (428 without either).
+if_match_parameter = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="The event's ETag as last read (or `*`); a change to a newer version is refused with 412.",
+)
+changes = extend_schema(parameters=[if_match_parameter])
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[status_parameter]), update=changes, partial_update=changes, destroy=changes
+)
 class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     """Events. Look one up by its id (UUID) or its slug."""
 

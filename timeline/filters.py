@@ -96,10 +96,14 @@ class EventFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
-            raise ValidationError(
-                _("The start of the period (%(start)s) is after its end (%(end)s)."),
-                code="from_after_to",
-                params={"start": start.isoformat(), "end": end.isoformat()},
+            # Named under `to` (the API's 400 body names a parameter, not "__all__").
+            self.add_error(
+                "to",
+                ValidationError(
+                    _("The start of the period (%(start)s) is after its end (%(end)s)."),
+                    code="from_after_to",
+                    params={"start": start.isoformat(), "end": end.isoformat()},
+                ),
             )
         return cleaned
 

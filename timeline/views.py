@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
@@ -22,6 +23,7 @@ from django_countries import countries
 from .cache import cache_public, get_or_set
 from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, SEASON, _current_language
 from .filters import PARAMETERS, describe_applied, select_events
+from .middleware import is_api, refusal
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
@@ -305,3 +307,11 @@ def preview(request, token: str):
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"  # the secret address must not leak to linked sites
     return response
+
+
+def page_not_found(request, exception):
+    """A 404 for an address nothing answers (config.urls.handler404): JSON under /api/, like the
+    API's own 404s, in the reader's language; the site's page elsewhere."""
+    if is_api(request):
+        return refusal(request, _("Not found."), status=404)
+    return defaults.page_not_found(request, exception)

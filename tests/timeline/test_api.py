@@ -673,3 +673,25 @@ def test_a_publication_time_no_database_can_hold_is_refused(users, seed, publish
     response = client.post("/api/events/", new_event(publish_at=publish_at), format="json")
     assert response.status_code == 400
     assert "publish_at" in response.json()
+
+
+@pytest.mark.parametrize(("language", "detail"), [("de", "Nicht gefunden."), ("en", "Not found.")])
+def test_an_address_under_api_that_nothing_answers_is_a_json_404_in_the_readers_language(client, db, language, detail):
+    response = client.get("/api/nope/", headers={"Accept-Language": language})
+    assert response.status_code == 404
+    assert response.json() == {"detail": detail}
+
+
+def test_a_period_whose_start_is_after_its_end_is_refused_under_the_parameter_to(client, db):
+    response = client.get("/api/events/?from=2025&to=2024")
+    assert response.status_code == 400
+    assert list(response.json()) == ["to"]
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_openapi_schema_documents_the_if_match_precondition_of_changes(api, db, method):
+    paths = api.get("/api/schema/?format=json").json()["paths"]
+    operation = paths["/api/events/{key}/"][method]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert "If-Match" in headers
+    assert {"412"} <= set(operation["responses"])
