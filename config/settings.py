@@ -238,6 +238,8 @@ REST_FRAMEWORK = {
         "timeline.api_authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "timeline.api.exception_handler",
+    "VIEW_NAME_FUNCTION": "timeline.api.view_name",
+    "VIEW_DESCRIPTION_FUNCTION": "timeline.api.view_description",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_PARSER_CLASSES": [
         "timeline.api_parsers.JSONParser",

@@ -11,11 +11,12 @@ from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import parse_etags
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, views, viewsets
 from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
@@ -39,6 +40,25 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+def view_name(view) -> str:
+    """A view's name in the reader's language (REST_FRAMEWORK["VIEW_NAME_FUNCTION"], shown by
+    OPTIONS and the browsable API): its model's verbose name, plural for a list ("Termine")."""
+    serializer = getattr(view, "serializer_class", None)
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    suffix = getattr(view, "suffix", None)
+    if model is not None and suffix in ("List", "Instance"):
+        return capfirst(model._meta.verbose_name_plural if suffix == "List" else model._meta.verbose_name)
+    return views.get_view_name(view)
+
+
+def view_description(view, html: bool = False) -> str:
+    """A view's description in the reader's language (REST_FRAMEWORK["VIEW_DESCRIPTION_FUNCTION"]):
+    its `reader_description`, else DRF's (the docstring). DRF's `description` attribute cannot carry
+    it: ViewSetMixin.as_view resets it."""
+    text = getattr(view, "reader_description", None)
+    return views.get_view_description(view, html) if text is None else str(text)
 
 
 class Conflict(APIException):
@@ -191,6 +211,8 @@ changes = extend_schema(parameters=[if_match_parameter])
 class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     """Events. Look one up by its id (UUID) or its slug."""
 
+    reader_description = _("Events. Look one up by its id (UUID) or its slug.")  # see view_description
+
     serializer_class = EventSerializer
     permission_classes = [ReadAnyoneWriteWithPermission]
     filter_backends = [DjangoFilterBackend]
@@ -301,12 +323,16 @@ class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
 class TopicViewSet(BySlugViewSet):
     """Topics, by slug."""
 
+    reader_description = _("Topics, by slug.")
+
     queryset = Topic.objects.all()
     serializer_class = TopicSerializer
 
 
 class SeriesViewSet(BySlugViewSet):
     """Series of events, by slug."""
+
+    reader_description = _("Series of events, by slug.")
 
     queryset = Series.objects.all()
     serializer_class = SeriesSerializer

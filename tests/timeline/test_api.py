@@ -695,3 +695,13 @@ def test_openapi_schema_documents_the_if_match_precondition_of_changes(api, db, 
     headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
     assert "If-Match" in headers
     assert {"412"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "description"),
+    [("de", "Termine", "Termine. Einen findet man"), ("en", "Events", "Events. Look one up")],
+)
+def test_options_names_and_describes_the_list_in_the_readers_language(client, db, language, name, description):
+    answer = client.options("/api/events/", headers={"Accept-Language": language}).json()
+    assert answer["name"] == name
+    assert answer["description"].startswith(description)
