@@ -647,6 +647,44 @@ def test_the_timeline_heads_a_season_with_its_name(client, make_event):
     assert "Spring 2024" in english and "Winter 2024/25" in english
 
 
+def test_each_event_is_headed_by_a_period_it_lies_in_a_span_of_years_by_the_span(client, make_event):
+    for date in [
+        "30. Juni – 2. Juli 2025",
+        "KW 1 2025",  # 30 December 2024 to 5 January 2025
+        "Winter 2024",
+        "2024-10-15",
+        "Q4 2024",
+        "Q4 2024 – Q1 2025",
+        "2024",
+        "2024/25",
+        "ca. 2022/2023",
+        "März – April 2023",
+    ]:
+        make_event(title=date, date=date)
+
+    def headings(language: str) -> list[str]:
+        page = parse(client.get("/", headers={"accept-language": language}))
+        return [text for level, text in page.headings if level in ("h2", "h3")][1:]
+
+    assert headings("de") == [
+        "2025",
+        "Juni 2025",  # a date known to the day is listed under the month it begins in, as in a calendar
+        "2024",
+        "Dezember 2024",
+        "Winter 2024/25",
+        "Oktober 2024",
+        "4. Quartal 2024",
+        "Oktober 2024 – März 2025",  # a range of periods: the range, not its first month
+        "2024, Datum innerhalb des Jahres nicht bekannt",
+        "2024 – 2025",  # not "2024, Datum innerhalb des Jahres nicht bekannt": it runs into 2025
+        "2023",
+        "März – April 2023",
+        "2022",
+        "2022 – 2023",
+    ]
+    assert headings("en")[8:10] == ["2024, date within the year not known", "2024 – 2025"]
+
+
 def test_the_editors_wording_is_kept_beside_the_edtf_while_it_means_that_date(make_event):
     event = make_event(date="KW 12 2025")
     event.refresh_from_db()
