@@ -19,6 +19,7 @@ import datetime
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
@@ -82,6 +83,11 @@ for _names in MONTH_NAMES.values():
 MONTH_WORDS.update({"mrz": 3, "maerz": 3, "sept": 9, "okt": 10, "dez": 12, "jänner": 1, "jän": 1, "feber": 2})
 MONTH_PATTERN = "|".join(sorted((re.escape(w) for w in MONTH_WORDS), key=len, reverse=True))
 
+# The years a date may touch: those of Python's datetime.date and Django's DateField, in which the
+# bounds are stored. EDTF knows more (year 0 is 1 BC), but a date whose days cannot be stored
+# cannot be filtered or sorted, so it is refused where it is built (_check_years).
+FIRST_YEAR, LAST_YEAR = datetime.MINYEAR, datetime.MAXYEAR
+
 # Shown in refusals, in the reader's language: English examples must not be German dates.
 EXAMPLES = _("26 June 2025, March 2023, Q4 2024, late 2024, spring 2024, week 12 2025, 2024/25, c. 2024, 2024-36")
 
@@ -98,6 +104,39 @@ class DatePoint:
     season: int | None = None  # 1-4: spring, summer, autumn, winter
     approximate: bool = False
     uncertain: bool = False
+
+    def __post_init__(self):
+        """Refuse a point whose days do not exist or fall outside the supported years.
+
+        Every point, whether typed, read from storage or derived (a season as its months), is built
+        here, so no date with days beyond FIRST_YEAR..LAST_YEAR, month 13 or 30 February exists.
+        """
+        last_year = self.year + 1 if self.season == WINTER else self.year  # a winter ends in February
+        _check_years(self.year, last_year, self._winter_as_typed)
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise _invalid(_("There is no month %(month)s; months run from 1 to 12."), "month_range", month=self.month)
+        if self.day is not None:
+            last = calendar.monthrange(self.year, self.month)[1]
+            if not 1 <= self.day <= last:
+                raise _invalid(
+                    _("%(month_year)s has no day %(day)s; it has %(last)s days."),
+                    "day_range",
+                    month_year=DatePoint(self.year, self.month).display(_current_language()),
+                    day=self.day,
+                    last=last,
+                )
+        if (self.approximate or self.uncertain) and self.precision in (SEASON, QUARTER, HALF):
+            # EDTF (and the edtf package) allow no qualifier on them.
+            raise _invalid(
+                _("A season, quarter or half-year cannot be marked approximate or uncertain; "
+                  "mark the year instead (%(example)s) or leave out the mark."),
+                "qualified_season",
+                example=DatePoint(self.year, approximate=True).display(_current_language()),
+            )  # fmt: skip
+
+    def _winter_as_typed(self) -> str:
+        """The winter as the editor typed it, for a refusal: "Winter 9999", not "Winter 9999/00"."""
+        return f"{SEASON_NAMES[_current_language()][WINTER - 1]} {year_text(self.year)}"
 
     @property
     def precision(self) -> str:
@@ -186,25 +225,25 @@ class DatePoint:
 
     def display(self, language: str) -> str:
         """This point as a reader would write it, in German or English."""
-        months = MONTH_NAMES[language]
+        months, year = MONTH_NAMES[language], year_text(self.year)
         if self.day is not None:
             month = months[self.month - 1]
-            text = f"{self.day}. {month} {self.year}" if language == "de" else f"{self.day} {month} {self.year}"
+            text = f"{self.day}. {month} {year}" if language == "de" else f"{self.day} {month} {year}"
         elif self.month is not None:
-            text = f"{months[self.month - 1]} {self.year}"
+            text = f"{months[self.month - 1]} {year}"
         elif self.season is not None:
-            text = f"{SEASON_NAMES[language][self.season - 1]} {self.year}"
+            text = f"{SEASON_NAMES[language][self.season - 1]} {year}"
             if self.season == WINTER:
                 text += f"/{(self.year + 1) % 100:02d}"
         elif self.quarter is not None:
-            text = f"{self.quarter}. Quartal {self.year}" if language == "de" else f"Q{self.quarter} {self.year}"
+            text = f"{self.quarter}. Quartal {year}" if language == "de" else f"Q{self.quarter} {year}"
         elif self.half is not None:
             if language == "de":
-                text = f"{self.half}. Halbjahr {self.year}"
+                text = f"{self.half}. Halbjahr {year}"
             else:
-                text = f"{'first' if self.half == 1 else 'second'} half of {self.year}"
+                text = f"{'first' if self.half == 1 else 'second'} half of {year}"
         else:
-            text = str(self.year)
+            text = year
         if self.approximate:
             text = ("ca. " if language == "de" else "c. ") + text
         if self.uncertain:
@@ -218,6 +257,16 @@ class EventDate:
 
     start: DatePoint
     end: DatePoint | None = None
+
+    def __post_init__(self):
+        """Refuse an interval that ends before it starts (its points have checked their years)."""
+        if self.end is not None and self.end.first_day() < self.start.first_day():
+            raise _invalid(
+                _("The end of the date range (%(end)s) is before its start (%(start)s)."),
+                "end_before_start",
+                start=self.start.display(_current_language()),
+                end=self.end.display(_current_language()),
+            )
 
     @property
     def edtf(self) -> str:
@@ -252,19 +301,24 @@ class EventDate:
             month = MONTH_NAMES[language][end.month - 1]
             if start.month == end.month:
                 if language == "de":
-                    return f"{start.day}.–{end.day}. {month} {end.year}"
-                return f"{start.day}–{end.day} {month} {end.year}"
+                    return f"{start.day}.–{end.day}. {month} {year_text(end.year)}"
+                return f"{start.day}–{end.day} {month} {year_text(end.year)}"
             first = MONTH_NAMES[language][start.month - 1]
             if language == "de":
-                return f"{start.day}. {first} – {end.day}. {month} {end.year}"
-            return f"{start.day} {first} – {end.day} {month} {end.year}"
+                return f"{start.day}. {first} – {end.day}. {month} {year_text(end.year)}"
+            return f"{start.day} {first} – {end.day} {month} {year_text(end.year)}"
         if plain and start.precision == end.precision == MONTH and start.year == end.year:
             names = MONTH_NAMES[language]
-            return f"{names[start.month - 1]} – {names[end.month - 1]} {end.year}"
+            return f"{names[start.month - 1]} – {names[end.month - 1]} {year_text(end.year)}"
         return f"{start.display(language)} – {end.display(language)}"
 
     def __str__(self) -> str:
         return self.edtf
+
+
+def year_text(year: int) -> str:
+    """A year as it is typed and as EDTF and ISO 8601 write it: with four digits ("0800", "2024")."""
+    return f"{year:04d}"
 
 
 def _current_language(language: str | None = None) -> str:
@@ -280,24 +334,28 @@ def _invalid(message, error_code: str, **params) -> ValidationError:
     return ValidationError(message, code=error_code, params=params or None)
 
 
-def _make_point(year: int, month: int | None = None, day: int | None = None, **flags) -> DatePoint:
-    """Build a point, refusing days and months that do not exist with a message that says so."""
-    if not 1 <= year <= 9999:
-        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year)
-    if month is not None and not 1 <= month <= 12:
-        raise _invalid(_("There is no month %(month)s; months run from 1 to 12."), "month_range", month=month)
-    if day is not None:
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            month_year = DatePoint(year, month).display(_current_language())
-            raise _invalid(
-                _("%(month_year)s has no day %(day)s; it has %(last)s days."),
-                "day_range",
-                month_year=month_year,
-                day=day,
-                last=last,
-            )
-    return DatePoint(year=year, month=month, day=day, **flags)
+def _check_years(first: int, last: int, period: Callable[[], str] | None = None) -> None:
+    """Refuse a period whose days are not all within FIRST_YEAR..LAST_YEAR; `period` names it.
+
+    The one rule for the years of every date: DatePoint applies it to each point (a winter's days
+    reach into the next year) and _iso_week to a week, whose last days may be in the next year.
+    """
+    if not FIRST_YEAR <= first <= LAST_YEAR:
+        raise _invalid(
+            _("The year %(year)s is out of range: this service knows the years %(first)s to %(last)s."),
+            "year_range",
+            year=year_text(first),
+            first=year_text(FIRST_YEAR),
+            last=year_text(LAST_YEAR),
+        )
+    if last > LAST_YEAR:
+        raise _invalid(
+            _("“%(period)s” runs into the year %(next)s, after the last year this service knows (%(last)s)."),
+            "year_range_end",
+            period=period(),
+            next=last,
+            last=year_text(LAST_YEAR),
+        )
 
 
 _EDTF_POINT = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?"
@@ -310,9 +368,9 @@ def _edtf_point(year: str, second: str | None, day: str | None, qualifier: str |
     if second is not None and day is None and int(second) > 12:
         code = int(second)
         if code in QUARTER_CODES or code in HALF_CODES or code in SEASON_CODES:
-            return _season_point(
+            return DatePoint(
                 int(year),
-                flags,
+                **flags,
                 quarter=QUARTER_CODES.get(code),
                 half=HALF_CODES.get(code),
                 season=SEASON_CODES.get(code),
@@ -337,7 +395,7 @@ def _edtf_point(year: str, second: str | None, day: str | None, qualifier: str |
                 code=code,
                 year=year,
             )  # fmt: skip
-    return _make_point(int(year), int(second) if second else None, int(day) if day else None, **flags)
+    return DatePoint(int(year), int(second) if second else None, int(day) if day else None, **flags)
 
 
 def _parse_edtf_text(text: str) -> EventDate | None:
@@ -354,17 +412,16 @@ def _parse_edtf_text(text: str) -> EventDate | None:
 
 
 def _interval(start: DatePoint, end: DatePoint) -> EventDate:
-    """Join two points into an interval, refusing one that ends before it starts."""
+    """Join two points into an interval (EventDate refuses one that ends before it starts).
+
+    A range from a period to the same period is that period: "Q4 2024 – Q4 2024" is the quarter,
+    not October to December, which is what EDTF intervals (no quarters in them) would make of it.
+    """
+    if start == end:
+        return EventDate(start)
     start, end = start.as_interval_end(start=True), end.as_interval_end(start=False)
     if start == end:
         return EventDate(start)
-    if end.first_day() < start.first_day():
-        raise _invalid(
-            _("The end of the date range (%(end)s) is before its start (%(start)s)."),
-            "end_before_start",
-            start=start.display(_current_language()),
-            end=end.display(_current_language()),
-        )
     return EventDate(start, end)
 
 
@@ -437,7 +494,7 @@ def _point_from_match(match: re.Match, year: int | None = None, month: int | Non
         season = SEASON_WORDS[groups["season"]]
         if "y2" in groups:
             _check_following_year(season, year, groups["y2"])
-        return _season_point(year, flags, season=season)
+        return DatePoint(year, **flags, season=season)
     if "q" in groups or "qword" in groups or "early" in groups or "late" in groups:
         if "q" in groups:
             quarter = int(groups["q"])
@@ -445,13 +502,13 @@ def _point_from_match(match: re.Match, year: int | None = None, month: int | Non
             quarter = _WORD_NUMBERS[groups["qword"]]
         else:
             quarter = 1 if "early" in groups else 4
-        return _season_point(year, flags, quarter=quarter)
+        return DatePoint(year, **flags, quarter=quarter)
     if "h" in groups or "hword" in groups:
         half = int(groups["h"]) if "h" in groups else _WORD_NUMBERS[groups["hword"]]
-        return _season_point(year, flags, half=half)
+        return DatePoint(year, **flags, half=half)
     if day is not None and month is None:
         raise _invalid(_("Give the month as well as the day."), "incomplete")
-    return _make_point(year, month, day, **flags)
+    return DatePoint(year, month, day, **flags)
 
 
 def _check_following_year(season: int, year: int, following: str) -> None:
@@ -465,18 +522,6 @@ def _check_following_year(season: int, year: int, following: str) -> None:
     )
 
 
-def _season_point(year: int, flags: dict, **which: int | None) -> DatePoint:
-    """A season, quarter or half-year; EDTF (and the edtf package) allow no qualifier on them."""
-    if flags["approximate"] or flags["uncertain"]:
-        raise _invalid(
-            _("A season, quarter or half-year cannot be marked approximate or uncertain; "
-              "mark the year instead (%(example)s) or leave out the mark."),
-            "qualified_season",
-            example=DatePoint(year, approximate=True).display(_current_language()),
-        )  # fmt: skip
-    return DatePoint(year=year, **which)
-
-
 def _parse_human_point(text: str) -> DatePoint | None:
     for regex in _HUMAN_POINT_RES:
         match = regex.match(text)
@@ -486,29 +531,51 @@ def _parse_human_point(text: str) -> DatePoint | None:
 
 
 def _parse_human_range(text: str) -> EventDate | None:
-    """Parse "26.–27. Juni 2025", "März – April 2023", "June 26–27, 2025" and the like."""
+    """Parse "26.–27. Juni 2025", "März – April 2023", "June 26–27, 2025", "KW 52 2024 – KW 2 2025"
+    and the like: from the first day of the left side to the last day of the right side."""
     for separator in _RANGE_SEPARATOR_RE.finditer(text):
         left, right = text[: separator.start()].strip(), text[separator.end() :].strip()
         if not left or not right:
             continue
-        end = _parse_human_point(right)
+        right_week = _match_week(right)
+        end = _week(right_week) if right_week else _parse_point_date(right)
         if end is None:
-            partial_right = _PARTIAL_RIGHT_RE.match(right)
-            partial_left = _MONTH_DAY_RE.match(left)
-            if partial_right and partial_left:
-                start = _point_from_match(partial_left, year=int(partial_right["y"]))
-                return _interval(start, _point_from_match(partial_right, month=start.month))
+            # The right side is a number and a year, the rest is on the left: "June 26–27, 2025",
+            # "KW 12–14 2025".
+            day, day_left = _PARTIAL_RIGHT_RE.match(right), _MONTH_DAY_RE.match(left)
+            if day and day_left:
+                start = _point_from_match(day_left, year=int(day["y"]))
+                return _interval(start, _point_from_match(day, month=start.month))
+            week, week_left = _WEEK_NUMBER_RE.match(right), _WEEK_ALONE_RE.match(left)
+            if week and week_left:
+                return _join(_week(week_left, year=week["y"]), _week(week))
             continue
-        start = _parse_human_point(left)
-        if start is None:
+        start = _match_week(left)
+        start = _week(start) if start else _parse_point_date(left)
+        if start is None and right_week:
+            # "KW 12 – KW 14 2025": the week takes the year typed on the right.
+            week_left = _WEEK_ALONE_RE.match(left)
+            start = _week(week_left, year=right_week["y"]) if week_left else None
+        elif start is None and end.end is None:
+            # "26.–27. Juni 2025": the day takes month and year from the right.
             for regex in _PARTIAL_LEFT_RES:
                 match = regex.match(left)
                 if match:
-                    start = _point_from_match(match, year=end.year, month=end.month)
+                    start = EventDate(_point_from_match(match, year=end.start.year, month=end.start.month))
                     break
         if start is not None:
-            return _interval(start, end)
+            return _join(start, end)
     return None
+
+
+def _parse_point_date(text: str) -> EventDate | None:
+    point = _parse_human_point(text)
+    return EventDate(point) if point is not None else None
+
+
+def _join(start: EventDate, end: EventDate) -> EventDate:
+    """The range from the first day of `start` to the last of `end` (either may be a week)."""
+    return _interval(start.start, end.end or end.start)
 
 
 # Calendar weeks (ISO 8601: weeks start on Monday; week 1 holds the year's first Thursday).
@@ -518,55 +585,71 @@ _WEEK_RES = [
     re.compile(rf"^(?P<y>\d{{4}})\s*,?\s*{_WEEK_WORD}\s*(?P<w>\d{{1,2}})$"),
     re.compile(r"^(?P<y>\d{4})-?w(?P<w>\d{2})(?:-?(?P<wd>[1-7]))?$"),  # 2025-W12, 2025-W12-3
 ]
+# The ends of a range of weeks that leave out the year or the word: "KW 12 – KW 14 2025", "KW 12–14 2025".
+_WEEK_ALONE_RE = re.compile(rf"^{_WEEK_WORD}\s*(?P<w>\d{{1,2}})$")
+_WEEK_NUMBER_RE = re.compile(r"^(?P<w>\d{1,2})(?:\s*[/,.]\s*|\s+)(?P<y>\d{4}|\d{2})$")
 # "2024/25", "2024–25", "2024-2025": a span of years ("2024-25" is an EDTF code, _edtf_point).
 _YEARS_RE = re.compile(r"^(?P<y>\d{4})\s*(?:/|–|-)\s*(?P<y2>\d{4}|\d{2})$")
 
 
 def week_example(week: int, year: int) -> str:
     """A calendar week as an editor types it in the active language: "KW 12 2025", "week 12 2025"."""
-    return _("week %(week)s %(year)s") % {"week": week, "year": year}
+    return _("week %(week)s %(year)s") % {"week": week, "year": year_text(year)}
+
+
+def _match_week(text: str) -> re.Match | None:
+    return next((match for regex in _WEEK_RES if (match := regex.match(text))), None)
+
+
+def _week(match: re.Match, year: str | None = None) -> EventDate:
+    """The week (or day of it) a week pattern matched; `year` if the match has none of its own."""
+    week, year = int(match["w"]), match.groupdict().get("y") or year
+    if len(year) == 2:
+        raise _four_digits(week_example(week, _century() + int(year)))
+    weekday = match.groupdict().get("wd")
+    return _iso_week(int(year), week, int(weekday) if weekday else None)
 
 
 def _iso_week(year: int, week: int, weekday: int | None = None) -> EventDate:
     """An ISO week as the interval of its days, Monday to Sunday (or one day of it)."""
-    if not 1 <= year <= 9999:
-        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year)
+
+    def typed() -> str:
+        return f"{year_text(year)}-W{week:02d}-{weekday}" if weekday else week_example(week, year)
+
+    _check_years(year, year, typed)  # before the calendar is asked about the year
     weeks = datetime.date(year, 12, 28).isocalendar().week  # 28 December is always in the last week
     if not 1 <= week <= weeks:
         raise _invalid(
             _("%(year)s has no calendar week %(week)s: its weeks run from 1 to %(weeks)s (ISO 8601), "
               "the last is “%(last)s”."),
             "week_range",
-            year=year,
+            year=year_text(year),
             week=week,
             weeks=weeks,
             last=week_example(weeks, year),
         )  # fmt: skip
-    try:
-        days = [datetime.date.fromisocalendar(year, week, day) for day in ((weekday,) if weekday else (1, 7))]
-    except ValueError as error:  # the last week of 9999 ends in the year 10000
-        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year) from error
+    monday = datetime.date.fromisocalendar(year, week, 1)
+    offsets = (weekday - 1,) if weekday else (0, 6)
+    # A year's last week may end in the next year: for LAST_YEAR, in one that has no days.
+    runs_into_next = monday.toordinal() + offsets[-1] > datetime.date(year, 12, 31).toordinal()
+    _check_years(year, year + 1 if runs_into_next else year, typed)
+    days = [monday + datetime.timedelta(days=offset) for offset in offsets]
     points = [DatePoint(day.year, day.month, day.day) for day in days]
     return EventDate(points[0]) if len(points) == 1 else _interval(*points)
 
 
 def _parse_week_or_years(text: str) -> EventDate | None:
     """Parse "KW 12 2025", "2025-W12" (a week of days) and "2024/25" (a span of years)."""
-    for regex in _WEEK_RES:
-        match = regex.match(text)
-        if match:
-            week, year = int(match["w"]), match["y"]
-            if len(year) == 2:
-                raise _four_digits(week_example(week, _century() + int(year)))
-            weekday = match.groupdict().get("wd")
-            return _iso_week(int(year), week, int(weekday) if weekday else None)
+    match = _match_week(text)
+    if match:
+        return _week(match)
     match = _YEARS_RE.match(text)
     if match:
         first, second = int(match["y"]), match["y2"]
         last = int(second) if len(second) == 4 else first - first % 100 + int(second)
         if len(second) == 2 and last < first and (first + 1) % 100 == int(second):
             last = first + 1  # 2099/00
-        return _interval(_make_point(first), _make_point(last))
+        return _interval(DatePoint(first), DatePoint(last))
     return None
 
 
@@ -582,11 +665,16 @@ _INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufef
 _DASHES_RE = re.compile(r"[‐‑‒–—―−]")
 
 
-def _normalise_input(text: str) -> str:
+def _tidy(text: str) -> str:
+    """The text without invisible characters, with one kind of dash and single spaces."""
     text = unicodedata.normalize("NFC", str(text))
     text = _INVISIBLE_RE.sub("", text)
     text = _DASHES_RE.sub("–", text)
-    return " ".join(text.split()).lower()
+    return " ".join(text.split())
+
+
+def _normalise_input(text: str) -> str:
+    return _tidy(text).lower()
 
 
 def _refuse_common_mistakes(text: str) -> None:
@@ -610,21 +698,38 @@ _WEEK_WORD_RE = re.compile(rf"\b{_WEEK_WORD}\s*\d|\b\d{{4}}-?w\d")
 _SEASON_WORD_RE = re.compile(rf"\b(?:{SEASON_PATTERN})\b")
 
 
-def _explain_refusal(text: str, value: str) -> ValidationError:
-    """The most specific message for a date no form matched, saying what to type instead."""
-    typed = " ".join(_INVISIBLE_RE.sub("", str(value)).split())[:100]
+def _explain_refusal(text: str, typed: str, *, range_year: int | None = None) -> ValidationError:
+    """The most specific message for a date no form matched, saying what to type instead.
+
+    `text` is the normalised input, `typed` the same as the editor wrote it (for quoting);
+    `range_year` is given when explaining one end of a range, the year found in the whole.
+    """
+    whole = range_year is None
     language = _current_language()
     found_year = re.search(r"\b\d{4}\b", text)
-    year = int(found_year[0]) if found_year else datetime.date.today().year  # noqa: DTZ011
-    if not found_year:
-        # "Frühjahr", "KW 12", "Anfang November": understood once the year is added.
-        suggestion = f"{typed} {year}"
+    year = int(found_year[0]) if found_year else range_year or datetime.date.today().year  # noqa: DTZ011
+    if found_year:
         try:
-            parse_event_date(suggestion, check_edtf=False)
+            _check_years(year, year)  # "Mitte 0000": the year is what is wrong, not the words
+        except ValidationError as error:
+            return error
+    else:
+        # "Frühjahr", "KW 12", "Anfang November": understood once the year is added.
+        suggestion = f"{typed} {year_text(year)}"
+        try:
+            understood = _parse(_normalise_input(suggestion))
         except ValidationError:
-            pass
-        else:
+            understood = None
+        if understood is not None:
             return _invalid(_("Give the year too, for example “%(example)s”."), "year_missing", example=suggestion)
+    if whole:
+        # "KW 12 2025 bis Ostern": one end is a date, so the other is what to explain; the hints
+        # below would otherwise repeat the end that was typed right.
+        unknown = _unknown_end(text)
+        if unknown is not None:
+            start, end = unknown
+            typed_end = typed[start:end] if typed.lower() == text else text[start:end]
+            return _explain_refusal(text[start:end], typed_end, range_year=year)
     if _MID_RE.search(text):
         return _invalid(
             _("“%(value)s” has no exact meaning: write a quarter (%(second)s or %(third)s), "
@@ -634,21 +739,23 @@ def _explain_refusal(text: str, value: str) -> ValidationError:
             second=DatePoint(year, quarter=2).display(language),
             third=DatePoint(year, quarter=3).display(language),
             month=DatePoint(year, 6).display(language),
-            year=year,
+            year=year_text(year),
         )  # fmt: skip
     if _WEEK_WORD_RE.search(text):
         return _invalid(
-            _("Write a calendar week as “%(example)s” or “%(iso)s” (ISO 8601)."),
+            _("Write a calendar week as “%(example)s” or “%(iso)s” (ISO 8601), several weeks as “%(weeks)s”."),
             "week_form",
             example=week_example(12, year),
-            iso=f"{year}-W12",
+            iso=f"{year_text(year)}-W12",
+            weeks=f"{week_example(12, year)} – {week_example(14, year)}",
         )
     if _SEASON_WORD_RE.search(text):
+        winter = min(year, LAST_YEAR - 1)  # the winter of LAST_YEAR runs past it
         return _invalid(
             _("Write a season with its year, for example “%(example)s” or “%(winter)s”."),
             "season_form",
             example=DatePoint(year, season=1).display(language),
-            winter=DatePoint(year, season=WINTER).display(language),
+            winter=DatePoint(winter, season=WINTER).display(language),
         )
     return _invalid(
         _("“%(value)s” is not a date this service understands. Examples: %(examples)s."),
@@ -656,6 +763,34 @@ def _explain_refusal(text: str, value: str) -> ValidationError:
         value=typed,
         examples=EXAMPLES,
     )
+
+
+def _unknown_end(text: str) -> tuple[int, int] | None:
+    """Where in `text` the one end of a range that is no date is, if the other end is a date."""
+    for separator in _RANGE_SEPARATOR_RE.finditer(text):
+        ends = [(0, separator.start()), (separator.end(), len(text))]
+        understood = []
+        for start, end in ends:
+            try:
+                understood.append(_parse(text[start:end].strip()) is not None)
+            except ValidationError:  # a date, but a wrong one: not this split's message to give
+                understood.append(None)
+        if set(understood) == {False, True}:
+            start, end = ends[understood.index(False)]
+            while text[start] == " ":
+                start += 1
+            return start, len(text[:end].rstrip())
+    return None
+
+
+def _parse(text: str) -> EventDate | None:
+    """The date a normalised text means, None if no form matches; ValidationError if it is wrong."""
+    result = _parse_edtf_text(text)
+    if result is None:
+        result = _parse_week_or_years(text)
+    if result is None:
+        result = _parse_point_date(text) or _parse_human_range(text)
+    return result
 
 
 def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> EventDate:
@@ -672,21 +807,11 @@ def parse_event_date(value: str | EventDate, *, check_edtf: bool = True) -> Even
     if len(text) > 100:
         raise _invalid(_("A date cannot be longer than 100 characters."), "too_long")
     _refuse_common_mistakes(text)
-    result = _parse_edtf_text(text)
+    result = _parse(text)
     if result is None:
-        result = _parse_week_or_years(text)
-    if result is None:
-        point = _parse_human_point(text)
-        result = EventDate(point) if point is not None else _parse_human_range(text)
-    if result is None:
-        raise _explain_refusal(text, value)
-    try:
-        bounds = result.bounds()
-    except ValueError as error:  # year 0 (EDTF has it; Python's calendar and ours start at 1)
-        year = result.start.year if result.start.year < 1 else (result.end or result.start).year
-        raise _invalid(_("The year %(year)s is out of range; use four digits."), "year_range", year=year) from error
+        raise _explain_refusal(text, _tidy(value)[:100])
     if check_edtf:
-        _check_with_edtf_package(result.edtf, _edtf_package_bounds(result, bounds))
+        _check_with_edtf_package(result.edtf, _edtf_package_bounds(result, result.bounds()))
     return result
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from django.views.i18n import set_language as django_set_language
 from django_countries import countries
 
 from .cache import cache_public, get_or_set
-from .dates import DAY, HALF, MONTH, MONTH_NAMES, QUARTER, SEASON, _current_language
+from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
 from .filters import PARAMETERS, describe_applied, select_events
 from .middleware import is_api, refusal
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
@@ -47,21 +47,32 @@ class Group:
     events: list[Event] = field(default_factory=list)
     first_of_year: bool = False
 
+    @property
+    def year_heading(self) -> str:
+        """The year above its groups, written as every date writes it ("2024", "0800")."""
+        return year_text(self.year)
+
 
 def period_label(event: Event, language: str) -> str:
-    """The heading an event is listed under: its month, or the coarser period it is known by."""
-    start = event.event_date.start
-    if start.precision in (DAY, MONTH):
-        return f"{MONTH_NAMES[language][start.month - 1]} {start.year}"
-    if start.precision == SEASON:
-        return start.display(language)  # "Frühjahr 2024", "Winter 2024/25"
-    if start.precision == QUARTER:
-        return f"{start.quarter}. Quartal {start.year}" if language == "de" else f"Q{start.quarter} {start.year}"
-    if start.precision == HALF:
-        if language == "de":
-            return f"{start.half}. Halbjahr {start.year}"
-        return f"{'First' if start.half == 1 else 'Second'} half of {start.year}"
-    return _("%(year)s, date within the year not known") % {"year": start.year}
+    """The heading an event is listed under: the month it begins in, or the period it is known by.
+
+    A date known to the day is listed, as in a calendar, under the month of its first day ("30. Juni
+    – 2. Juli 2025" and "KW 1 2025" under the month they begin in); the date beside it says where it
+    ends. A coarser date is listed under its own period, and a range of coarse periods under the
+    range ("2024 – 2025", "Oktober 2024 – März 2025"), never under a period it is not known to lie
+    in. Qualifiers ("ca.") belong to the event's date, not to the heading.
+    """
+    date = event.event_date
+    start = replace(date.start, approximate=False, uncertain=False)
+    if start.precision == DAY:
+        return DatePoint(start.year, start.month).display(language)
+    if date.end is not None:
+        end = replace(date.end, day=None, approximate=False, uncertain=False)
+        return EventDate(start, end).display(language) if end != start else start.display(language)
+    if start.precision == YEAR:
+        return _("%(year)s, date within the year not known") % {"year": year_text(start.year)}
+    label = start.display(language)  # "März 2024", "Frühjahr 2024", "Winter 2024/25", "4. Quartal 2024"
+    return label[:1].upper() + label[1:]  # "second half of 2024" opens a heading
 
 
 # The language switch changes nothing but the reader's display language (a cookie, checked against

@@ -7,6 +7,8 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from tests.timeline.test_admin import ADD_URL, add_form
@@ -129,6 +131,56 @@ ACCEPTED = [
     ("Mitte November 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
     ("Ende Nov. 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
     ("mid-November 2022", "2022-11", D(2022, 11, 1), D(2022, 11, 30), "November 2022", "November 2022"),
+    # A range of weeks: Monday of the first to Sunday of the last, the year typed once or twice.
+    (
+        "KW 52 2024 – KW 2 2025",
+        "2024-12-23/2025-01-12",
+        D(2024, 12, 23),
+        D(2025, 1, 12),
+        "23. Dezember 2024 – 12. Januar 2025",
+        "23 December 2024 – 12 January 2025",
+    ),
+    (
+        "2024-W52/2025-W02",
+        "2024-12-23/2025-01-12",
+        D(2024, 12, 23),
+        D(2025, 1, 12),
+        "23. Dezember 2024 – 12. Januar 2025",
+        "23 December 2024 – 12 January 2025",
+    ),
+    (
+        "KW 12 bis KW 13 2025",
+        "2025-03-17/2025-03-30",
+        D(2025, 3, 17),
+        D(2025, 3, 30),
+        "17.–30. März 2025",
+        "17–30 March 2025",
+    ),
+    (
+        "KW 12–14 2025",
+        "2025-03-17/2025-04-06",
+        D(2025, 3, 17),
+        D(2025, 4, 6),
+        "17. März – 6. April 2025",
+        "17 March – 6 April 2025",
+    ),
+    # A range from a period to the same period is that period, not the months it spans.
+    ("Q4 2024 – Q4 2024", "2024-36", D(2024, 10, 1), D(2024, 12, 31), "4. Quartal 2024", "Q4 2024"),
+    ("2024-36/2024-36", "2024-36", D(2024, 10, 1), D(2024, 12, 31), "4. Quartal 2024", "Q4 2024"),
+    ("Winter 2024 – Winter 2024", "2024-24", D(2024, 12, 1), D(2025, 2, 28), "Winter 2024/25", "Winter 2024/25"),
+    (
+        "2. Halbjahr 2024 bis 2. Halbjahr 2024",
+        "2024-41",
+        D(2024, 7, 1),
+        D(2024, 12, 31),
+        "2. Halbjahr 2024",
+        "second half of 2024",
+    ),
+    # The first and last supported days; a year is shown with the four digits it is typed with.
+    ("KW 1 0001", "0001-01-01/0001-01-07", D(1, 1, 1), D(1, 1, 7), "1.–7. Januar 0001", "1–7 January 0001"),
+    ("0800", "0800", D(800, 1, 1), D(800, 12, 31), "0800", "0800"),
+    ("9999-W52-5", "9999-12-31", D(9999, 12, 31), D(9999, 12, 31), "31. Dezember 9999", "31 December 9999"),
+    ("Herbst 9999", "9999-23", D(9999, 9, 1), D(9999, 11, 30), "Herbst 9999", "Autumn 9999"),
 ]
 
 
@@ -160,9 +212,20 @@ REFUSED = [
     ("", "Enter a date"),
     ("\u200b", "Enter a date"),
     ("2" * 200, "longer than 100"),
-    ("0000-36", "The year 0 is out of range"),  # a quarter of year 0: no calendar has its days
-    ("0000-41", "The year 0 is out of range"),
-    ("Q4 0000", "The year 0 is out of range"),
+    ("0000-36", "The year 0000 is out of range"),  # a quarter of year 0: no calendar has its days
+    ("0000-41", "The year 0000 is out of range"),
+    ("Q4 0000", "The year 0000 is out of range"),
+    # Ranges with an end in year 0, and winters that would end in the year 10000.
+    ("0000-36/0001-33", "The year 0000 is out of range"),
+    ("Q1 0000 – Q2 0000", "The year 0000 is out of range"),
+    ("Sommer 0000 bis Herbst 0000", "The year 0000 is out of range"),
+    ("2024 – Winter 9999", "“Winter 9999” runs into the year 10000"),
+    ("Herbst 9999 – Winter 9999", "“Winter 9999” runs into the year 10000"),
+    ("9999-23/9999-24", "“Winter 9999” runs into the year 10000"),
+    ("2024-24/9999-24", "“Winter 9999” runs into the year 10000"),
+    ("9999/00", "The year 10000 is out of range"),
+    ("9999-W52-6", "“9999-W52-6” runs into the year 10000"),
+    ("Mitte 0000", "The year 0000 is out of range"),
 ]
 
 
@@ -237,9 +300,52 @@ EXPLAINED = [
         "oder 2024–2025.",
     ),
     (
-        "KW 12 bis KW 13 2025",
-        "Write a calendar week as “week 12 2025” or “2025-W12” (ISO 8601).",
-        "Schreiben Sie eine Kalenderwoche als „KW 12 2025“ oder „2025-W12“ (ISO 8601).",
+        "KW 12 und 13 2025",
+        "Write a calendar week as “week 12 2025” or “2025-W12” (ISO 8601), several weeks as “week 12 2025 – "
+        "week 14 2025”.",
+        "Schreiben Sie eine Kalenderwoche als „KW 12 2025“ oder „2025-W12“ (ISO 8601), mehrere Wochen als "
+        "„KW 12 2025 – KW 14 2025“.",
+    ),
+    # One end of a range is a date: the message is about the other, not a hint to type the first.
+    (
+        "KW 12 2025 bis Ostern",
+        "“Ostern” is not a date this service understands. Examples: 26 June 2025, March 2023, Q4 2024, "
+        "late 2024, spring 2024, week 12 2025, 2024/25, c. 2024, 2024-36.",
+        "„Ostern“ ist kein Datum, das dieser Dienst versteht. Beispiele: 26.06.2025, 26. Juni 2025, März 2023, "
+        "4. Quartal 2024, Ende 2024, Frühjahr 2024, KW 12 2025, 2024/25, ca. 2024, 2024-36.",
+    ),
+    (
+        "Frühjahr 2025 – Mitte 2025",
+        "“Mitte 2025” has no exact meaning: write a quarter (Q2 2025 or Q3 2025), a month (June 2025) or the "
+        "year (2025).",
+        "„Mitte 2025“ ist nicht eindeutig: schreiben Sie ein Quartal (2. Quartal 2025 oder 3. Quartal 2025), einen "
+        "Monat (Juni 2025) oder das Jahr (2025).",
+    ),
+    (
+        "KW 52 2024 – KW 2",
+        "Give the year too, for example “KW 2 2024”.",
+        "Geben Sie auch das Jahr an, zum Beispiel „KW 2 2024“.",
+    ),
+    # Four digits were given: the reason is the period running past the last supported year.
+    (
+        "Winter 9999",
+        "“Winter 9999” runs into the year 10000, after the last year this service knows (9999).",
+        "„Winter 9999“ reicht bis ins Jahr 10000, nach dem letzten Jahr, das dieser Dienst kennt (9999).",
+    ),
+    (
+        "9999-24",
+        "“Winter 9999” runs into the year 10000, after the last year this service knows (9999).",
+        "„Winter 9999“ reicht bis ins Jahr 10000, nach dem letzten Jahr, das dieser Dienst kennt (9999).",
+    ),
+    (
+        "KW 52 9999",
+        "“week 52 9999” runs into the year 10000, after the last year this service knows (9999).",
+        "„KW 52 9999“ reicht bis ins Jahr 10000, nach dem letzten Jahr, das dieser Dienst kennt (9999).",
+    ),
+    (
+        "Q1 0000 – Q2 0000",
+        "The year 0000 is out of range: this service knows the years 0001 to 9999.",
+        "Das Jahr 0000 liegt außerhalb des unterstützten Bereichs: Dieser Dienst kennt die Jahre 0001 bis 9999.",
     ),
     (
         "Frühjahr 24",
@@ -276,6 +382,71 @@ def test_each_refusal_says_what_to_type_instead_in_the_editors_language(typed, e
     values = {"year": year, "next": f"{(year + 1) % 100:02d}"}
     assert refusal(typed, "en") == english.format(**values)
     assert refusal(typed, "de") == german.format(**values)
+
+
+# Every form the parser knows, with {y} for the year, {n} for the next year's last two digits.
+FORMS = [
+    "{y}", "{y}~", "{y}?", "{y}%", "ca. {y}", "{y}-01", "{y}-12", "{y}-02-29", "{y}-01-01", "{y}-12-31",
+    "{y}-21", "{y}-22", "{y}-23", "{y}-24", "{y}-33", "{y}-36", "{y}-40", "{y}-41", "{y}-36~",
+    "31.12.{y}", "01.01.{y}", "26. Juni {y}", "June 26, {y}", "Dezember {y}", "12.{y}", "ca. März {y}",
+    "Anfang November {y}", "Ende Dezember {y}", "Q1 {y}", "Q4 {y}", "4. Quartal {y}", "{y} Q4",
+    "fourth quarter of {y}", "Anfang {y}", "Ende {y}", "H1 {y}", "2. Halbjahr {y}", "second half of {y}",
+    "Frühjahr {y}", "Sommer {y}", "Herbst {y}", "Winter {y}", "Winter {y}/{n}", "im Winter {y}",
+    "KW 1 {y}", "KW 52 {y}", "KW 53 {y}", "{y}-W01", "{y}-W52", "{y}-W52-7", "{y}-W53-1", "week 1 of {y}",
+    "{y}/{n}", "{y}–{n}", "Mitte {y}", "KW 52", "Frühjahr",
+]  # fmt: skip
+YEARS = ["0000", "0001", "0002", "0999", "9998", "9999", "10000"]
+SEPARATORS = [" – ", "/", "–", " bis ", " to ", "-", " - "]
+
+
+def date_text(form: str, year: str) -> str:
+    return form.format(y=year, n=f"{(int(year) + 1) % 100:02d}")
+
+
+def is_understood_or_refused(typed: str) -> bool:
+    """parse_event_date's contract: a date whose days exist, or a ValidationError that can be read."""
+    try:
+        date = parse_event_date(typed)
+    except ValidationError as refusal:
+        for language in ("de", "en"):
+            with translation.override(language):
+                assert all(isinstance(message, str) and message for message in refusal.messages), typed
+        return False
+    first, last = date.bounds()
+    assert first <= last, typed
+    assert date.display("de") and date.display("en"), typed
+    assert parse_event_date(date.edtf) == date, typed  # what is stored reads back as the same date
+    return True
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_form_with_an_edge_year_is_a_date_or_a_refusal_never_a_crash(year):
+    understood = {form: is_understood_or_refused(date_text(form, year)) for form in FORMS}
+    for form in FORMS:  # and as either end of a range, to itself and to an ordinary year
+        for start, end in [(form, form), ("2024", form), (form, "2024")]:
+            is_understood_or_refused(f"{date_text(start, year)} – {date_text(end, year)}")
+    if year in ("0000", "10000"):
+        assert not any(understood.values())
+    else:
+        assert understood["{y}"] and understood["Herbst {y}"] and understood["{y}-W01"]
+    # The last year is there to its last day, but not a winter or a week that would end after it.
+    if year == "9999":
+        assert understood["{y}-12-31"]
+        assert not understood["Winter {y}"] and not understood["{y}-W52"] and not understood["{y}-W52-7"]
+
+
+@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.sampled_from(FORMS),
+    start_year=st.sampled_from(YEARS),
+    separator=st.sampled_from(SEPARATORS),
+    end=st.sampled_from(FORMS),
+    end_year=st.sampled_from(YEARS),
+)
+def test_any_range_of_two_forms_with_edge_years_is_a_date_or_a_refusal_never_a_crash(
+    start, start_year, separator, end, end_year
+):
+    is_understood_or_refused(date_text(start, start_year) + separator + date_text(end, end_year))
 
 
 def test_refusal_names_the_impossible_day_in_the_editors_language():
@@ -431,6 +602,42 @@ def test_a_refused_filter_date_is_explained_wholly_in_the_readers_language(clien
     assert api.json()["from"] == [message]
 
 
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("0000-36/0001-33", "The year 0000 is out of range"),
+        ("Q1 0000 – Q2 0000", "The year 0000 is out of range"),
+        ("Sommer 0000 bis Herbst 0000", "The year 0000 is out of range"),
+        ("2024 – Winter 9999", "“Winter 9999” runs into the year 10000"),
+        ("KW 52 9999", "“week 52 9999” runs into the year 10000"),
+    ],
+)
+def test_a_date_outside_the_supported_years_is_refused_everywhere_with_the_reason(client, editor, typed, reason):
+    english = {"accept-language": "en"}
+    for address, parameter in [("/", "to"), ("/feeds/rss/", "from"), ("/api/events/", "from")]:
+        response = client.get(address, {parameter: typed}, headers=english)
+        assert response.status_code == 400, address
+        assert reason in html.unescape(response.content.decode()), address
+
+    api = APIClient()
+    api.force_authenticate(editor)
+    created = api.post(
+        "/api/events/", {"title": "Treffen", "kind": "meeting", "date": typed}, format="json", headers=english
+    )
+    assert created.status_code == 400
+    assert reason in created.json()["date"][0]
+
+    admin = APIClient()  # a session like the editor's in the admin
+    admin.force_login(editor)
+    with translation.override("en"):
+        added = admin.post(ADD_URL, add_form(date=typed), headers=english)
+        assert added.status_code == 200  # the form again, with the message at the date field
+        assert reason in " ".join(added.context["adminform"].form.errors["date"])
+        preview = admin.get("/admin/timeline/event/date-preview/", {"value": typed}, headers=english).json()
+    assert preview["ok"] is False and reason in preview["error"]
+    assert not Event.objects.exists()
+
+
 def test_the_timeline_heads_a_season_with_its_name(client, make_event):
     make_event(title="Frühjahrstreffen", date="Frühjahr 2024")
     make_event(title="Wintertreffen", date="Winter 2024")
@@ -438,6 +645,44 @@ def test_the_timeline_heads_a_season_with_its_name(client, make_event):
     english = [text for _level, text in parse(client.get("/", headers={"accept-language": "en"})).headings]
     assert "Frühjahr 2024" in german and "Winter 2024/25" in german
     assert "Spring 2024" in english and "Winter 2024/25" in english
+
+
+def test_each_event_is_headed_by_a_period_it_lies_in_a_span_of_years_by_the_span(client, make_event):
+    for date in [
+        "30. Juni – 2. Juli 2025",
+        "KW 1 2025",  # 30 December 2024 to 5 January 2025
+        "Winter 2024",
+        "2024-10-15",
+        "Q4 2024",
+        "Q4 2024 – Q1 2025",
+        "2024",
+        "2024/25",
+        "ca. 2022/2023",
+        "März – April 2023",
+    ]:
+        make_event(title=date, date=date)
+
+    def headings(language: str) -> list[str]:
+        page = parse(client.get("/", headers={"accept-language": language}))
+        return [text for level, text in page.headings if level in ("h2", "h3")][1:]
+
+    assert headings("de") == [
+        "2025",
+        "Juni 2025",  # a date known to the day is listed under the month it begins in, as in a calendar
+        "2024",
+        "Dezember 2024",
+        "Winter 2024/25",
+        "Oktober 2024",
+        "4. Quartal 2024",
+        "Oktober 2024 – März 2025",  # a range of periods: the range, not its first month
+        "2024, Datum innerhalb des Jahres nicht bekannt",
+        "2024 – 2025",  # not "2024, Datum innerhalb des Jahres nicht bekannt": it runs into 2025
+        "2023",
+        "März – April 2023",
+        "2022",
+        "2022 – 2023",
+    ]
+    assert headings("en")[8:10] == ["2024, date within the year not known", "2024 – 2025"]
 
 
 def test_the_editors_wording_is_kept_beside_the_edtf_while_it_means_that_date(make_event):
