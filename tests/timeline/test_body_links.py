@@ -5,6 +5,7 @@ import io
 import json
 from html.parser import HTMLParser
 
+import feedparser
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 
 from tests.timeline.test_admin import ADD_URL, add_form
 from timeline.models import Event, SourceLink, unpublishable_link
+from timeline.structured_data import absolute_url
 from timeline.text import body_allowlist, body_link, dropped_links, sanitize_html
 
 REFUSAL = (
@@ -331,3 +333,11 @@ def test_an_empty_title_is_left_out_of_a_link(make_event):
     )
     assert "title" not in event.body
 
+
+def test_a_link_to_a_place_on_the_page_stays_on_the_page_and_leads_to_the_event_in_feeds(client, make_event):
+    event = make_event(body='<p>Siehe <a href="#sources-heading">Quellen</a>.</p>')
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert 'href="#sources-heading"' in page
+    for url in ("/feeds/atom/", "/feeds/rss/"):
+        content = feedparser.parse(client.get(url).content).entries[0].content[0].value
+        assert f'href="{absolute_url(event.get_absolute_url())}#sources-heading"' in content
