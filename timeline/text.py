@@ -428,12 +428,14 @@ class MarkupWriter(HTMLParser):
         self.written: list[str] = []
 
     def rewrite(self, text: str) -> str:
+        """`text` as this writer writes it."""
         self.feed(text)
         self.close()
         return "".join(self.written)
 
     @staticmethod
     def start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+        """A start tag with `attrs` ([(name, value)], as HTMLParser gives them), values escaped."""
         return f"<{tag}" + "".join(f' {name}="{html.escape(value or "")}"' for name, value in attrs) + ">"
 
     def handle_starttag(self, tag, attrs):
