@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
-import lxml.html
 from django.conf import settings
 from django.utils.translation import gettext as _
 from feedgen.feed import FeedGenerator
 
 from timeline.models import Event
 from timeline.structured_data import absolute_url
-from timeline.text import clean_text, sanitize_html
+from timeline.text import MarkupWriter, body_blocks, clean_text, sanitize_html
 
 # Characters XML 1.0 does not allow at all; one of them anywhere would break the whole feed.
 _XML_FORBIDDEN_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_RELATIVE_HREF_RE = re.compile(r'href="(/[^"]*)"')
 EDTF_SCHEME = "http://id.loc.gov/datatypes/edtf"
 MAX_ENTRIES = 50
 
@@ -42,28 +40,96 @@ def feed_text(text: str | None) -> str:
     return xml_safe(clean_text(text))
 
 
-def plain_list_items(html: str) -> str:
-    """`html` with the paragraphs inside list items unwrapped: `<li><p>a</p><p>b</p></li>` becomes
-    `<li>a<br>b</li>`. The rich-text editor writes every item as a paragraph; text-mode readers
-    (newsboat) then show an item's bullet alone on a line above its text."""
-    if "<li" not in html:
-        return html
-    container = lxml.html.fragment_fromstring(html, create_parent="div")
-    for item in container.iter("li"):
-        paragraphs = [child for child in item if child.tag == "p"]
-        for paragraph in paragraphs[:-1]:
-            paragraph.append(lxml.html.Element("br"))
-        for paragraph in paragraphs:
-            paragraph.drop_tag()
-    inner = lxml.html.tostring(container, encoding="unicode")
-    return inner[len("<div>") : -len("</div>")]
+class _FeedBody(MarkupWriter):
+    """Sanitised HTML as feed readers get it (`feed_html`): the paragraphs inside list items
+    unwrapped, their text apart by line breaks; links absolute. Streaming, so a body nested
+    however deep keeps every word."""
+
+    def __init__(self, page_url: str):
+        super().__init__()
+        self.page_url = page_url
+        # Per open element: the list item whose own text it holds (None outside one, or in a
+        # block inside one), as a one-element list of where the item's text stands: "start"
+        # (nothing yet), "text", "break" (a paragraph ended or began after text: a line break
+        # before more text) or "block" (after a nested list or quote: a new line anyway).
+        self.items: list[list[str] | None] = []
+        self.unwrapped: list[bool] = []  # per open element: a paragraph left out
+
+    def _item(self) -> list[str] | None:
+        return self.items[-1] if self.items else None
+
+    def _paragraph_edge(self) -> None:
+        item = self._item()
+        if item is not None and item[0] == "text":
+            item[0] = "break"
+
+    def _text_comes(self) -> None:
+        item = self._item()
+        if item is not None:
+            if item[0] == "break":
+                self.written.append("<br>")
+            item[0] = "text"
+
+    def _push(self, item: list[str] | None, unwrapped: bool = False) -> None:
+        self.items.append(item)
+        self.unwrapped.append(unwrapped)
+
+    def handle_starttag(self, tag, attrs):
+        item = self._item()
+        if tag == "p" and item is not None:
+            self._paragraph_edge()
+            self._push(item, unwrapped=True)
+            return
+        if tag == "a":
+            attrs = [(name, self.absolute(value) if name == "href" else value) for name, value in attrs]
+        if tag in body_blocks():
+            if item is not None:
+                item[0] = "block"
+            super().handle_starttag(tag, attrs)
+            self._push(["start"] if tag == "li" else None)
+            return
+        self._text_comes()
+        super().handle_starttag(tag, attrs)
+        if tag != "br":
+            self._push(item)
+
+    def handle_endtag(self, tag):
+        if tag == "br" or not self.items:
+            return
+        self.items.pop()
+        if self.unwrapped.pop():
+            self._paragraph_edge()
+            return
+        super().handle_endtag(tag)
+        item = self._item()
+        if tag in body_blocks() and item is not None:
+            item[0] = "block"
+
+    def handle_data(self, data):
+        item = self._item()
+        if data.strip():
+            self._text_comes()
+        elif item is not None and item[0] != "text":
+            return  # space between an item's paragraphs
+        super().handle_data(data)
+
+    def absolute(self, href: str | None) -> str | None:
+        """A link of the body as a feed reader can follow it: a page of this site, or a place on
+        the event's page, made absolute."""
+        if href and href.startswith("/"):
+            return absolute_url(href)
+        if href and href.startswith("#"):
+            return self.page_url + href
+        return href
 
 
-def feed_html(html: str) -> str:
-    """HTML for a feed: sanitised (http/https links only), links absolute, list items without
-    paragraphs, XML-safe."""
-    cleaned = plain_list_items(sanitize_html(html, url_schemes={"http", "https"}))
-    return xml_safe(_RELATIVE_HREF_RE.sub(lambda m: f'href="{escape(absolute_url(m.group(1)))}"', cleaned))
+def feed_html(html: str, page_url: str) -> str:
+    """HTML for a feed: sanitised (http/https links only), links absolute (a place on the page,
+    "#…", on `page_url`), list items without paragraphs (`<li><p>a</p><p>b</p></li>` is
+    `<li>a<br>b</li>`: text-mode readers such as newsboat show an item's bullet alone on a line
+    above a paragraph), XML-safe. No word of the body is lost or glued to the next."""
+    cleaned = sanitize_html(html, url_schemes={"http", "https"})
+    return xml_safe(_FeedBody(page_url).rewrite(cleaned))
 
 
 def web_url(url: str) -> str | None:
@@ -137,7 +203,7 @@ def item_content(event: Event) -> str:
     if event.summary:
         parts.append(f"<p>{escape(feed_text(event.summary))}</p>")
     if event.body:
-        parts.append(feed_html(event.body))
+        parts.append(feed_html(event.body, absolute_url(event.get_absolute_url())))
     if event.change_note:
         parts.append(f"<p><em>{correction_label}:</em> {escape(feed_text(event.change_note))}</p>")
     return "\n".join(parts)

@@ -15,7 +15,6 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +23,7 @@ from django_countries.fields import CountryField
 
 from .dates import PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
 from .text import (
+    body_text,
     clean_text,
     dropped_links,
     sanitize_html,
@@ -193,7 +193,7 @@ def make_search_document(event, participants=None) -> str:
             if event.pk
             else []
         )
-    parts = [event.title, event.summary, event.place, strip_tags(event.body or "")]
+    parts = [event.title, event.summary, event.place, body_text(event.body)]
     parts += [" ".join(filter(None, person)) for person in participants]
     return search_text(" ".join(filter(None, parts)))
 
@@ -244,7 +244,7 @@ def unpublishable_link(address: str) -> str:
     shown = address if len(address) <= 80 else address[:79] + "…"
     return _(
         "The link “%(address)s” cannot be published: give a web address (https://…), an e-mail "
-        "address or a page of this site (/…), or remove the link."
+        "address, a page of this site (/…) or a place on this page (#…), or remove the link."
     ) % {"address": shown}
 
 

@@ -7,16 +7,19 @@ every page for serious and critical accessibility violations. The browser, the l
 page are fixtures of conftest.py, shared with the admin's browser tests.
 """
 
+import html
 import itertools
 import re
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from tests.timeline.test_body_links import ODD_ADDRESSES
 from timeline.models import Event
-from timeline.text import body_allowlist
+from timeline.text import body_allowlist, body_link
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -297,6 +300,48 @@ def test_a_body_link_typed_as_a_host_name_points_to_https_on_the_public_page(pag
     assert link.evaluate("a => a.href") == "https://www.auswaertiges-amt.de/"
 
 
+def test_a_link_to_a_host_with_a_port_made_in_the_editor_is_saved_as_a_link(page, site, publisher):
+    open_admin_add_form(page, site, publisher)
+    page.locator(EDITOR).wait_for()
+    page.fill("#id_title", "Pressestelle mit Port")
+    page.fill("#id_date", "2025-07-01")
+    link_in_the_body(page, "Presse", "www.bundesregierung.de:8443/presse")
+    page.select_option("#id_status", "published")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
+
+    event = Event.objects.get(title="Pressestelle mit Port")
+    assert '<a href="https://www.bundesregierung.de:8443/presse" rel="noopener noreferrer">Presse</a>' in event.body
+    page.goto(site + event.get_absolute_url())
+    link = page.locator(".event-body").get_by_role("link", name="Presse")
+    assert link.evaluate("a => a.href") == "https://www.bundesregierung.de:8443/presse"
+
+
+def test_every_body_link_kept_leads_in_chromium_where_its_stored_address_says(page, site, make_event):
+    # Each odd address as the sanitiser keeps it (or drops it, as Event.clean names it): a page
+    # of this site stays on this site; a web address is stored as Chromium reads it, so it goes
+    # to the host it shows.
+    body = "".join(
+        f'<p><a href="{html.escape(address)}">Link {number}</a></p>' for number, address in enumerate(ODD_ADDRESSES)
+    )
+    event = make_event(title="Seltsame Links", body=body)
+    page.goto(site + event.get_absolute_url())
+    links = page.locator(".event-body a[href]").evaluate_all(
+        "links => links.map(a => [a.getAttribute('href'), a.href, a.protocol, a.host, a.origin])"
+    )
+    assert len(links) == len([address for address in ODD_ADDRESSES if body_link(address)])
+    origin = page.evaluate("location.origin")
+    for stored, read, protocol, host, link_origin in links:
+        if stored.startswith(("/", "#")):
+            assert link_origin == origin, stored
+        elif stored.startswith("mailto:"):
+            assert protocol == "mailto:", stored
+        else:
+            address = urlsplit(stored)
+            assert (protocol, host) == (f"{address.scheme}:", address.netloc), stored
+            assert read in (stored, stored + "/")  # (an empty path is read as "/")
+
+
 def test_a_javascript_link_in_the_body_is_named_to_the_editor_and_nothing_is_saved(page, site, editor):
     open_admin_add_form(page, site, editor)
     page.locator(EDITOR).wait_for()
@@ -319,8 +364,8 @@ def test_a_javascript_link_in_the_body_is_named_to_the_editor_and_nothing_is_sav
 EVERYTHING_THE_BODY_HOLDS = (
     "<h2>Zwei</h2><h3>Drei</h3><h4>Vier</h4>"
     "<p><strong>fett</strong> <em>kursiv</em> <s>gestrichen</s> H<sub>2</sub>O m<sup>2</sup><br>Zeile</p>"
-    '<p><a href="https://www.auswaertiges-amt.de/" title="Auswärtiges Amt" rel="noopener noreferrer nofollow">AA</a>'
-    ' <a href="mailto:presse@bmwe.bund.de" rel="noopener noreferrer nofollow">Presse</a></p>'
+    '<p><a href="https://www.auswaertiges-amt.de/" title="Auswärtiges Amt" rel="noopener noreferrer">AA</a>'
+    ' <a href="mailto:presse@bmwe.bund.de">Presse</a> <a href="/events/anderes/">intern</a></p>'
     "<ul><li><p>Punkt</p></li></ul>"
     '<ol data-type="lower-alpha" start="3" type="a"><li><p>drei</p></li></ol>'
     "<blockquote><p>Zitat</p></blockquote>"

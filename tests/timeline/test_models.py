@@ -125,7 +125,7 @@ def test_harmless_formatting_and_web_links_survive_sanitising(make_event):
     assert "<h2>Ergebnis</h2>" in event.body
     assert "<strong>Wichtig:</strong>" in event.body
     assert 'href="https://www.bmwk.de/"' in event.body
-    assert 'rel="noopener noreferrer nofollow"' in event.body
+    assert 'rel="noopener noreferrer"' in event.body
     assert "<li>a</li>" in event.body
 
 
