@@ -99,6 +99,13 @@ def pytest_report_header(config):
     )
 
 
+def as_read(page: bytes | str) -> str:
+    """A page's text as a reader reads it: without the soft hyphens (U+00AD) that mark where long
+    words may break, which show only as a "-" at the end of a line."""
+    text = page.decode() if isinstance(page, bytes) else page
+    return text.replace("\u00ad", "")
+
+
 def missing(reason: str) -> None:
     """Something a test needs from outside the repository is not here: skip, but fail in CI."""
     if os.environ.get("CI"):

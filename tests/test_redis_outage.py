@@ -31,7 +31,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 import tests.test_scale_out as scale_out
-from tests.conftest import missing
+from tests.conftest import as_read, missing
 from timeline import cache
 from timeline.api_throttling import AnonRateThrottle
 from timeline.cache import RETRY_AFTER
@@ -134,7 +134,7 @@ def forget_this_process() -> None:
 def read(client, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    return response.content.decode()
+    return as_read(response.content)
 
 
 def assert_everywhere(client, paths, shown: tuple[str, ...] = (), hidden: tuple[str, ...] = ()) -> None:

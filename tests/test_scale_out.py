@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import missing
+from tests.conftest import as_read, missing
 from timeline.cache import LOCAL_VERSION_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def server(tmp_path):
 
 
 def fetch(url: str) -> str:
-    return urllib.request.urlopen(url, timeout=10).read().decode()
+    return as_read(urllib.request.urlopen(url, timeout=10).read())
 
 
 def test_a_change_in_another_process_is_seen_by_every_worker_within_a_second(server):
@@ -132,7 +132,7 @@ def get(url: str, **headers: str):
         response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
     except urllib.error.HTTPError as error:
         response = error
-    return response.status, response.headers, response.read().decode()
+    return response.status, response.headers, as_read(response.read())
 
 
 def shell(env: dict, code: str) -> str:

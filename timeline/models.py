@@ -230,6 +230,7 @@ PUBLICATION_TIME_VALIDATORS = [
     MaxValueValidator(datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)),
 ]
 SLUG_ATTEMPTS = 8  # a slug taken meanwhile is chosen anew: enough for a few editors at once
+BODY_MAX_LENGTH = 100_000  # characters of the body as stored (Event.clean)
 MAX_TOPICS = 20  # per event: a reader's filter, not a keyword list
 
 
@@ -313,7 +314,7 @@ class Event(SlugClashNamed, models.Model):
     body = models.TextField(
         _("body"),
         blank=True,
-        validators=[MaxLengthValidator(100_000)],
+        validators=[MaxLengthValidator(BODY_MAX_LENGTH)],
         help_text=_("Paragraphs, headings, lists, quotes and links; anything else is removed on save."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -466,6 +467,16 @@ class Event(SlugClashNamed, models.Model):
         dropped = dropped_links(self.body)
         if dropped:
             errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
+        elif len(stored := sanitize_html(self.body)) > BODY_MAX_LENGTH:
+            # The limit holds for the body as stored, or the event could not be saved again: cleaning
+            # completes links and writes "&" as "&amp;", so a body under it as typed may grow past it.
+            message = _(
+                "As stored (links completed, special characters written out), the body would have "
+                "%(length)s characters; at most %(max)s are possible. Please shorten it."
+            )
+            errors["body"] = ValidationError(
+                message, code="max_length", params={"length": len(stored), "max": BODY_MAX_LENGTH}
+            )
         if errors:
             raise ValidationError(errors)
 

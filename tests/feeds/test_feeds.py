@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 from lxml import etree
 
-from tests.conftest import missing
+from tests.conftest import as_read, missing
 from timeline.models import Event, Topic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_list_items_reach_feed_readers_without_paragraphs_inside(client, make_ev
 def test_filtered_feed_holds_exactly_the_events_of_the_filtered_page(client, seed, query):
     page = client.get("/" + query).content.decode()
     titles_on_page = re.findall(r'<h4 class="event-title"[^>]*><a href="[^"]+">([^<]+)</a>', page)
-    on_page = {title.replace("\u00ad", "") for title in titles_on_page}  # soft hyphens for phones
+    on_page = {as_read(title) for title in titles_on_page}
     for url in FEEDS:
         assert set(titles(client, url + query)) == on_page
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from tests.conftest import as_read
 from timeline.models import Event, Series, Topic
 
 ADD_URL = "/admin/timeline/event/add/"
@@ -199,7 +200,7 @@ def test_publisher_adds_and_publishes_in_one_step_and_the_public_sees_it_at_once
     assert response.status_code == 302
     event = Event.objects.get()
     assert event.is_public()
-    page = client.__class__().get("/").content.decode()
+    page = as_read(client.__class__().get("/").content)
     assert "Bundesministerin Reiche trifft Minister Kiuchi" in page
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import as_read
 from tests.timeline.test_body_links import ODD_ADDRESSES
 from timeline.models import Event
 from timeline.text import body_allowlist, body_link
@@ -54,7 +55,7 @@ def test_reader_filters_by_country_and_topic_with_the_form(page, site):
     page.wait_for_url(re.compile(r"country=JP"))
     # The fields left empty are not in the address.
     assert page.url == site + "/?country=JP&topic=economic-security"
-    titles = [title.replace("\u00ad", "") for title in page.locator(".event-title").all_inner_texts()]
+    titles = [as_read(title) for title in page.locator(".event-title").all_inner_texts()]
     assert "Bundesministerin Reiche trifft Japans Minister für Wirtschaftssicherheit Kiuchi" in titles
     assert page.get_by_text("Land: Japan").is_visible()
     assert page.get_by_text("Thema: Wirtschaftssicherheit").is_visible()
@@ -72,7 +73,7 @@ def test_reader_opens_an_event_from_the_timeline(page, site):
     page.get_by_role("link", name=re.compile("Reiche trifft Japans Minister")).click()
     page.wait_for_url(re.compile(r"/events/reiche-trifft-kiuchi-berlin-2025/$"))
     # Soft hyphens mark where the long words may break on a phone.
-    assert page.get_by_role("heading", level=1).inner_text().replace("\u00ad", "").startswith("Bundesministerin Reiche")
+    assert as_read(page.get_by_role("heading", level=1).inner_text()).startswith("Bundesministerin Reiche")
     assert page.get_by_text("26. Juni 2025").first.is_visible()
     assert page.get_by_text("Minoru Kiuchi (城内実)").is_visible()
     assert page.problems == []
@@ -116,7 +117,7 @@ def test_long_german_titles_break_only_at_spaces_hyphens_and_syllables_on_a_phon
     }
     screenshot(tab, f"event-title-{width}")
     for expected, (text, tops) in headings.items():
-        assert text.replace("\u00ad", "") == expected
+        assert as_read(text) == expected
         assert assert_breaks_only_between_words_or_syllables(expected, text, tops), f"{expected!r} fits one line"
     # The timeline's titles too.
     tab.goto(site + "/")

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.conftest import as_read
 from timeline.models import Event, Revision
 
 from .test_workflow import CHANGE, change_form_data
@@ -18,7 +19,7 @@ def public_everywhere(title: str) -> tuple[bool, bool, bool]:
     """Whether the title is on the timeline, in the Atom feed and in the API list right now."""
     reader = Client()
     return (
-        title in reader.get("/").content.decode(),
+        title in as_read(reader.get("/").content),
         title in reader.get("/feeds/atom/").content.decode(),
         title in {e["title"] for e in APIClient().get("/api/events/").json()["results"]},
     )

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from tests.conftest import as_read
 from timeline import cache
 from timeline.models import Event, Series, Topic, make_search_document
 from timeline.pagination import PAGE_SIZE
@@ -49,8 +50,7 @@ class PageParser(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == self._in:
-            # Soft hyphens (long titles) are only seen as "-" where a line breaks.
-            text = " ".join(self._text.replace("\u00ad", "").split())
+            text = " ".join(as_read(self._text).split())
             self.headings.append((tag, text))
             if tag == "h4":
                 self.titles.append(text)
