@@ -5,6 +5,7 @@ Every path that writes an event (admin, API, importers, seed) goes through the m
 model calls these, so the rules live in one place.
 """
 
+import contextvars
 import functools
 import html
 import html.entities
@@ -178,6 +179,10 @@ def _path_query_fragment(rest: str) -> str:
     return address
 
 
+# The URL Standard's forbidden domain code points, as a percent-decoded host may hold them.
+_FORBIDDEN_IN_HOST_RE = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+
+
 def _ascii_host(host: str) -> str | None:
     """A host name as a browser reads it (URL Standard "host parser"): percent-decoded, mapped
     by UTS #46 (nontransitional, as browsers map: capitals, full-width letters, "。"), each label
@@ -192,6 +197,8 @@ def _ascii_host(host: str) -> str | None:
             return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
         except ValueError:
             return None
+    if _FORBIDDEN_IN_HOST_RE.search(host):
+        return None  # "bmwe.de%40evil.example", "bmwe.de%3A0": no browser goes there
     try:
         mapped = unicodedata.normalize("NFC", idna.uts46_remap(host, std3_rules=False, transitional=False))
     except idna.IDNAError:
@@ -397,6 +404,8 @@ def _links_as_published(text: str, schemes: set[str]) -> str:
     parts, position = [], 0
     for start, end, attributes in _AnchorTags(text).tags:
         address = body_link(attributes["href"], schemes) if attributes.get("href", "").strip() else None
+        if address is None:
+            _refused(attributes.get("href", ""))
         # One order, whatever the order typed: the address first, the rel last.
         kept = {name: value for name, value in attributes.items() if name not in ("href", "rel")}
         written = {"href": address} | kept | {"rel": link_rel(address)}
@@ -407,12 +416,27 @@ def _links_as_published(text: str, schemes: set[str]) -> str:
     return "".join(parts)
 
 
+# The addresses sanitize_html refuses while dropped_links listens: whichever parser met the link
+# (Python's, or nh3's, which reads "<!-->" or "<![CDATA[" differently), and in whichever round.
+_REFUSED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("refused_links", default=None)
+
+
+def _refused(address: str) -> None:
+    heard = _REFUSED.get()
+    if heard is not None and address.strip():
+        heard.append(address)
+
+
 def dropped_links(text: str | None) -> list[str]:
-    """The addresses of the links in `text` that sanitize_html would drop, as written (character
-    references resolved), each once; an empty address is no link and is not named."""
-    tags = _AnchorTags(_strip_unwanted(text or "")).tags
-    addresses = (attributes.get("href", "") for _start, _end, attributes in tags)
-    return list(dict.fromkeys(address for address in addresses if address.strip() and body_link(address) is None))
+    """The addresses of the links in `text` that sanitize_html drops, each once, as the parser
+    that met them read them (character references resolved); an empty address is no link and is
+    not named. Found by cleaning `text` itself, so no link is dropped that is not named here."""
+    token = _REFUSED.set([])
+    try:
+        sanitize_html(text)
+        return list(dict.fromkeys(_REFUSED.get()))
+    finally:
+        _REFUSED.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -611,7 +635,10 @@ def _cleaner(schemes: frozenset[str], *, wide: bool) -> nh3.Cleaner:
         if not value.strip():
             return None  # title="" and the like say nothing
         if attribute == "href":
-            return body_link(value, schemes)
+            address = body_link(value, schemes)
+            if address is None:
+                _refused(value)
+            return address
         if attribute == "rel":
             return value if value == EXTERNAL_LINK_REL else None
         return value

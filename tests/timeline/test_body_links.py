@@ -168,6 +168,9 @@ ODD_ADDRESSES = [
     "https://example.com:8443/",
     "https://example.com:/",
     "bmwe.de:443",
+    "https://bmwe.de%40evil.example/",  # a host a browser percent-decodes and then refuses
+    "https://bmwe.de%3A0/",
+    "https://evil.example%2F.bmwe.de/",
     "www.bundesregierung.de:8443/presse",
     "www.example.de:8080",
     "https://1.2.3/",
