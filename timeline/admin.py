@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminTextareaWidget, FilteredSelectMultiple
+from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget, FilteredSelectMultiple
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -499,6 +499,20 @@ class EventAdminForm(SlugLeftToTheService):
             data[name] = getattr(stored, name)
 
 
+def without_fields(fieldsets: list, names: set[str]) -> list:
+    """Admin fieldsets without the named fields, and without a fieldset left empty."""
+    kept = []
+    for title, options in fieldsets:
+        lines = []
+        for line in options["fields"]:
+            rest = [name for name in (line if isinstance(line, tuple | list) else [line]) if name not in names]
+            if rest:
+                lines.append(tuple(rest) if len(rest) > 1 else rest[0])
+        if lines:
+            kept.append((title, {**options, "fields": lines}))
+    return kept
+
+
 def similar_events_warning(events: list[Event]) -> str:
     """The warning about events like the one being saved: each with its date, state and links."""
     items = []
@@ -578,9 +592,17 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
         ),
     ]
 
+    # Set by saving: on the add form they would read "–", or (the public identifier) show an
+    # identifier the event will not get; the date's live preview says how the date will read.
+    set_by_saving = {"human_date", *fieldsets[-1][1]["fields"]}
+
     class Media:
         css = {"all": ["timeline/admin.css"]}
         js = ["timeline/admin-date-preview.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else without_fields(fieldsets, self.set_by_saving)
 
     def get_urls(self):
         preview = path(
@@ -666,6 +688,13 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
             # A plain multiple select loses every other country on a click without Ctrl;
             # the two-pane chooser with search is what editors know from topics.
             kwargs["widget"] = CountryChooser(db_field.verbose_name, is_stacked=False)
+        if db_field.name == "title":
+            # Titles run to 80 characters and more: the column's width, not Django's 20em.
+            kwargs["widget"] = AdminTextInputWidget(attrs={"class": "vLargeTextField"})
+        if db_field.name in ("change_note", "withdrawal_reason"):
+            # Sentences of up to 500 characters that readers see: a few lines, to be read whole.
+            # A line break typed here becomes a space, as the model stores them (PlainTextField).
+            kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 4})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("date as shown"), ordering="date_start")
