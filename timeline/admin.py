@@ -44,7 +44,7 @@ from .models import (
     title_slugs,
     too_many_topics,
 )
-from .text import BODY_EDITOR_EXTENSIONS, clean_text
+from .text import BODY_EDITOR_EXTENSIONS, clean_text, sanitize_html
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
@@ -67,6 +67,15 @@ class PlainTextField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return clean_text(value, multiline=self.multiline) if value else value
+
+
+class BodyField(ProseEditorFormField):
+    """The body's rich-text field, counted as changed only when the body as stored changed
+    (text.sanitize_html, which the model applies on save): not when a browser sends the text
+    area's line breaks as CR LF. What is saved is still the HTML sent, checked by the model."""
+
+    def has_changed(self, initial, data):
+        return sanitize_html(initial) != sanitize_html(data)
 
 
 class PlainTextAsStored:
@@ -278,6 +287,8 @@ def form_state(cleaned: dict, name: str):
         return value.pk if value else None
     if name == "publish_at":
         return publication_time(value)
+    if name == "body":
+        return sanitize_html(value)  # as the model stores it (BodyField)
     if name == "date" and value:
         # The form shows the editor's wording: "KW 12 2025" is the stored 2025-03-17/2025-03-23.
         try:
@@ -677,7 +688,7 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
             # A rich-text editor instead of raw HTML. Its schema keeps only these elements, so a
             # paste from Word or a PDF arrives as clean paragraphs, lists and links; the model's
             # sanitiser, which allows exactly what these extensions write, still runs on save.
-            return ProseEditorFormField(
+            return BodyField(
                 extensions=BODY_EDITOR_EXTENSIONS,
                 widget=AdminTextareaWidget,
                 required=False,
