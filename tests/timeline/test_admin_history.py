@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import lxml.html
 import pytest
 
-from tests.test_language import foreign_phrases
+from tests.test_language import foreign_phrases, html_texts
 from tests.timeline.test_workflow import with_colleague
 from timeline.models import Event, Revision
 
@@ -106,7 +106,11 @@ def test_the_history_names_changed_fields_and_rows_in_german_and_nothing_interna
         "Teilnehmende Person „Neue Person“ hinzugefügt. "
         "Amt (damals) für teilnehmende Person „Minoru Kiuchi (Ministerin)“ geändert."
     ]
-    assert foreign_phrases(messages, "de") == []
+    for language in ("de", "en"):
+        page = publisher_client.get(HISTORY.format(event.pk), headers={"Accept-Language": language})
+        assert foreign_phrases(html_texts(page.content.decode(), language), language) == []
+    english = publisher_client.get(HISTORY.format(event.pk), headers={"Accept-Language": "en"}).content.decode()
+    assert "Changed title and public change note." in english
 
 
 def test_a_form_sent_twice_stores_its_new_participant_and_source_once_and_says_so(publisher_client, event):
@@ -154,3 +158,15 @@ def test_two_editors_adding_the_same_person_get_one_row_in_the_merge_form_and_af
     assert event.title == "Treffen in Tokio"
     assert list(event.participants.values_list("name", flat=True)) == ["Minoru Kiuchi", "Neue Person"]
     assert list(event.sources.values_list("title", flat=True)) == ["Pressemitteilung", "Press release"]
+
+
+def test_a_change_confirmed_beside_the_similar_event_warning_is_logged_as_the_date_alone(
+    publisher_client, event, make_event
+):
+    make_event(title="Treffen in Berlin", date="2025-07-01")
+    form = replaced(as_rendered(publisher_client.get(CHANGE.format(event.pk))), date="1. Juli 2025")
+    warned = submit(publisher_client, CHANGE.format(event.pk), form)
+    assert warned.status_code == 200 and "schon erfasst" in warned.content.decode()
+    confirmed = [*as_rendered(warned), ("save_anyway", "on")]
+    assert submit(publisher_client, CHANGE.format(event.pk), confirmed).status_code == 302
+    assert history(publisher_client, event) == ["Datum geändert."]
