@@ -276,6 +276,27 @@ def test_six_simultaneous_admin_saves_of_one_form_give_one_save_and_five_merge_f
             assert f"Fassung {i} der Zusammenfassung." in answer.text
 
 
+def test_a_form_with_a_new_participant_sent_twice_at_once_saves_it_once(app):
+    """A double click on "Sichern": both sendings succeed, the person is stored once."""
+    base, token, env = app
+    pk = int(shell(env, f"from timeline.models import Event; print(Event.objects.get(slug={SEED_SLUG!r}).pk)"))
+    change = f"{base}/admin/timeline/event/{pk}/change/"
+    first = admin_session(base)
+    second = PlainHTTPSession()
+    second.cookies.update(first.cookies)  # the same browser: one login, one CSRF cookie
+    reader = FormReader("event_form")
+    reader.feed(first.get(change).text)
+    fields = dict(reader.fields)
+    new_row = f"participants-{fields['participants-INITIAL_FORMS']}-name"
+    form = [(name, "Neue Person" if name == new_row else value) for name, value in reader.fields]
+    send = [*form, ("_save", "Sichern")]
+    answers = race([functools.partial(s.post, change, data=send, allow_redirects=False) for s in (first, second)])
+    assert [answer.status_code for answer in answers] == [302, 302], [a.text[:3000] for a in answers]
+    stored = api(base, token).get(f"{base}/api/events/{SEED_SLUG}/").json()
+    people = [person["name"] for person in stored["participants"]]
+    assert people.count("Neue Person") == 1, people
+
+
 def test_simultaneous_new_events_with_one_title_each_get_an_address(app):
     base, token, _env = app
     event = {"title": "Gespräch mit der Botschaft Japans", "kind": "meeting", "date": "2025-07-01"}

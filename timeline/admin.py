@@ -1,20 +1,23 @@
 """The editorial admin: where press offices record events."""
 
 import datetime
+import functools
 import uuid
+from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminTextareaWidget, FilteredSelectMultiple
+from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget, FilteredSelectMultiple
 from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -41,14 +44,102 @@ from .models import (
     title_slugs,
     too_many_topics,
 )
-from .text import BODY_EDITOR_EXTENSIONS, clean_text
+from .text import BODY_EDITOR_EXTENSIONS, clean_text, sanitize_html
 
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
 admin.site.index_title = _("Editorial office")
 
 
-MAX_INLINE_ROWS = 100  # participants or sources of one event, as in the API
+MAX_INLINE_ROWS = merging.MAX_ROWS  # participants or sources of one event, as in the API
+
+
+class PlainTextField(forms.CharField):
+    """Plain text read as the models store it (text.clean_text: NFC, no invisible characters,
+    spaces collapsed, line breaks kept only if `multiline`), so that the form checks the length
+    that is stored, and counts the field as changed only when its text changed: not when a browser
+    sends a text area's line breaks as CR LF, or a space was typed at the end."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_text(value, multiline=self.multiline) if value else value
+
+
+class BodyField(ProseEditorFormField):
+    """The body's rich-text field, counted as changed only when the body as stored changed
+    (text.sanitize_html, which the model applies on save): not when a browser sends the text
+    area's line breaks as CR LF. What is saved is still the HTML sent, checked by the model."""
+
+    def has_changed(self, initial, data):
+        return sanitize_html(initial) != sanitize_html(data)
+
+
+class PlainTextAsStored:
+    """Form fields (PlainTextField) that read the models' plain text as their save() and clean()
+    store it: every model here cleans a CharField's text onto one line and a TextField's with its
+    line breaks (Event.save, Participant.save, SourceLink.save, Topic.clean, Series.clean)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Exactly these classes: a slug, an address, a date or a list of countries is no plain text.
+        if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+            multiline = isinstance(db_field, models.TextField)
+            kwargs.setdefault("form_class", functools.partial(PlainTextField, multiline=multiline))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def edited_fields(form: forms.ModelForm, names: Iterable[str]) -> list[models.Field]:
+    """The model fields among `names` (a form's changed_data) that the page shows: what an editor
+    changes, not the form's bookkeeping (hidden fields: the version, the snapshot; fields that are
+    no model field: a confirmation)."""
+    fields = []
+    for name in names:
+        if name not in form.fields or form[name].is_hidden:
+            continue
+        try:
+            fields.append(form.instance._meta.get_field(name))
+        except FieldDoesNotExist:
+            continue
+    return fields
+
+
+def change_message(form: forms.ModelForm, formsets: list, add: bool) -> list[dict]:
+    """What a save changed, for the admin's history, in Django's form of LogEntry.change_message
+    (as django.contrib.admin.utils.construct_change_message builds it): the fields an editor changed
+    (edited_fields) and the rows added, changed and deleted inline.
+
+    Django stores the message untranslated and translates each name when the history is shown: so
+    each field is named by its model's verbose name, the string the catalog translates ("public
+    change note"), not by the form's label, which Django capitalises ("Public change note") and
+    which no catalog has.
+    """
+    with translation.override(None):
+        message = [{"added": {}}] if add else []
+        changed = [str(field.verbose_name) for field in edited_fields(form, form.changed_data)]
+        if changed and not add:
+            message.append({"changed": {"fields": changed}})
+        for formset in formsets:
+            for row in formset.new_objects:
+                message.append({"added": {"name": str(row._meta.verbose_name), "object": str(row)}})
+            for row, names in formset.changed_objects:
+                # Every row's form has the same fields.
+                fields = [str(field.verbose_name) for field in edited_fields(formset.forms[0], names)]
+                entry = {"name": str(row._meta.verbose_name), "object": str(row), "fields": fields}
+                message.append({"changed": entry})
+            for row in formset.deleted_objects:
+                message.append({"deleted": {"name": str(row._meta.verbose_name), "object": str(row)}})
+    return message
+
+
+class EditorialAdmin(PlainTextAsStored, admin.ModelAdmin):
+    """A model's admin whose forms read plain text as it is stored and whose history
+    ("Geschichte") names what the editor changed, in the editor's language (change_message)."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return change_message(form, formsets, add)
 
 
 class ValidatedAgainOnRace(admin.ModelAdmin):
@@ -84,7 +175,7 @@ class PositionedFormSet(BaseInlineFormSet):
         return super().save(commit)
 
 
-class BoundedInline(admin.TabularInline):
+class BoundedInline(PlainTextAsStored, admin.TabularInline):
     """As many rows as the API takes; a form claiming more (its TOTAL_FORMS) is refused with
     Django's message, and at most this many rows are rendered (each with its country list)."""
 
@@ -175,8 +266,14 @@ def field_state(event: Event, name: str):
     if name == "series":
         return event.series_id
     if name == "publish_at":
-        return value.astimezone(datetime.UTC).isoformat() if value else None
+        return publication_time(value)
     return value
+
+
+def publication_time(value: datetime.datetime | None) -> str | None:
+    """A publication time as the form shows and sends it: to the second (a time set on publishing
+    has microseconds, which the form's field drops)."""
+    return value.astimezone(datetime.UTC).replace(microsecond=0).isoformat() if value else None
 
 
 def form_state(cleaned: dict, name: str):
@@ -189,7 +286,9 @@ def form_state(cleaned: dict, name: str):
     if name == "series":
         return value.pk if value else None
     if name == "publish_at":
-        return value.astimezone(datetime.UTC).isoformat() if value else None
+        return publication_time(value)
+    if name == "body":
+        return sanitize_html(value)  # as the model stores it (BodyField)
     if name == "date" and value:
         # The form shows the editor's wording: "KW 12 2025" is the stored 2025-03-17/2025-03-23.
         try:
@@ -242,6 +341,9 @@ class EventAdminForm(SlugLeftToTheService):
     save_anyway = forms.BooleanField(label=_("Save anyway"), required=False, widget=forms.HiddenInput)
     similar_shown = forms.CharField(label=_("similar events shown"), widget=forms.HiddenInput, required=False)
     request = None  # set by EventAdmin.get_form
+    # Set by clean() when the form, opened at an older version, sends exactly what is stored now:
+    # sent again after its first sending saved it (a double click), or a colleague saved the same.
+    already_stored = False
 
     class Meta:
         model = Event
@@ -298,7 +400,8 @@ class EventAdminForm(SlugLeftToTheService):
             )  # fmt: skip
         if self.instance.pk:
             self._merge_concurrent_changes(cleaned)
-        self._ask_about_similar_events(cleaned)
+        if not self.already_stored:
+            self._ask_about_similar_events(cleaned)
         return cleaned
 
     def _ask_about_similar_events(self, cleaned: dict) -> None:
@@ -326,6 +429,11 @@ class EventAdminForm(SlugLeftToTheService):
     def _merge_concurrent_changes(self, cleaned: dict) -> None:
         stored = Event.objects.filter(pk=self.instance.pk).first()
         if stored is None or stored.version == cleaned.get("version"):
+            return
+        if self._sends_what_is_stored(stored, cleaned):
+            # Nothing to merge and nothing to save (EventAdmin.edits): no merge form blaming a
+            # colleague for this editor's own first click, no participant stored twice.
+            self.already_stored = True
             return
         try:
             base = signing.loads(self.data.get("snapshot", ""))
@@ -376,6 +484,13 @@ class EventAdminForm(SlugLeftToTheService):
         message += " " + _("Your own changes are kept. Check the form and save again.")
         raise forms.ValidationError(message, code="stale")
 
+    def _sends_what_is_stored(self, stored: Event, cleaned: dict) -> bool:
+        """Whether every field the form has and every row it edits inline is as stored now."""
+        if any(field_state(stored, name) != form_state(cleaned, name) for name in MERGED_FIELDS if name in self.fields):
+            return False
+        rows = ((stored_rows(stored, name), submitted_rows(self.data, name)) for name in INLINE_FIELDS)
+        return all(mine is None or merging.already_stored(theirs, mine) for theirs, mine in rows)
+
     @staticmethod
     def _put(data, name: str, stored: Event) -> None:
         """Write a stored field's value into the submitted data, as the widget would send it."""
@@ -393,6 +508,20 @@ class EventAdminForm(SlugLeftToTheService):
             data["date"] = stored.date_entered or stored.date  # as the field shows it
         else:
             data[name] = getattr(stored, name)
+
+
+def without_fields(fieldsets: list, names: set[str]) -> list:
+    """Admin fieldsets without the named fields, and without a fieldset left empty."""
+    kept = []
+    for title, options in fieldsets:
+        lines = []
+        for line in options["fields"]:
+            rest = [name for name in (line if isinstance(line, tuple | list) else [line]) if name not in names]
+            if rest:
+                lines.append(tuple(rest) if len(rest) > 1 else rest[0])
+        if lines:
+            kept.append((title, {**options, "fields": lines}))
+    return kept
 
 
 def similar_events_warning(events: list[Event]) -> str:
@@ -418,7 +547,7 @@ def similar_events_warning(events: list[Event]) -> str:
 
 
 @admin.register(Event)
-class EventAdmin(ValidatedAgainOnRace):
+class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
     # Two saves of one form at the same instant both pass the form's version check; the later
     # save() finds the version moved on: validated again, the editor gets the merge form.
     lost_race = (IntegrityError, StaleEvent)
@@ -474,9 +603,17 @@ class EventAdmin(ValidatedAgainOnRace):
         ),
     ]
 
+    # Set by saving: on the add form they would read "–", or (the public identifier) show an
+    # identifier the event will not get; the date's live preview says how the date will read.
+    set_by_saving = {"human_date", *fieldsets[-1][1]["fields"]}
+
     class Media:
         css = {"all": ["timeline/admin.css"]}
         js = ["timeline/admin-date-preview.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else without_fields(fieldsets, self.set_by_saving)
 
     def get_urls(self):
         preview = path(
@@ -551,7 +688,7 @@ class EventAdmin(ValidatedAgainOnRace):
             # A rich-text editor instead of raw HTML. Its schema keeps only these elements, so a
             # paste from Word or a PDF arrives as clean paragraphs, lists and links; the model's
             # sanitiser, which allows exactly what these extensions write, still runs on save.
-            return ProseEditorFormField(
+            return BodyField(
                 extensions=BODY_EDITOR_EXTENSIONS,
                 widget=AdminTextareaWidget,
                 required=False,
@@ -562,6 +699,13 @@ class EventAdmin(ValidatedAgainOnRace):
             # A plain multiple select loses every other country on a click without Ctrl;
             # the two-pane chooser with search is what editors know from topics.
             kwargs["widget"] = CountryChooser(db_field.verbose_name, is_stacked=False)
+        if db_field.name == "title":
+            # Titles run to 80 characters and more: the column's width, not Django's 20em.
+            kwargs["widget"] = AdminTextInputWidget(attrs={"class": "vLargeTextField"})
+        if db_field.name in ("change_note", "withdrawal_reason"):
+            # Sentences of up to 500 characters that readers see: a few lines, to be read whole.
+            # A line break typed here becomes a space, as the model stores them (PlainTextField).
+            kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 4})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("date as shown"), ordering="date_start")
@@ -602,8 +746,18 @@ class EventAdmin(ValidatedAgainOnRace):
             return _("scheduled for %(time)s") % {"time": timezone.localtime(obj.publish_at).strftime("%d.%m.%Y %H:%M")}
         return obj.get_status_display()
 
+    @staticmethod
+    def edits(form: EventAdminForm, formsets: list) -> bool:
+        """Whether saving a change form changes the event: a field the editor sees, or a row
+        edited inline; not a form that sends what is stored (EventAdminForm.already_stored)."""
+        if form.already_stored:
+            return False
+        return bool(edited_fields(form, form.changed_data)) or any(formset.has_changed() for formset in formsets)
+
     def save_model(self, request, obj, form, change):
         form._status_before = form.initial.get("status") if change else None
+        if change and (form.already_stored or not edited_fields(form, form.changed_data)):
+            return  # saved in save_related if a row edited inline changed, else not at all
         super().save_model(request, obj, form, change)
         typed = " ".join(str(form.data.get("date", "")).split())
         # Only when the date was changed: the field shows the editor's wording on every later save.
@@ -616,9 +770,22 @@ class EventAdmin(ValidatedAgainOnRace):
             )
 
     def save_related(self, request, form, formsets, change):
+        if change and not self.edits(form, formsets):
+            # A save that changes nothing writes nothing: no version, no revision, no new
+            # "updated" time; the history says no fields changed.
+            return
+        if change and not edited_fields(form, form.changed_data):
+            # Only rows changed: the event is saved too, so that its version moves on (a
+            # colleague's form opened before merges these rows) and the revision counts.
+            super().save_model(request, form.instance, form, change)
         super().save_related(request, form, formsets, change)
         # After the inlines, so the revision holds participants and sources as saved.
         revisions.record(form.instance, request.user, revisions.action_for(form._status_before, form.instance.status))
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if not add and not self.edits(form, formsets):
+            return []  # "No fields changed." (the rows were not saved: nothing to list)
+        return super().construct_change_message(request, form, formsets, add)
 
     def delete_model(self, request, obj):
         revisions.delete(Event.objects.filter(pk=obj.pk), request.user)
@@ -681,14 +848,14 @@ class EventAdmin(ValidatedAgainOnRace):
 
 
 @admin.register(Topic)
-class TopicAdmin(ValidatedAgainOnRace):
+class TopicAdmin(EditorialAdmin, ValidatedAgainOnRace):
     form = SlugLeftToTheService
     list_display = ["name", "slug"]
     search_fields = ["name"]
 
 
 @admin.register(Series)
-class SeriesAdmin(ValidatedAgainOnRace):
+class SeriesAdmin(EditorialAdmin, ValidatedAgainOnRace):
     form = SlugLeftToTheService
     list_display = ["name", "slug"]
     search_fields = ["name"]

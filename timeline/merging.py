@@ -5,7 +5,8 @@ row (rows are told apart by their id), the rows as the form was opened (the *bas
 form's signed snapshot), as stored now (*theirs*) and as submitted (*mine*):
 
 - a row only one of them changed, added or deleted takes that change;
-- a row both changed alike is kept once;
+- a row both changed alike is kept once, and so is a row both added alike (the same values, the
+  position aside): a form sent twice (a double click) or two editors adding the same person;
 - a row both changed differently keeps this editor's values and is reported as a clash, with the
   colleague's values; a row the colleague deleted and this editor changed comes back as a new row.
 
@@ -21,14 +22,14 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 
 from .models import Event
-from .text import clean_text
+from .text import clean_text, web_address
 
 # The rows edited inline, by formset prefix (the relation's name), and the values compared.
 INLINE_FIELDS = {
     "participants": ("name", "role", "organisation", "country", "position"),
     "sources": ("url", "title", "publisher", "position"),
 }
-MAX_ROWS = 1000  # Django's default limit of forms in a formset
+MAX_ROWS = 100  # participants or sources of one event, as in the API and the admin's inlines
 
 Values = tuple[str, ...]
 
@@ -69,10 +70,12 @@ def submitted_rows(data: QueryDict, name: str) -> Submitted | None:
 
 
 def normalised(attribute: str, value: str) -> str:
-    """A submitted value as the model would store it (cleaned text; a position as a number, or
-    empty: after the rows above, as the admin saves it)."""
+    """A submitted value as the model would store it (cleaned text; a web address as source links
+    read it; a position as a number, or empty: after the rows above, as the admin saves it)."""
     if attribute == "position":
         return str(int(value)) if value.strip().isdecimal() else value.strip()
+    if attribute == "url":
+        return web_address(value)
     return clean_text(value) if attribute != "country" else value.strip().upper()
 
 
@@ -90,9 +93,39 @@ class Merge:
     # (None: the colleague deleted the row)
 
 
+def same_row(mine: Values, stored: Values) -> bool:
+    """Whether a submitted row is a stored one: the same values, and the same position unless the
+    submitted one left it empty (then it goes after the rows above, wherever that is). The
+    position is each row's last value (INLINE_FIELDS)."""
+    return mine[:-1] == stored[:-1] and mine[-1] in ("", stored[-1])
+
+
+def twin(values: Values, candidates: dict[str, Values]) -> str | None:
+    """The id of the first of `candidates` that is the same row as `values`, or None."""
+    return next((pk for pk, stored in candidates.items() if same_row(values, stored)), None)
+
+
+def already_stored(theirs: dict[str, Values], mine: Submitted) -> bool:
+    """Whether the submitted rows are the stored ones: every stored row sent as it is (or, a row
+    stored since the form was opened, sent as a new row like it: the form sent again after its
+    first sending saved it), every row sent for deletion gone, nothing else."""
+    for pk, values in mine.existing.items():
+        if (values is None) != (pk not in theirs) or (values is not None and not same_row(values, theirs[pk])):
+            return False
+    unsent = {pk: values for pk, values in theirs.items() if pk not in mine.existing}
+    for values in mine.new:
+        pk = twin(values, unsent)
+        if pk is None:
+            return False
+        del unsent[pk]
+    return not unsent
+
+
 def merge(base: dict[str, Values], theirs: dict[str, Values], mine: Submitted) -> Merge:
     """Merge one inline's rows (see the module's docstring)."""
     base = {pk: tuple(values) for pk, values in base.items()}  # JSON from the snapshot has lists
+    # Rows stored since the form was opened; a new row of this form like one of them is that row.
+    added_meanwhile = {pk: values for pk, values in theirs.items() if pk not in base}
     result = Merge()
     for pk in [*theirs, *(pk for pk in base if pk not in theirs)]:
         old, their, my = base.get(pk), theirs.get(pk), mine.existing.get(pk, base.get(pk))
@@ -107,12 +140,18 @@ def merge(base: dict[str, Values], theirs: dict[str, Values], mine: Submitted) -
             result.rows.append(Row(pk, chosen or their, delete=chosen is None))
         elif chosen is not None and chosen != old:
             result.rows.append(Row(None, chosen))  # deleted by the colleague, changed here: kept
-    result.rows += [Row(None, values) for values in mine.new]
+    for values in mine.new:
+        pk = twin(values, added_meanwhile)
+        if pk is None:
+            result.rows.append(Row(None, values))
+        else:
+            del added_meanwhile[pk]  # kept once, as stored
     return result
 
 
 def formset_data(name: str, event: Event, merged: Merge) -> QueryDict:
-    """The merged rows as the inline formset's POST data (management form included)."""
+    """The merged rows as the inline formset's POST data (management form included, with the
+    inline's limit of rows, MAX_ROWS)."""
     data = QueryDict(mutable=True)
     existing = [row for row in merged.rows if row.pk is not None]
     rows = existing + [row for row in merged.rows if row.pk is None]

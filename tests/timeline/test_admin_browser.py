@@ -9,7 +9,7 @@ import feedparser
 import pytest
 
 from tests.timeline.test_browser import screenshot
-from timeline.models import Event
+from timeline.models import Event, Revision
 
 # Transactional: the live server runs in another thread (see test_browser.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -86,3 +86,61 @@ def test_the_event_list_and_form_fit_a_laptop_and_scroll_only_inside_their_table
                 assert right_edge(tab.locator(f"#{name}-group table")) <= right_edge(tab.locator("#content-main"))
                 assert right_edge(delete) <= width
         context.close()
+
+
+def test_saving_an_unchanged_event_leaves_no_trace_and_the_history_speaks_german(page, site, publisher):
+    event = Event.objects.get(slug=MEETING)
+    event.body = "<h2>Ablauf</h2>\n<p>Erster Absatz.</p>\n<ul><li>Punkt</li></ul>"  # as the API may write it
+    event.save()
+    before = (event.version, event.updated_at)
+    log_in(page, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
+    # The whole title is in view in its box, and the change note has room for its sentences.
+    title = page.locator("#id_title")
+    assert title.input_value() == event.title
+    assert title.evaluate("box => box.scrollWidth <= box.clientWidth")
+    assert page.locator("#id_change_note").evaluate("box => box.tagName") == "TEXTAREA"
+
+    page.get_by_role("button", name="Sichern und weiter bearbeiten").click()
+    page.wait_for_load_state()
+    assert page.locator(".messagelist .success").count() == 1
+    event.refresh_from_db()
+    assert (event.version, event.updated_at) == before
+    assert Revision.objects.filter(event=event).count() == 0
+    assert "0 Versionen" in page.locator(".field-revision_history").inner_text()
+
+    page.fill("#id_title", "Reiche trifft Kiuchi in Berlin")
+    page.fill("#id_change_note", "Titel gekürzt.\nDer Ort bleibt.")
+    page.get_by_role("button", name="Sichern und weiter bearbeiten").click()
+    page.wait_for_load_state()
+    event.refresh_from_db()
+    assert (event.version, event.change_note) == (before[0] + 1, "Titel gekürzt. Der Ort bleibt.")
+    page.get_by_role("link", name="Geschichte").click()
+    rows = page.locator("#change-history tbody tr td:last-child").all_inner_texts()
+    assert rows == ["Keine Felder geändert.", "Titel und öffentlicher Änderungshinweis geändert."]
+    screenshot(page, "admin-event-history")
+    assert page.problems == []  # no console error, the site's icon included
+
+
+def test_the_add_form_asks_about_a_similar_event_with_the_box_under_the_warning(page, site, publisher):
+    log_in(page, site, publisher, "/admin/timeline/event/add/")
+    page.fill("#id_title", "Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert")  # the seed's
+    page.fill("#id_date", "Ende 2024")
+    page.locator("#date-preview").filter(has_text="4. Quartal 2024").wait_for()
+    # Nothing on the add form contradicts the preview or shows a value saving has yet to set.
+    assert page.locator(".field-human_date, .field-public_id, .field-created_at").count() == 0
+    page.get_by_role("button", name="Sichern", exact=True).click()
+    page.wait_for_load_state()
+
+    warning = page.locator(".field-save_anyway ul.errorlist > li")
+    box = page.get_by_label("Trotzdem speichern")
+    assert "schon erfasst" in warning.inner_text()
+    screenshot(page, "admin-event-similar-warning")
+    warning_box, check_box = warning.bounding_box(), box.bounding_box()
+    # In the warning's column, right below it: not in the labels' column on the left.
+    assert abs(check_box["x"] - warning_box["x"]) <= 4
+    assert 0 <= check_box["y"] - (warning_box["y"] + warning_box["height"]) <= 30
+    box.check()
+    page.get_by_role("button", name="Sichern", exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
+    assert Event.objects.filter(title="Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert").count() == 2
+    assert page.problems == []
