@@ -299,32 +299,33 @@ def link_in_the_body(tab, text: str, address: str) -> None:
     editor.locator("a").wait_for()
 
 
-def test_a_body_link_typed_as_a_host_name_points_to_https_on_the_public_page(page, site, publisher):
+def publish_with_a_body_link(page, site, publisher, title: str, text: str, address: str) -> Event:
+    """A publisher adds and publishes an event whose body links `text` to `address`, typed into
+    the editor's link dialog; the event as saved."""
     open_admin_add_form(page, site, publisher)
     page.locator(EDITOR).wait_for()
-    page.fill("#id_title", "Gespräch im Auswärtigen Amt")
+    page.fill("#id_title", title)
     page.fill("#id_date", "2025-07-01")
-    link_in_the_body(page, "Auswärtiges Amt", "www.auswaertiges-amt.de")
+    link_in_the_body(page, text, address)
     page.select_option("#id_status", "published")
     page.locator("input[name=_save]").click()
     page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
+    return Event.objects.get(title=title)
 
-    page.goto(site + Event.objects.get(title="Gespräch im Auswärtigen Amt").get_absolute_url())
+
+def test_a_body_link_typed_as_a_host_name_points_to_https_on_the_public_page(page, site, publisher):
+    event = publish_with_a_body_link(
+        page, site, publisher, "Gespräch im Auswärtigen Amt", "Auswärtiges Amt", "www.auswaertiges-amt.de"
+    )
+    page.goto(site + event.get_absolute_url())
     link = page.locator(".event-body").get_by_role("link", name="Auswärtiges Amt")
     assert link.evaluate("a => a.href") == "https://www.auswaertiges-amt.de/"
 
 
 def test_a_link_to_a_host_with_a_port_made_in_the_editor_is_saved_as_a_link(page, site, publisher):
-    open_admin_add_form(page, site, publisher)
-    page.locator(EDITOR).wait_for()
-    page.fill("#id_title", "Pressestelle mit Port")
-    page.fill("#id_date", "2025-07-01")
-    link_in_the_body(page, "Presse", "www.bundesregierung.de:8443/presse")
-    page.select_option("#id_status", "published")
-    page.locator("input[name=_save]").click()
-    page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
-
-    event = Event.objects.get(title="Pressestelle mit Port")
+    event = publish_with_a_body_link(
+        page, site, publisher, "Pressestelle mit Port", "Presse", "www.bundesregierung.de:8443/presse"
+    )
     assert '<a href="https://www.bundesregierung.de:8443/presse" rel="noopener noreferrer">Presse</a>' in event.body
     page.goto(site + event.get_absolute_url())
     link = page.locator(".event-body").get_by_role("link", name="Presse")
