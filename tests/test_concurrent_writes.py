@@ -2,7 +2,8 @@
 
 Each race is several requests released together by a barrier, against four gunicorn workers on
 a database of their own: an SQLite file (WAL, IMMEDIATE transactions, a busy timeout), or, when
-the suite runs on PostgreSQL, a fresh PostgreSQL database. Whatever the interleaving, one
+the suite runs on PostgreSQL, a PostgreSQL database; each a copy of one prepared once with the
+schema, the seed and a publisher. Whatever the interleaving, one
 change wins and every other answers 409 or 412 (the API) or shows the merge form (the admin);
 nothing answers 500 and nothing is silently lost.
 """
@@ -28,29 +29,9 @@ SEED_SLUG = "reiche-trifft-kiuchi-berlin-2025"
 PASSWORD = "pw-for-race-tests-only"
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A database of the suite's kind for the servers of one test."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path}/db.sqlite3"
-        return
-    import psycopg
-
-    name = f"race_{uuid.uuid4().hex[:12]}"
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    yield urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture
-def app(database_url, tmp_path):
-    """Four gunicorn workers with the seed, a publisher "chefin" (password and API token)."""
-    env = {
+def server_env(database_url: str) -> dict[str, str]:
+    """The environment of the servers (and their manage.py commands) on `database_url`."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"},
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "race-test-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789",
@@ -60,6 +41,33 @@ def app(database_url, tmp_path):
         "SITE_URL": "https://events.example.org",
         "API_ANON_RATE": "100000/hour",
     }
+
+
+def postgresql_admin_url() -> str | None:
+    """The suite's PostgreSQL server, at its maintenance database; None on SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    return urlunsplit(urlsplit(url)._replace(path="/postgres")) if url.startswith("postgres") else None
+
+
+def postgresql(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(postgresql_admin_url(), autocommit=True) as connection:
+        connection.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def prepared_database(tmp_path_factory):
+    """A database of the suite's kind with the schema, the seed and a publisher "chefin" (password
+    and API token), made once; each race works on a copy of it (database_url). Yields the URL and
+    the token."""
+    if postgresql_admin_url():
+        name = f"race_template_{uuid.uuid4().hex[:12]}"
+        postgresql(f"CREATE DATABASE {name}")
+        url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('race')}/template.sqlite3"
+    env = server_env(url)
     for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):  # admin pages need it
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     token = shell(
@@ -68,6 +76,36 @@ def app(database_url, tmp_path):
         f"u = User.objects.create_user('chefin', password={PASSWORD!r}, is_staff=True);"
         "u.groups.add(Group.objects.get(name='publisher')); print(Token.objects.create(user=u).key)",
     ).strip()
+    yield url, token
+    if postgresql_admin_url():
+        postgresql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def database_url(prepared_database, tmp_path):
+    """A copy of the prepared database for the servers of one test."""
+    template = prepared_database[0]
+    if not postgresql_admin_url():
+        import sqlite3
+
+        copy = tmp_path / "db.sqlite3"
+        source, target = sqlite3.connect(template.removeprefix("sqlite:///")), sqlite3.connect(copy)
+        source.backup(target)  # a consistent copy, whatever the template's WAL holds
+        source.close()
+        target.close()
+        yield f"sqlite:///{copy}"
+        return
+    name = f"race_{uuid.uuid4().hex[:12]}"
+    postgresql(f"CREATE DATABASE {name} TEMPLATE {urlsplit(template).path.lstrip('/')}")
+    yield urlunsplit(urlsplit(template)._replace(path=f"/{name}"))
+    postgresql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def app(prepared_database, database_url, tmp_path):
+    """Four gunicorn workers with the seed, a publisher "chefin" (password and API token)."""
+    env = server_env(database_url)
+    token = prepared_database[1]
     port = free_port()
     log = (tmp_path / "app.log").open("w")  # Django's errors, to read when a test fails
     process = subprocess.Popen(
