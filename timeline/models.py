@@ -25,7 +25,7 @@ from .dates import PRECISION_CHOICES, EventDate, date_as_entered, parse_event_da
 from .text import (
     body_text,
     clean_text,
-    dropped_links,
+    cleaned_and_dropped,
     sanitize_html,
     search_text,
     validate_not_blank,
@@ -464,10 +464,10 @@ class Event(SlugClashNamed, models.Model):
             message = _("Say publicly why the event is withdrawn; readers will see it.")
             errors["withdrawal_reason"] = ValidationError(message, code="reason_required")
         # A link the sanitiser would drop is named, not lost without a word (text.body_link).
-        dropped = dropped_links(self.body)
+        stored, dropped = cleaned_and_dropped(self.body)
         if dropped:
             errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
-        elif len(stored := sanitize_html(self.body)) > BODY_MAX_LENGTH:
+        elif len(stored) > BODY_MAX_LENGTH:
             # The limit holds for the body as stored, or the event could not be saved again: cleaning
             # completes links and writes "&" as "&amp;", so a body under it as typed may grow past it.
             message = _(

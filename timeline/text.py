@@ -427,16 +427,22 @@ def _refused(address: str) -> None:
         heard.append(address)
 
 
-def dropped_links(text: str | None) -> list[str]:
-    """The addresses of the links in `text` that sanitize_html drops, each once, as the parser
-    that met them read them (character references resolved); an empty address is no link and is
-    not named. Found by cleaning `text` itself, so no link is dropped that is not named here."""
+def cleaned_and_dropped(text: str | None) -> tuple[str, list[str]]:
+    """`text` as sanitize_html cleans it, and the addresses of the links that cleaning dropped,
+    each once, as the parser that met them read them (character references resolved); an empty
+    address is no link and is not named. Found by cleaning `text` itself, so no link is dropped
+    that is not named here."""
     token = _REFUSED.set([])
     try:
-        sanitize_html(text)
-        return list(dict.fromkeys(_REFUSED.get()))
+        cleaned = sanitize_html(text)
+        return cleaned, list(dict.fromkeys(_REFUSED.get()))
     finally:
         _REFUSED.reset(token)
+
+
+def dropped_links(text: str | None) -> list[str]:
+    """The addresses of the links in `text` that sanitize_html drops (cleaned_and_dropped)."""
+    return cleaned_and_dropped(text)[1]
 
 
 # ---------------------------------------------------------------------------------------------
