@@ -8,16 +8,17 @@ reader's browser says, so one address always has the same bytes and validator.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from timeline.cache import cached_response, content_version, get_or_set_each
-from timeline.filters import describe_applied, select_events
+from timeline.filters import Selection, describe_applied, select_events
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 
@@ -71,65 +72,89 @@ def feed_items(events: list[Event]) -> list[FeedItem]:
     )
 
 
-def feed_response(request, kind: str, reader_language: str) -> HttpResponse:
-    """The feed of the events the address selects, or a 400 (in the reader's language) that
-    says which values could not be understood."""
-    with translation.override(reader_language):
-        selection = select_events(request.GET, Event.objects.public())
-        if selection.errors:
-            message = _("This feed address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
-            return HttpResponse(
-                message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS
-            )
+def selection_format(
+    request: HttpRequest, make: Callable[[HttpRequest, Selection], HttpResponse], *, vary: tuple[str, ...] = ()
+) -> HttpResponse:
+    """A machine-readable format of the events the address selects (the timeline's query
+    parameters): `make(request, selection)` writes it, in the site's language (LANGUAGE_CODE)
+    whatever the reader's browser says, so one address always has the same bytes and validator.
+
+    Shared by every subscription and export format: kept per content version (timeline.cache),
+    answering conditional GET (ETag, Last-Modified), readable from any site (CORS), and a 400
+    in the reader's language naming each value that could not be understood.
+    """
+    if request.method == "OPTIONS":  # a browser asking whether another site may read the format
+        return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
+    reader_language = translation.get_language()
+
+    def build() -> HttpResponse:
+        with translation.override(reader_language):
+            selection = select_events(request.GET, Event.objects.public())
+            if selection.errors:
+                message = _("This address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
+                return HttpResponse(
+                    message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS
+                )
+        with translation.override(settings.LANGUAGE_CODE):
+            response = make(request, selection)
+        for name, value in CORS_HEADERS.items():
+            response[name] = value
+        response.setdefault("Last-Modified", http_date(content_version().changed_at.timestamp()))
+        response.setdefault("Cache-Control", CACHE_CONTROL)
+        response["Content-Language"] = settings.LANGUAGE_CODE
+        return response
+
+    return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE)
+
+
+def feed_title(selection: Selection) -> str:
+    """ "Diplomatic events", followed by the applied filters as a reader reads them."""
+    described = describe_applied(selection)
+    title = _("Diplomatic events")
+    if described:
+        title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
+    return title
+
+
+def feed_subtitle() -> str:
+    return _("Meetings, visits, consultations and agreements, published by %(publisher)s") % {
+        "publisher": settings.PUBLISHER_NAME
+    }
+
+
+def latest_publications(selection: Selection) -> list[Event]:
+    """The entries of every feed of `selection`: the latest MAX_ENTRIES by first publication,
+    newest first, with their topics."""
     events = (
         selection.events.order_by("-first_published_at", "-pk")
         .prefetch_related("topics")
         .defer("search_document")[:MAX_ENTRIES]
     )
-    described = describe_applied(selection)
-    title = _("Diplomatic events")
-    if described:
-        title += ": " + ", ".join(f"{label}: {value}" for label, value in described)
-    changed_at = content_version().changed_at
+    return list(events)
+
+
+def feed_response(request: HttpRequest, selection: Selection, kind: str) -> HttpResponse:
+    """The RSS or Atom feed of `selection`."""
     info = FeedInfo(
         kind=kind,
-        title=title,
-        subtitle=_("Meetings, visits, consultations and agreements, published by %(publisher)s")
-        % {"publisher": settings.PUBLISHER_NAME},
+        title=feed_title(selection),
+        subtitle=feed_subtitle(),
         feed_id=tag_uri(f"feed:{kind}{selection.query_string}"),
         self_url=absolute_url(request.path + selection.query_string),
         page_url=absolute_url("/" + selection.query_string),
         language=settings.LANGUAGE_CODE,
-        updated=changed_at,
+        updated=content_version().changed_at,
     )
-    response = HttpResponse(
-        build_feed(info, feed_items(list(events))), content_type=CONTENT_TYPES[kind], headers=CORS_HEADERS
-    )
-    response["Last-Modified"] = http_date(changed_at.timestamp())
-    response["Cache-Control"] = CACHE_CONTROL
-    response["Content-Language"] = settings.LANGUAGE_CODE
-    return response
-
-
-def feed_view(request, kind: str) -> HttpResponse:
-    if request.method == "OPTIONS":  # a browser asking whether another site may read the feed
-        return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
-    reader_language = translation.get_language()
-
-    def build() -> HttpResponse:
-        with translation.override(settings.LANGUAGE_CODE):
-            return feed_response(request, kind, reader_language)
-
-    return cached_response(request, build, language=settings.LANGUAGE_CODE)
+    return HttpResponse(build_feed(info, feed_items(latest_publications(selection))), content_type=CONTENT_TYPES[kind])
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
 def rss(request):
     """The selected events as RSS 2.0."""
-    return feed_view(request, "rss")
+    return selection_format(request, lambda request, selection: feed_response(request, selection, "rss"))
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
 def atom(request):
     """The selected events as Atom 1.0."""
-    return feed_view(request, "atom")
+    return selection_format(request, lambda request, selection: feed_response(request, selection, "atom"))

@@ -20,6 +20,8 @@ from django.views.generic import DetailView
 from django.views.i18n import set_language as django_set_language
 from django_countries import countries
 
+from feeds.formats import format_links
+
 from .cache import cache_public, get_or_set
 from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
 from .filters import PARAMETERS, describe_applied, select_events
@@ -187,8 +189,7 @@ def render_timeline(request) -> HttpResponse:
         "today_url": "#today"
         if today_marked
         else query_string([*filter_pairs, ("after", tomorrow.token())]) + "#today",
-        "rss_url": absolute_url("/feeds/rss/" + selection.query_string),
-        "atom_url": absolute_url("/feeds/atom/" + selection.query_string),
+        "formats": format_links(selection.query_string),
         "canonical_url": absolute_url(request.path + selection.query_string),
         # What the reader typed stays in the text fields; a box is ticked (and counted) only for
         # a value that was applied, so a refused `country=XX` does not read as "Länder (1)".

@@ -1,0 +1,49 @@
+"""The formats a filtered view can be subscribed to or exported in, as the timeline offers them.
+
+Each is served at `path` with the timeline's query parameters (`feeds.views.selection_format`).
+The page lists every format in its "Diese Ansicht abonnieren" panel, and those with `alternate`
+as `<link rel="alternate">` in its head (the HTML standard's alternate link, which feed readers
+and browsers discover), both with the view's filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from timeline.structured_data import absolute_url
+
+
+@dataclass(frozen=True)
+class SubscriptionFormat:
+    label: str  # what the panel's link says ("RSS"): a format's own name needs no translation
+    path: str  # the site-relative address, before the query string
+    media_type: str  # the link's `type`, without parameters
+    title: str | Promise  # the alternate link's title, in the reader's language
+    alternate: bool = True  # also a <link rel="alternate"> in the page's head
+
+
+FORMATS: tuple[SubscriptionFormat, ...] = (
+    SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
+    SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
+)
+
+
+@dataclass(frozen=True)
+class FormatLink:
+    label: str
+    url: str
+    media_type: str
+    title: str | Promise
+    alternate: bool
+
+
+def format_links(query_string: str) -> list[FormatLink]:
+    """Every format of the view the applied parameters `query_string` ("?a=b&…" or "") select,
+    as absolute links."""
+    return [
+        FormatLink(each.label, absolute_url(each.path + query_string), each.media_type, each.title, each.alternate)
+        for each in FORMATS
+    ]
