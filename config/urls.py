@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from feeds.csv_export import export_csv
 from timeline.views import set_language
 
 handler404 = "timeline.views.page_not_found"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("feeds/", include("feeds.urls")),
+    path("export.csv", export_csv, name="export-csv"),
     path("api/", include("timeline.api_urls")),
     path("", include("timeline.urls")),
 ]

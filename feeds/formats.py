@@ -28,6 +28,8 @@ class SubscriptionFormat:
 FORMATS: tuple[SubscriptionFormat, ...] = (
     SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
     SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
+    # A file to download, not a feed: no alternate link (readers would offer it as a subscription).
+    SubscriptionFormat("CSV", "/export.csv", "text/csv", _("These events as a spreadsheet (CSV)"), alternate=False),
 )
 
 

@@ -1,0 +1,169 @@
+"""The events a view selects as a CSV file for spreadsheets: /export.csv (docs/feeds.md, "CSV export").
+
+One row per event, in the timeline's order, under a German header row (the file is for German
+press offices). UTF-8 with a byte order mark and ";" between cells, so German Excel opens it by
+double-click with its umlauts and kanji intact and its columns apart; CRLF after each record
+(RFC 4180). A cell with several values holds one per line. Text an editor typed is cleaned as on
+the page (no control or bidi characters), and a text cell a spreadsheet would read as a formula
+begins with an apostrophe (OWASP, "CSV Injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods
+
+from timeline.filters import Selection
+from timeline.models import Event, Participant, make_slug
+from timeline.structured_data import absolute_url
+from timeline.text import clean_text
+
+from .builder import item_pubdate, item_updateddate
+from .views import selection_format
+
+MAX_ROWS = 10_000  # events in one file; a larger selection is refused with a 400 (docs/feeds.md)
+CONTENT_TYPE = "text/csv; charset=utf-8; header=present"  # RFC 4180's media type, with its parameters
+FILENAME = "diplomatische-termine"
+DELIMITER = ";"  # the list separator of German Excel, which it splits on when a file is opened
+LINE_END = "\r\n"  # between records (RFC 4180)
+VALUES_APART = "\n"  # between the values of one cell: no country, topic or person's name holds one
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets:
+# OWASP's list (including tab, CR and LF), and the full-width forms some locales take as well.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralised(text: str) -> str:
+    """`text` as a spreadsheet shows it as text: with an apostrophe in front if it would start a
+    formula ("-30 % Zölle" is "'-30 % Zölle"), as OWASP advises; otherwise unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def local_time(moment: datetime.datetime | None) -> str:
+    """ISO 8601 in the site's time zone with its offset, to the second: "2025-06-26T12:00:00+02:00"."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+
+
+def participant_line(participant: Participant) -> str:
+    """A participant as the event page lists one: "Name, Amt (Organisation) – Land"."""
+    line = clean_text(participant.name)
+    if participant.role:
+        line += ", " + clean_text(participant.role)
+    if participant.organisation:
+        line += f" ({clean_text(participant.organisation)})"
+    if participant.country:
+        line += " – " + participant.country.name
+    return line
+
+
+def lines(values) -> str:
+    """Several values of one cell, each cleaned, one per line (empty ones left out)."""
+    return VALUES_APART.join(filter(None, (clean_text(str(value)) for value in values)))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the file: its header (German in the file) and how a cell is made."""
+
+    header: str
+    value: Callable[[Event], str]
+    text: bool = True  # holds words (an editor's or a name), which a spreadsheet might take for a formula
+
+
+# The file's columns, in order; docs/feeds.md lists them with their meaning. The columns that
+# are not `text` hold what the service writes (an id, an address, EDTF, ISO 8601), which never
+# begins with a formula's character and must reach scripts as it is.
+COLUMNS = (
+    Column(gettext_lazy("Public ID"), lambda event: str(event.public_id), text=False),
+    Column(gettext_lazy("Web address"), lambda event: absolute_url(event.get_absolute_url()), text=False),
+    Column(gettext_lazy("Date"), lambda event: event.date_display()),
+    Column(gettext_lazy("Date (EDTF)"), lambda event: event.date, text=False),
+    Column(gettext_lazy("Earliest day"), lambda event: event.date_start.isoformat(), text=False),
+    Column(gettext_lazy("Latest day"), lambda event: event.date_end.isoformat(), text=False),
+    Column(gettext_lazy("Title"), lambda event: clean_text(event.title)),
+    Column(gettext_lazy("Kind"), lambda event: str(event.get_kind_display())),
+    Column(gettext_lazy("Place"), lambda event: clean_text(event.place)),
+    Column(gettext_lazy("Countries"), lambda event: lines(country.name for country in event.countries)),
+    Column(gettext_lazy("Country codes"), lambda event: lines(country.code for country in event.countries)),
+    Column(gettext_lazy("Topics"), lambda event: lines(topic.name for topic in event.topics.all())),
+    Column(gettext_lazy("Series"), lambda event: clean_text(event.series.name) if event.series else ""),
+    Column(gettext_lazy("Participants"), lambda event: lines(map(participant_line, event.participants.all()))),
+    Column(gettext_lazy("Summary"), lambda event: clean_text(event.summary, multiline=True)),
+    Column(gettext_lazy("First published"), lambda event: local_time(item_pubdate(event)), text=False),
+    Column(gettext_lazy("Last significant update"), lambda event: local_time(item_updateddate(event)), text=False),
+)
+
+
+def cell(column: Column, event: Event) -> str:
+    """The cell of `column` for `event`, neutralised if it holds words."""
+    value = column.value(event)
+    return neutralised(value) if column.text else value
+
+
+def csv_bytes(events: list[Event]) -> bytes:
+    """The file for `events` (their topics, participants and series at hand): a UTF-8 byte order
+    mark, the header row and one row per event."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator=LINE_END, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([str(column.header) for column in COLUMNS])
+    writer.writerows([cell(column, event) for column in COLUMNS] for event in events)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def filename(selection: Selection) -> str:
+    """The file's name: "diplomatische-termine.csv", with the applied filters' values after it
+    ("diplomatische-termine-jp-economic-security.csv"), ASCII only."""
+    filters = make_slug(" ".join(value for _name, value in selection.applied), "", max_length=60)
+    return f"{FILENAME}-{filters}.csv" if filters else f"{FILENAME}.csv"
+
+
+def too_many(request: HttpRequest, count: int) -> HttpResponse:
+    """The 400 for a selection of more than MAX_ROWS events, in the reader's language, saying how
+    to narrow it."""
+    # The file is German whatever the reader's language (selection_format); a message is not.
+    with translation.override(getattr(request, "LANGUAGE_CODE", None) or translation.get_language()):
+        message = ngettext(
+            "The selection holds %(count)s event; one file holds at most %(max)s.",
+            "The selection holds %(count)s events; one file holds at most %(max)s.",
+            count,
+        ) % {"count": number_format(count, force_grouping=True), "max": number_format(MAX_ROWS, force_grouping=True)}
+        message += " " + _(
+            "Please narrow the selection, for example to a period with from and to (from=2024&to=2024), "
+            "or by country, topic or kind."
+        )
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+def csv_response(request: HttpRequest, selection: Selection) -> HttpResponse:
+    """The CSV file of `selection`, or a 400 if it has more than MAX_ROWS events. A fixed number
+    of queries whatever the number of events."""
+    count = selection.events.count()  # cheap, and a refusal reads no rows
+    if count > MAX_ROWS:
+        return too_many(request, count)
+    events = list(
+        selection.events.newest_first()
+        .select_related("series")
+        .prefetch_related("topics", "participants")
+        .defer("body", "search_document")[: MAX_ROWS + 1]
+    )
+    if len(events) > MAX_ROWS:  # events published since the count: refused as well, never cut
+        return too_many(request, selection.events.count())
+    response = HttpResponse(csv_bytes(events), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename(selection))
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def export_csv(request):
+    """The selected events as a CSV file for spreadsheets."""
+    return selection_format(request, csv_response)
