@@ -1,5 +1,6 @@
 """The REST API over the test client: representation, permissions, validation, limits, schema."""
 
+import csv
 import datetime
 import io
 import json
@@ -386,7 +387,9 @@ def test_same_parameters_give_the_same_events_on_page_api_and_feed(api, client, 
     from_page = {str(uuid) for uuid in Event.objects.filter(slug__in=slugs).values_list("public_id", flat=True)}
     feed = client.get("/feeds/atom/" + query).content.decode()
     from_feed = set(re.findall(r"<id>tag:[^<]*:event:([0-9a-f-]+)</id>", feed))
-    assert from_api == from_page == from_feed
+    export = client.get("/export.csv" + query).content.decode("utf-8-sig")
+    from_csv = {row[0] for row in list(csv.reader(io.StringIO(export, newline=""), delimiter=";"))[1:]}
+    assert from_api == from_page == from_feed == from_csv
 
 
 def test_invalid_filter_is_a_400_in_the_api_too(api, seed):
