@@ -274,6 +274,11 @@ def surfaces() -> dict[str, Surface]:
         "feed Atom, no gzip": Surface("/feeds/atom/", {}),
         "feed filtered": Surface("/feeds/atom/?country=JP&topic=energy", GZIP, APP_TARGET),
         "feed conditional GET (304)": Surface("/feeds/atom/", GZIP, CONDITIONAL_TARGET, conditional=True),
+        # The unfiltered selection is over the CSV file's cap at this size (refused, docs/feeds.md).
+        "CSV export filtered": Surface("/export.csv?country=JP&topic=energy", GZIP, APP_TARGET),
+        "CSV export conditional GET (304)": Surface(
+            "/export.csv?country=JP&topic=energy", GZIP, CONDITIONAL_TARGET, conditional=True
+        ),
         "API list": Surface("/api/events/", {}),
         "API deepest page": Surface(deep_api, {}),
     }
