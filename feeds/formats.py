@@ -28,6 +28,7 @@ class SubscriptionFormat:
 FORMATS: tuple[SubscriptionFormat, ...] = (
     SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
     SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
+    SubscriptionFormat("iCalendar", "/feeds/ics/", "text/calendar", _("Calendar of these events (iCalendar)")),
 )
 
 
