@@ -274,6 +274,9 @@ def surfaces() -> dict[str, Surface]:
         "feed Atom, no gzip": Surface("/feeds/atom/", {}),
         "feed filtered": Surface("/feeds/atom/?country=JP&topic=energy", GZIP, APP_TARGET),
         "feed conditional GET (304)": Surface("/feeds/atom/", GZIP, CONDITIONAL_TARGET, conditional=True),
+        # A subscribed calendar holds up to 1,000 entries (some 100 kB gzipped): measured, no target.
+        "calendar iCalendar": Surface("/feeds/ics/", GZIP),
+        "calendar conditional GET (304)": Surface("/feeds/ics/", GZIP, CONDITIONAL_TARGET, conditional=True),
         "API list": Surface("/api/events/", {}),
         "API deepest page": Surface(deep_api, {}),
     }
