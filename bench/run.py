@@ -279,6 +279,9 @@ def surfaces() -> dict[str, Surface]:
         "CSV export conditional GET (304)": Surface(
             "/export.csv?country=JP&topic=energy", GZIP, CONDITIONAL_TARGET, conditional=True
         ),
+        # A subscribed calendar holds up to 1,000 entries (some 100 kB gzipped): measured, no target.
+        "calendar iCalendar": Surface("/feeds/ics/", GZIP),
+        "calendar conditional GET (304)": Surface("/feeds/ics/", GZIP, CONDITIONAL_TARGET, conditional=True),
         "API list": Surface("/api/events/", {}),
         "API deepest page": Surface(deep_api, {}),
     }

@@ -133,7 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Caches (timeline/cache.py): "default" is shared by every process when REDIS_URL is set (stock
 # Redis backend; short timeouts, so a stopped Redis costs little), else this process's memory.
 # "local" keeps responses in each process, in front of the shared cache; "feed_items" each feed
-# entry's fields; both bounded by MAX_ENTRIES.
+# entry's fields, "calendar_entries" each calendar entry's bytes; all bounded by MAX_ENTRIES.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     DEFAULT_CACHE = {
@@ -156,6 +156,14 @@ CACHES = {
     "feed_items": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "feed-items",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 2000, "CULL_FREQUENCY": 4},
+    },
+    # Each calendar entry (VEVENT) as bytes, made once per state of its event (feeds/views.py): a
+    # subscribed calendar holds up to 1,000, so they do not crowd out the feeds' entries.
+    "calendar_entries": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "calendar-entries",
         "TIMEOUT": 60 * 60 * 24,
         "OPTIONS": {"MAX_ENTRIES": 2000, "CULL_FREQUENCY": 4},
     },

@@ -30,6 +30,7 @@ FORMATS: tuple[SubscriptionFormat, ...] = (
     SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
     # A file to download, not a feed: no alternate link (readers would offer it as a subscription).
     SubscriptionFormat("CSV", "/export.csv", "text/csv", _("These events as a spreadsheet (CSV)"), alternate=False),
+    SubscriptionFormat("iCalendar", "/feeds/ics/", "text/calendar", _("Calendar of these events (iCalendar)")),
 )
 
 

@@ -7,21 +7,28 @@ reader's browser says, so one address always has the same bytes and validator.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import Selection, describe_applied, select_events
-from timeline.models import Event
+from timeline.models import Correction, Event, PreviousSlug
 from timeline.structured_data import absolute_url
 
+from . import ical
 from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, tag_uri
 
 CONTENT_TYPES = {
@@ -158,3 +165,158 @@ def rss(request):
 def atom(request):
     """The selected events as Atom 1.0."""
     return selection_format(request, lambda request, selection: feed_response(request, selection, "atom"))
+
+
+# What a calendar entry is made from besides its topics: the fields feeds/ical.py reads.
+CALENDAR_ENTRY_FIELDS = (*ITEM_FIELDS, "corrections_count")
+
+
+def calendar_entry_key(event: Event) -> str:
+    """A key for `event`'s calendar entry made of everything the entry is made from (as
+    `item_key` for feed entries), its count of corrections (the SEQUENCE) included."""
+    stored = vars(event)
+    inputs = (
+        translation.get_language(), settings.SITE_URL, settings.FEED_TAG_AUTHORITY,
+        [(topic.slug, topic.name) for topic in event.topics.all()],
+        [stored[name] for name in CALENDAR_ENTRY_FIELDS],
+    )  # fmt: skip
+    return "calendar-entry:" + hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
+
+
+def calendar_entries(events: list[Event]) -> list[bytes]:
+    """The VEVENTs for `events`, each made once per state of its event (as `feed_items`)."""
+    return get_or_set_each(
+        [calendar_entry_key(event) for event in events],
+        lambda positions: {position: ical.calendar_entry(events[position]) for position in positions},
+        alias="calendar_entries",
+    )
+
+
+def with_calendar_fields(events: QuerySet[Event]) -> QuerySet[Event]:
+    """`events` with what a calendar entry reads: topics, and the number of corrections as
+    `corrections_count` (one subquery, not a row per correction)."""
+    corrections = (
+        Correction.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk")).values("n")
+    )
+    counted = Coalesce(Subquery(corrections, output_field=IntegerField()), Value(0))
+    return events.prefetch_related("topics").defer("search_document").annotate(corrections_count=counted)
+
+
+def calendar_events(events: QuerySet[Event], today: datetime.date) -> list[Event]:
+    """The entries of a subscribed calendar of `events`: those known to the day whose last day
+    is today or later, soonest first, then those of the past PAST_DAYS, latest first, at most
+    MAX_EVENTS in all; ordered by date (docs/feeds.md, "iCalendar")."""
+    events = with_calendar_fields(events.day_precise())
+    upcoming = list(events.filter(date_end__gte=today).order_by("date_start", "date_end", "pk")[: ical.MAX_EVENTS])
+    room = ical.MAX_EVENTS - len(upcoming)
+    past = events.filter(date_end__lt=today, date_end__gte=today - datetime.timedelta(days=ical.PAST_DAYS))
+    chosen = upcoming + (list(past.order_by("-date_end", "-date_start", "-pk")[:room]) if room else [])
+    return sorted(chosen, key=lambda event: (event.date_start, event.date_end, event.pk))
+
+
+def calendar_description(selection: Selection, today: datetime.date, shown: int) -> str:
+    """What a subscribed calendar holds and what it leaves out, and why, in words."""
+    in_bound = selection.events.filter(date_end__gte=today - datetime.timedelta(days=ical.PAST_DAYS))
+    day_precise = in_bound.day_precise().count()
+    left_out = in_bound.count() - day_precise
+    paragraphs = [
+        feed_subtitle() + ".",
+        _(
+            "All upcoming events of this view known to the day, and those of the past twelve months; "
+            "at most %(max)s, the upcoming first."
+        )
+        % {"max": ical.MAX_EVENTS},
+        _(
+            "Events known only to the month, quarter, season, half-year or year (such as “Q4 2024”) are "
+            "left out: a calendar can show them only on particular days, and those are not known."
+        ),
+    ]
+    if left_out:
+        paragraphs.append(
+            ngettext(
+                "%(count)s event of this view from this period is left out for that reason.",
+                "%(count)s events of this view from this period are left out for that reason.",
+                left_out,
+            )
+            % {"count": left_out}
+        )
+    if day_precise > shown:
+        beyond = day_precise - shown
+        paragraphs.append(
+            ngettext(
+                "%(count)s more event is left out because the limit is reached.",
+                "%(count)s more events are left out because the limit is reached.",
+                beyond,
+            )
+            % {"count": beyond}
+        )
+    paragraphs.append(
+        _("The timeline lists every event: %(url)s") % {"url": absolute_url("/" + selection.query_string)}
+    )
+    return "\n\n".join(paragraphs)
+
+
+def calendar_response(request: HttpRequest, selection: Selection) -> HttpResponse:
+    """The iCalendar of `selection`, for subscription."""
+    today = timezone.localdate()
+    events = calendar_events(selection.events, today)
+    info = ical.CalendarInfo(
+        name=feed_title(selection),
+        description=calendar_description(selection, today, len(events)),
+        self_url=absolute_url(request.path + selection.query_string),
+        page_url=absolute_url("/" + selection.query_string),
+        subscribed=True,
+    )
+    return HttpResponse(ical.build_calendar(info, calendar_entries(events)), content_type=ical.CONTENT_TYPE)
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def icalendar(request):
+    """The selected events known to the day as iCalendar, for calendar subscription."""
+    return selection_format(request, calendar_response)
+
+
+def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
+    """The .ics of the public event at `slug`; a redirect from an old slug; 410 for a withdrawn
+    event (as its page); 404 for any other, and, saying why, for one not known to the day."""
+    event = with_calendar_fields(Event.objects.public()).filter(slug=slug).first()
+    if event is None:
+        moved = PreviousSlug.objects.filter(slug=slug).values_list("event_id", flat=True).first()
+        current = Event.objects.public().filter(pk=moved).values_list("slug", flat=True).first() if moved else None
+        if current is not None:
+            return HttpResponsePermanentRedirect(reverse("timeline:event-calendar", kwargs={"slug": current}))
+        withdrawn = Event.objects.filter(
+            slug=slug, status=Event.Status.WITHDRAWN, first_published_at__isnull=False
+        ).first()
+        if withdrawn is not None:
+            return render(request, "timeline/event_withdrawn.html", {"event": withdrawn}, status=410)
+        # Drafts too: a calendar file is only ever made of a public event, even for staff.
+        raise Http404
+    if not ical.in_calendars(event):
+        message = _(
+            "“%(title)s” is dated only as “%(date)s”. A calendar entry needs the day, so this event "
+            "has none. The event's page: %(url)s"
+        ) % {"title": event.title, "date": event.date_display(), "url": absolute_url(event.get_absolute_url())}
+        return HttpResponse(message + "\n", status=404, content_type="text/plain; charset=utf-8")
+    with translation.override(settings.LANGUAGE_CODE):
+        info = ical.CalendarInfo(
+            name=None,
+            description=None,
+            self_url=absolute_url(request.path),
+            page_url=absolute_url(event.get_absolute_url()),
+            subscribed=False,
+        )
+        content = ical.build_calendar(info, calendar_entries([event]))
+    response = HttpResponse(content, content_type=ical.CONTENT_TYPE)
+    # Saved under the event's name; a calendar program offers to add it.
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    response["Last-Modified"] = http_date(content_version().changed_at.timestamp())
+    response["Content-Language"] = settings.LANGUAGE_CODE
+    return response
+
+
+@require_safe
+def event_calendar(request, slug: str):
+    """One public event known to the day as an .ics file ("Add to calendar" on its page), cached
+    per content version like the page and answering conditional GET."""
+    return cached_response(request, lambda: event_calendar_response(request, slug), language=settings.LANGUAGE_CODE)

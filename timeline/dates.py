@@ -286,6 +286,12 @@ class EventDate:
         points = [self.start] + ([self.end] if self.end else [])
         return any(p.approximate or p.uncertain for p in points)
 
+    @property
+    def is_day_precise(self) -> bool:
+        """Whether both ends are known to the day ("26. Juni 2025", "26.–27. Juni 2025", "KW 12
+        2025"), so a calendar can show the date as whole days; "KW 12 2025 – April 2025" is not."""
+        return self.start.precision == DAY and (self.end is None or self.end.precision == DAY)
+
     def bounds(self) -> tuple[datetime.date, datetime.date]:
         """The first and last day the date may mean (the edtf package's strict bounds)."""
         return self.start.first_day(), (self.end or self.start).last_day()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
-from .dates import PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
+from .dates import DAY, PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
 from .text import (
     body_text,
     clean_text,
@@ -213,6 +213,12 @@ class EventQuerySet(models.QuerySet):
     def public(self, now: datetime.datetime | None = None) -> EventQuerySet:
         """Events the public may see now (or at `now`): published, and their publication time reached."""
         return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def day_precise(self) -> EventQuerySet:
+        """Events whose date is known to the day at both ends (`EventDate.is_day_precise`), in the
+        database: `date_precision` is the start's, and an end coarser than a day is an EDTF end
+        without a day ("KW 12 2025 – April 2025" is stored as 2025-03-17/2025-04)."""
+        return self.filter(date_precision=DAY).exclude(date__regex=r"/[0-9]{4}(-[0-9]{2})?[~?%]?$")
 
     def newest_first(self) -> EventQuerySet:
         """The timeline's order: latest start first; on the same start, the more precise first.

@@ -679,6 +679,55 @@ def body_text(value: str | None) -> str:
     return " ".join(_Text().rewrite(value or "").split())
 
 
+class _PlainText(MarkupWriter):
+    """Sanitised HTML as plain text with its blocks kept apart: paragraphs, headings, quotes and
+    lists apart by an empty line, each list item on a line of its own after "• ", line breaks kept."""
+
+    def __init__(self):
+        super().__init__()
+        self.pending = ""  # the line break due before the next text
+        self.bullet = False  # a list item began and its text has not yet come
+        self.lists = 0  # lists open around the text
+
+    def _boundary(self) -> None:
+        due = "\n" if self.lists else "\n\n"
+        if self.written and len(due) > len(self.pending):
+            self.pending = due
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "br":
+            self.pending = self.pending or "\n"
+        elif tag in body_blocks():
+            self._boundary()
+            self.lists += tag in ("ul", "ol")
+            self.bullet = self.bullet or tag == "li"
+
+    def handle_endtag(self, tag):
+        if tag in body_blocks():
+            self.lists -= tag in ("ul", "ol") and self.lists > 0
+            self._boundary()
+
+    def handle_data(self, data):
+        if not data.strip():
+            if self.written and not self.pending and not self.bullet:
+                self.written.append(" ")
+            return
+        if self.written and self.pending:
+            self.written.append(self.pending)
+        self.pending = ""
+        if self.bullet:
+            self.written.append("• ")
+            self.bullet = False
+        self.written.append(data)
+
+
+def body_plain_text(value: str | None) -> str:
+    """The body as plain text for where no markup can go (a calendar's description): sanitised
+    again (no script's or comment's text comes through), blocks on lines of their own (`_PlainText`),
+    cleaned as plain text is (`clean_text`, several lines)."""
+    return clean_text(_PlainText().rewrite(sanitize_html(value)), multiline=True)
+
+
 def _strip_unwanted(text: str) -> str:
     """`text` without control, invisible and bidirectional formatting characters and surrogates:
     the body loses what titles and summaries lose (clean_text)."""

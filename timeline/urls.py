@@ -1,6 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from feeds.views import event_calendar
+
 from . import views
 from .sitemaps import SITEMAPS
 
@@ -9,6 +11,7 @@ app_name = "timeline"
 urlpatterns = [
     path("", views.timeline, name="event-list"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
+    path("events/<slug:slug>/event.ics", event_calendar, name="event-calendar"),
     path("preview/<str:token>/", views.preview, name="event-preview"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots-txt"),

@@ -1,0 +1,177 @@
+"""Turn events into iCalendar (RFC 5545, with RFC 7986's calendar properties) through the
+icalendar library's API. No I/O, no request.
+
+Only events known to the day at both ends become calendar entries (`in_calendars`): all-day
+events, `DTSTART;VALUE=DATE` to the exclusive `DTEND;VALUE=DATE` after the last day. A calendar
+cannot show "4. Quartal 2024" as anything but days it is not known to be, so such events are left
+out and the calendar's description says so. Every text passes `clean_text` on its way in (no
+control, invisible or bidi characters, which iCalendar's TEXT does not allow); the library escapes
+commas, semicolons, backslashes and line breaks and folds long lines. The output depends only on
+the events and `CalendarInfo`: building twice gives the same bytes (no "now", no random UID).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from icalendar import Calendar, vDuration, vText
+from icalendar import Event as CalendarEvent
+
+from timeline.models import Event
+from timeline.text import body_plain_text, clean_text
+
+from .builder import item_date_line, item_link, item_pubdate, item_title, item_updateddate, tag_uri
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# How often a subscribed calendar should be fetched again (RFC 7986 REFRESH-INTERVAL, and
+# X-PUBLISHED-TTL for Outlook and older Apple clients).
+REFRESH = datetime.timedelta(hours=1)
+MAX_EVENTS = 1000  # entries of a subscribed calendar: the upcoming first, then the past year's
+PAST_DAYS = 365  # how far back a subscribed calendar reaches, by the event's own last day
+
+
+def in_calendars(event: Event) -> bool:
+    """Whether `event` can be a calendar entry: its date is known to the day at both ends."""
+    return event.event_date.is_day_precise
+
+
+def uid_domain() -> str:
+    """The host of the feeds' tag: authority ("bundeswirtschaftsministerium.de" of
+    "bundeswirtschaftsministerium.de,2025"; an e-mail authority gives its domain)."""
+    return settings.FEED_TAG_AUTHORITY.split(",", 1)[0].rpartition("@")[2]
+
+
+def item_uid(event: Event) -> str:
+    """`<public_id>@<authority host>` (RFC 5545 section 3.8.4.7; RFC 7986 recommends a UUID): it
+    never changes with the title, slug or host, and needs no escaping in any client."""
+    return f"{event.public_id}@{uid_domain()}"
+
+
+def item_sequence(event: Event) -> int:
+    """The revision sequence (RFC 5545 section 3.8.7.4): how many significant corrections the
+    event has had (its Correction rows, one per new public change note); minor edits leave it."""
+    counted = getattr(event, "corrections_count", None)
+    return counted if counted is not None else event.corrections.count()
+
+
+def item_summary(event: Event) -> str:
+    """The title; with a date known only roughly ("ca. 26. Juni 2025"), the title says so, since
+    the calendar shows the day as if it were certain."""
+    title = item_title(event)
+    date = event.event_date
+    points = [date.start, *([date.end] if date.end else [])]
+    approximate = any(point.approximate for point in points)
+    uncertain = any(point.uncertain for point in points)
+    if approximate and uncertain:
+        qualifier = _("date approximate and uncertain")
+    elif approximate:
+        qualifier = _("date approximate")
+    elif uncertain:
+        qualifier = _("date uncertain")
+    else:
+        return title
+    return f"{title} ({qualifier})"
+
+
+def item_description(event: Event) -> str:
+    """The date line as the page and the feeds show it, the summary, the body as plain text, the
+    latest correction and the event's address, apart by empty lines."""
+    correction_label = _("Correction")
+    parts = [
+        item_date_line(event),
+        clean_text(event.summary, multiline=True),
+        body_plain_text(event.body),
+        f"{correction_label}: {clean_text(event.change_note)}" if clean_text(event.change_note) else "",
+        item_link(event) or "",
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
+def item_categories(event: Event) -> list[str]:
+    """The kind, the countries and the topics, by the names readers read."""
+    names = [capfirst(event.get_kind_display())]
+    names += [str(country.name) for country in event.countries]
+    names += [topic.name for topic in event.topics.all()]
+    return [name for name in (clean_text(name) for name in names) if name]
+
+
+def as_utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC)
+
+
+def calendar_entry(event: Event) -> bytes:
+    """The VEVENT for `event` (its topics prefetched; `corrections_count` annotated or counted),
+    in the active language, as iCalendar bytes. `event` must be in_calendars."""
+    first_day, last_day = event.event_date.bounds()
+    updated = as_utc(item_updateddate(event))
+    entry = CalendarEvent.new(
+        uid=item_uid(event),
+        # With METHOD:PUBLISH, DTSTAMP is when this entry was made: the last significant update,
+        # so the same content always gives the same bytes (and the same ETag).
+        stamp=updated,
+        created=as_utc(item_pubdate(event)),
+        last_modified=updated,
+        sequence=item_sequence(event),
+        start=first_day,
+        end=last_day + datetime.timedelta(days=1),  # DTEND of all-day events is exclusive
+        summary=item_summary(event),
+        location=clean_text(event.place) or None,
+        url=item_link(event),
+        description=item_description(event),
+        categories=item_categories(event),
+        status="CONFIRMED",
+        transparency="TRANSPARENT",  # a reader's own time stays free
+        classification="PUBLIC",
+    )
+    return entry.to_ical()
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    """What a calendar says about itself."""
+
+    name: str | None  # NAME and X-WR-CALNAME: a subscribed calendar's name; None for one event
+    description: str | None
+    self_url: str
+    page_url: str
+    subscribed: bool  # a subscription (refresh hints) rather than one event to import
+
+
+def calendar_uid(self_url: str) -> str:
+    """The calendar's own UID (RFC 7986 section 5.3): a UUID derived from its address's tag: URI,
+    so one address keeps one UID."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, tag_uri(f"calendar:{self_url}")))
+
+
+def build_calendar(info: CalendarInfo, entries: Sequence[bytes]) -> bytes:
+    """The calendar as bytes, holding `entries` (each `calendar_entry`'s bytes) in their order."""
+    calendar = Calendar.new(
+        prodid=f"-//{uid_domain()}//{_('Diplomatic events')}//{settings.LANGUAGE_CODE.upper()}",
+        uid=calendar_uid(info.self_url),
+        method="PUBLISH",
+        calscale="GREGORIAN",
+        source=info.self_url if info.subscribed else None,
+        url=info.page_url,
+    )
+    # NAME and DESCRIPTION (RFC 7986) with X-WR-CALNAME and X-WR-CALDESC (Apple, Google and
+    # Outlook read these), all four as TEXT: the library's own calendar_name and description
+    # properties write the X-WR- copies unescaped, where a comma or a line break breaks them.
+    texts = (("NAME", "X-WR-CALNAME", info.name), ("DESCRIPTION", "X-WR-CALDESC", info.description))
+    for standard, compatible, value in texts:
+        if value:
+            calendar.add(standard, vText(clean_text(value, multiline=True)))
+            calendar.add(compatible, vText(clean_text(value, multiline=True)))
+    if info.subscribed:
+        # RFC 7986 section 5.7 requires VALUE=DURATION, which the library's setter leaves out.
+        calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+        calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    end = b"END:VCALENDAR\r\n"
+    # The entries are kept as bytes per state of their event (feeds.views.calendar_entries), so a
+    # change serialises one entry, not a thousand; they go where the library ends the calendar.
+    return calendar.to_ical().removesuffix(end) + b"".join(entries) + end
