@@ -28,6 +28,7 @@ class SubscriptionFormat:
 FORMATS: tuple[SubscriptionFormat, ...] = (
     SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
     SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
+    SubscriptionFormat("JSON Feed", "/feeds/json/", "application/feed+json", _("JSON Feed of these events")),
 )
 
 

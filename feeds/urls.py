@@ -7,4 +7,5 @@ app_name = "feeds"
 urlpatterns = [
     path("rss/", views.rss, name="rss"),
     path("atom/", views.atom, name="atom"),
+    path("json/", views.json_feed, name="json"),
 ]

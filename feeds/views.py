@@ -1,4 +1,4 @@
-"""RSS and Atom views: select the events, build the feed, cache it per content version.
+"""The feeds of a selection: RSS, Atom and JSON Feed, each cached per content version.
 
 Caching, conditional requests (ETag, Last-Modified, 304) and gzip are timeline.cache's, as for
 every public surface. A feed is written in the site's language (LANGUAGE_CODE) whatever the
@@ -23,10 +23,12 @@ from timeline.models import Event
 from timeline.structured_data import absolute_url
 
 from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, tag_uri
+from .jsonfeed import build_json_feed
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
@@ -72,6 +74,13 @@ def feed_items(events: list[Event]) -> list[FeedItem]:
     )
 
 
+def refused(messages: list[str]) -> HttpResponse:
+    """The 400 for an address with values that cannot be understood, naming each (`messages`,
+    in the reader's language), as plain text any client shows."""
+    message = _("This address has values that cannot be understood:") + "\n" + "\n".join(messages)
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS)
+
+
 def selection_format(
     request: HttpRequest, make: Callable[[HttpRequest, Selection], HttpResponse], *, vary: tuple[str, ...] = ()
 ) -> HttpResponse:
@@ -91,10 +100,7 @@ def selection_format(
         with translation.override(reader_language):
             selection = select_events(request.GET, Event.objects.public())
             if selection.errors:
-                message = _("This address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
-                return HttpResponse(
-                    message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS
-                )
+                return refused(selection.errors)
         with translation.override(settings.LANGUAGE_CODE):
             response = make(request, selection)
         for name, value in CORS_HEADERS.items():
@@ -133,9 +139,9 @@ def latest_publications(selection: Selection) -> list[Event]:
     return list(events)
 
 
-def feed_response(request: HttpRequest, selection: Selection, kind: str) -> HttpResponse:
-    """The RSS or Atom feed of `selection`."""
-    info = FeedInfo(
+def feed_info(request: HttpRequest, selection: Selection, kind: str) -> FeedInfo:
+    """What the feed of `selection` in the format `kind` says about itself."""
+    return FeedInfo(
         kind=kind,
         title=feed_title(selection),
         subtitle=feed_subtitle(),
@@ -145,7 +151,18 @@ def feed_response(request: HttpRequest, selection: Selection, kind: str) -> Http
         language=settings.LANGUAGE_CODE,
         updated=content_version().changed_at,
     )
-    return HttpResponse(build_feed(info, feed_items(latest_publications(selection))), content_type=CONTENT_TYPES[kind])
+
+
+def feed_response(request: HttpRequest, selection: Selection, kind: str) -> HttpResponse:
+    """The RSS or Atom feed of `selection`."""
+    items = feed_items(latest_publications(selection))
+    return HttpResponse(build_feed(feed_info(request, selection, kind), items), content_type=CONTENT_TYPES[kind])
+
+
+def json_feed_response(request: HttpRequest, selection: Selection) -> HttpResponse:
+    """The JSON Feed of `selection`: the Atom feed's entries (the same cached FeedItems)."""
+    content = build_json_feed(feed_info(request, selection, "json"), feed_items(latest_publications(selection)))
+    return HttpResponse(content, content_type=CONTENT_TYPES["json"])
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -158,3 +175,9 @@ def rss(request):
 def atom(request):
     """The selected events as Atom 1.0."""
     return selection_format(request, lambda request, selection: feed_response(request, selection, "atom"))
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def json_feed(request):
+    """The selected events as JSON Feed 1.1."""
+    return selection_format(request, json_feed_response)

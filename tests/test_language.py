@@ -489,6 +489,15 @@ def test_a_refused_feed_address_is_answered_in_the_readers_language(client, cont
     assert foreign_phrases([response.content.decode()], language) == []
 
 
+@pytest.mark.parametrize("path", ["/feeds/json/"])
+def test_json_feeds_are_german_throughout(client, content, path):
+    response = client.get(path, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    shown = [value for value in json_texts(json.loads(response.content)) if not value.startswith(("http", "tag:"))]
+    texts = [text for value in shown for text in html_texts(f"<div>{value}</div>", "de")]
+    assert foreign_phrases(texts, "de") == []
+
+
 # ---------------------------------------------------------------------------------------------
 # The API's errors
 
