@@ -29,6 +29,10 @@ FORMATS: tuple[SubscriptionFormat, ...] = (
     SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
     SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
     SubscriptionFormat("JSON Feed", "/feeds/json/", "application/feed+json", _("JSON Feed of these events")),
+    # Data for Knight Lab's TimelineJS, not a feed: offered in the panel, not announced to feed readers.
+    SubscriptionFormat(
+        "TimelineJS", "/timeline.json", "application/json", _("TimelineJS data of these events"), alternate=False
+    ),
 )
 
 

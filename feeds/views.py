@@ -1,4 +1,4 @@
-"""The feeds of a selection: RSS, Atom and JSON Feed, each cached per content version.
+"""The formats of a selection: RSS, Atom, JSON Feed and TimelineJS data, each cached per content version.
 
 Caching, conditional requests (ETag, Last-Modified, 304) and gzip are timeline.cache's, as for
 every public surface. A feed is written in the site's language (LANGUAGE_CODE) whatever the
@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from html import escape
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import Selection, describe_applied, select_events
 from timeline.models import Event
+from timeline.pagination import Position, paginate
 from timeline.structured_data import absolute_url
 
 from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, tag_uri
 from .jsonfeed import build_json_feed
+from .timelinejs import MAX_EVENTS, build_timeline
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
     "json": "application/feed+json; charset=utf-8",
+    "timelinejs": "application/json; charset=utf-8",
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
@@ -165,6 +172,48 @@ def json_feed_response(request: HttpRequest, selection: Selection) -> HttpRespon
     return HttpResponse(content, content_type=CONTENT_TYPES["json"])
 
 
+def timeline_start(params: QueryDict) -> Position | None:
+    """Where a TimelineJS file begins in the timeline's order: the `after` parameter (a position
+    as the page's "Ältere Termine" link carries it), or None for the newest event. Raises
+    ValidationError naming a damaged position."""
+    token = params.get("after", "").strip()
+    if not token:
+        return None
+    try:
+        return Position.parse(token)
+    except ValidationError:
+        raise ValidationError(
+            _("The link to older events is damaged (“%(value)s”); without it, the data begin with the latest events."),
+            code="cursor",
+            params={"value": token[:40]},
+        ) from None
+
+
+def timelinejs_response(request: HttpRequest, selection: Selection, after: Position | None) -> HttpResponse:
+    """TimelineJS data of `selection`: at most MAX_EVENTS events from `after` on, in the
+    timeline's order. When more follow, the title slide says so and links to them, and so does
+    a `Link: <…>; rel="next"` header (RFC 8288): nothing is left out without a word."""
+    page = paginate(
+        selection.events.select_related("series").defer("body", "search_document"), after=after, size=MAX_EVENTS
+    )
+    paragraphs = [escape(feed_subtitle())]
+    if not page.events and after is None:  # as the page says it
+        empty = _("No events match these filters.") if selection.applied else _("No events have been published yet.")
+        paragraphs.append(escape(empty))
+    headers = {}
+    if page.older is not None:
+        next_url = absolute_url(request.path + "?" + urlencode([*selection.applied, ("after", page.older.token())]))
+        held = ngettext(
+            "This file holds %(count)s event of this selection in the timeline's order; more follow:",
+            "This file holds %(count)s events of this selection in the timeline's order; more follow:",
+            len(page.events),
+        ) % {"count": len(page.events)}
+        paragraphs.append(f'{escape(held)} <a href="{escape(next_url)}">{escape(_("Older events"))}</a>')
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    content = build_timeline(feed_title(selection), absolute_url("/" + selection.query_string), paragraphs, page.events)
+    return HttpResponse(content, content_type=CONTENT_TYPES["timelinejs"], headers=headers)
+
+
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
 def rss(request):
     """The selected events as RSS 2.0."""
@@ -181,3 +230,13 @@ def atom(request):
 def json_feed(request):
     """The selected events as JSON Feed 1.1."""
     return selection_format(request, json_feed_response)
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def timeline_json(request):
+    """The selected events as TimelineJS3 data (/timeline.json)."""
+    try:
+        after = timeline_start(request.GET) if request.method != "OPTIONS" else None
+    except ValidationError as error:
+        return refused(error.messages)
+    return selection_format(request, lambda request, selection: timelinejs_response(request, selection, after))
