@@ -209,16 +209,6 @@ def item_content(event: Event) -> str:
     return "\n".join(parts)
 
 
-def item_tags(event: Event) -> list[Tag]:
-    """The kind, countries and topics, each with the filtered timeline's address as scheme and
-    its readable name as label."""
-    base = settings.SITE_URL + "/"
-    tags = [Tag(event.kind, base + "?kind=", feed_text(event.get_kind_display()))]
-    tags += [Tag(country.code, base + "?country=", feed_text(country.name)) for country in event.countries]
-    tags += [Tag(topic.slug, base + "?topic=", feed_text(topic.name)) for topic in event.topics.all()]
-    return tags
-
-
 @dataclass(frozen=True)
 class Tag:
     """Something an entry is filed under that the timeline filters by: `scheme` + `term` is the
@@ -227,6 +217,16 @@ class Tag:
     term: str
     scheme: str
     label: str
+
+
+def item_tags(event: Event) -> list[Tag]:
+    """The kind, countries and topics, each with the filtered timeline's address as scheme and
+    its readable name as label."""
+    base = settings.SITE_URL + "/"
+    tags = [Tag(event.kind, base + "?kind=", feed_text(event.get_kind_display()))]
+    tags += [Tag(country.code, base + "?country=", feed_text(country.name)) for country in event.countries]
+    tags += [Tag(topic.slug, base + "?topic=", feed_text(topic.name)) for topic in event.topics.all()]
+    return tags
 
 
 @dataclass(frozen=True)

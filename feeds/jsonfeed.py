@@ -9,6 +9,7 @@ and an `about` URL). No I/O, no request; the same items give the same bytes.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Sequence
@@ -38,7 +39,7 @@ def json_bytes(value: Any) -> bytes:
     return _SURROGATE_RE.sub("\ufffd", text).encode()
 
 
-def rfc3339(moment) -> str:
+def rfc3339(moment: datetime.datetime) -> str:
     """An aware datetime as RFC 3339 (the form JSON Feed asks for, and Atom's feedgen writes)."""
     return moment.isoformat()
 
