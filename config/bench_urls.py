@@ -86,7 +86,7 @@ class FullStockFeed(StockFeed):
         return builder.feed_text(settings.PUBLISHER_NAME)
 
     def item_categories(self, event):
-        return [str(category.get("label") or category["term"]) for category in builder.item_categories(event)]
+        return [event.date, *(tag.label or tag.term for tag in builder.item_tags(event))]
 
     def item_extra_kwargs(self, event):
         return {"content": builder.item_content(event)}

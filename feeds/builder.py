@@ -209,23 +209,29 @@ def item_content(event: Event) -> str:
     return "\n".join(parts)
 
 
-def item_categories(event: Event) -> list[dict[str, str]]:
-    """The date (EDTF), kind, countries and topics, each with a scheme a machine can follow."""
+@dataclass(frozen=True)
+class Tag:
+    """Something an entry is filed under that the timeline filters by: `scheme` + `term` is the
+    filtered timeline's address, `label` what a reader reads."""
+
+    term: str
+    scheme: str
+    label: str
+
+
+def item_tags(event: Event) -> list[Tag]:
+    """The kind, countries and topics, each with the filtered timeline's address as scheme and
+    its readable name as label."""
     base = settings.SITE_URL + "/"
-    categories = [
-        {"term": event.date, "scheme": EDTF_SCHEME},
-        {"term": event.kind, "scheme": base + "?kind=", "label": feed_text(event.get_kind_display())},
-    ]
-    for country in event.countries:
-        categories.append({"term": country.code, "scheme": base + "?country=", "label": feed_text(country.name)})
-    for topic in event.topics.all():
-        categories.append({"term": topic.slug, "scheme": base + "?topic=", "label": feed_text(topic.name)})
-    return categories
+    tags = [Tag(event.kind, base + "?kind=", feed_text(event.get_kind_display()))]
+    tags += [Tag(country.code, base + "?country=", feed_text(country.name)) for country in event.countries]
+    tags += [Tag(topic.slug, base + "?topic=", feed_text(topic.name)) for topic in event.topics.all()]
+    return tags
 
 
 @dataclass(frozen=True)
 class FeedItem:
-    """One entry's fields, ready for feedgen: the same for RSS and Atom."""
+    """One entry's fields, ready for any feed format: the same for RSS, Atom and JSON Feed."""
 
     guid: str
     title: str
@@ -234,7 +240,17 @@ class FeedItem:
     updated: datetime.datetime
     description: str
     content: str
-    categories: tuple[dict[str, str], ...]
+    edtf: str  # the event's own date
+    tags: tuple[Tag, ...]
+
+    @property
+    def categories(self) -> list[dict[str, str]]:
+        """The date (EDTF) and the tags as RSS/Atom categories, each with a scheme a machine
+        can follow."""
+        return [
+            {"term": self.edtf, "scheme": EDTF_SCHEME},
+            *({"term": tag.term, "scheme": tag.scheme, "label": tag.label} for tag in self.tags),
+        ]
 
 
 def feed_item(event: Event) -> FeedItem:
@@ -247,7 +263,8 @@ def feed_item(event: Event) -> FeedItem:
         updated=item_updateddate(event),
         description=item_description(event),
         content=item_content(event),
-        categories=tuple(item_categories(event)),
+        edtf=event.date,
+        tags=tuple(item_tags(event)),
     )
 
 
@@ -279,5 +296,5 @@ def build_feed(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
         entry.dc.dc_creator(author["name"])
         entry.summary(item.description)  # RSS <description>, Atom <summary>
         entry.content(item.content, type="html")  # RSS <content:encoded>, Atom <content>
-        entry.category(list(item.categories))
+        entry.category(item.categories)
     return generator.atom_str(pretty=True) if info.kind == "atom" else generator.rss_str(pretty=True)

@@ -31,6 +31,11 @@ FORMATS: tuple[SubscriptionFormat, ...] = (
     # A file to download, not a feed: no alternate link (readers would offer it as a subscription).
     SubscriptionFormat("CSV", "/export.csv", "text/csv", _("These events as a spreadsheet (CSV)"), alternate=False),
     SubscriptionFormat("iCalendar", "/feeds/ics/", "text/calendar", _("Calendar of these events (iCalendar)")),
+    SubscriptionFormat("JSON Feed", "/feeds/json/", "application/feed+json", _("JSON Feed of these events")),
+    # Data for Knight Lab's TimelineJS, not a feed: offered in the panel, not announced to feed readers.
+    SubscriptionFormat(
+        "TimelineJS", "/timeline.json", "application/json", _("TimelineJS data of these events"), alternate=False
+    ),
 )
 
 

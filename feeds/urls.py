@@ -8,4 +8,5 @@ urlpatterns = [
     path("rss/", views.rss, name="rss"),
     path("atom/", views.atom, name="atom"),
     path("ics/", views.icalendar, name="ics"),
+    path("json/", views.json_feed, name="json"),
 ]

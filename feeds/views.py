@@ -1,4 +1,5 @@
-"""RSS and Atom views: select the events, build the feed, cache it per content version.
+"""The formats of a selection: RSS, Atom, JSON Feed, iCalendar and TimelineJS data, each cached
+per content version.
 
 Caching, conditional requests (ETag, Last-Modified, 304) and gzip are timeline.cache's, as for
 every public surface. A feed is written in the site's language (LANGUAGE_CODE) whatever the
@@ -10,11 +11,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Callable
+from html import escape
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,14 +30,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import Selection, describe_applied, select_events
 from timeline.models import Correction, Event, PreviousSlug
+from timeline.pagination import Position, paginate
 from timeline.structured_data import absolute_url
 
 from . import ical
 from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, tag_uri
+from .jsonfeed import build_json_feed
+from .timelinejs import MAX_EVENTS, build_timeline
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+    "timelinejs": "application/json; charset=utf-8",
 }
 MAX_AGE = 300  # seconds readers and proxies may reuse a feed without asking
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
@@ -79,6 +88,13 @@ def feed_items(events: list[Event]) -> list[FeedItem]:
     )
 
 
+def refused(messages: list[str]) -> HttpResponse:
+    """The 400 for an address with values that cannot be understood, naming each (`messages`,
+    in the reader's language), as plain text any client shows."""
+    message = _("This address has values that cannot be understood:") + "\n" + "\n".join(messages)
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS)
+
+
 def selection_format(
     request: HttpRequest, make: Callable[[HttpRequest, Selection], HttpResponse], *, vary: tuple[str, ...] = ()
 ) -> HttpResponse:
@@ -98,10 +114,7 @@ def selection_format(
         with translation.override(reader_language):
             selection = select_events(request.GET, Event.objects.public())
             if selection.errors:
-                message = _("This address has values that cannot be understood:") + "\n" + "\n".join(selection.errors)
-                return HttpResponse(
-                    message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS
-                )
+                return refused(selection.errors)
         with translation.override(settings.LANGUAGE_CODE):
             response = make(request, selection)
         for name, value in CORS_HEADERS.items():
@@ -140,9 +153,9 @@ def latest_publications(selection: Selection) -> list[Event]:
     return list(events)
 
 
-def feed_response(request: HttpRequest, selection: Selection, kind: str) -> HttpResponse:
-    """The RSS or Atom feed of `selection`."""
-    info = FeedInfo(
+def feed_info(request: HttpRequest, selection: Selection, kind: str) -> FeedInfo:
+    """What the feed of `selection` in the format `kind` says about itself."""
+    return FeedInfo(
         kind=kind,
         title=feed_title(selection),
         subtitle=feed_subtitle(),
@@ -152,7 +165,60 @@ def feed_response(request: HttpRequest, selection: Selection, kind: str) -> Http
         language=settings.LANGUAGE_CODE,
         updated=content_version().changed_at,
     )
-    return HttpResponse(build_feed(info, feed_items(latest_publications(selection))), content_type=CONTENT_TYPES[kind])
+
+
+def feed_response(request: HttpRequest, selection: Selection, kind: str) -> HttpResponse:
+    """The RSS or Atom feed of `selection`."""
+    items = feed_items(latest_publications(selection))
+    return HttpResponse(build_feed(feed_info(request, selection, kind), items), content_type=CONTENT_TYPES[kind])
+
+
+def json_feed_response(request: HttpRequest, selection: Selection) -> HttpResponse:
+    """The JSON Feed of `selection`: the Atom feed's entries (the same cached FeedItems)."""
+    content = build_json_feed(feed_info(request, selection, "json"), feed_items(latest_publications(selection)))
+    return HttpResponse(content, content_type=CONTENT_TYPES["json"])
+
+
+def timeline_start(params: QueryDict) -> Position | None:
+    """Where a TimelineJS file begins in the timeline's order: the `after` parameter (a position
+    as the page's "Ältere Termine" link carries it), or None for the newest event. Raises
+    ValidationError naming a damaged position."""
+    token = params.get("after", "").strip()
+    if not token:
+        return None
+    try:
+        return Position.parse(token)
+    except ValidationError:
+        raise ValidationError(
+            _("The link to older events is damaged (“%(value)s”); without it, the data begin with the latest events."),
+            code="cursor",
+            params={"value": token[:40]},
+        ) from None
+
+
+def timelinejs_response(request: HttpRequest, selection: Selection, after: Position | None) -> HttpResponse:
+    """TimelineJS data of `selection`: at most MAX_EVENTS events from `after` on, in the
+    timeline's order. When more follow, the title slide says so and links to them, and so does
+    a `Link: <…>; rel="next"` header (RFC 8288): nothing is left out without a word."""
+    page = paginate(
+        selection.events.select_related("series").defer("body", "search_document"), after=after, size=MAX_EVENTS
+    )
+    paragraphs = [escape(feed_subtitle())]
+    if not page.events and after is None:  # as the page says it
+        empty = _("No events match these filters.") if selection.applied else _("No events have been published yet.")
+        paragraphs.append(escape(empty))
+    headers = {}
+    if page.older is not None:
+        next_url = absolute_url(request.path + "?" + urlencode([*selection.applied, ("after", page.older.token())]))
+        held = ngettext(
+            "This file holds %(count)s event of this selection in the timeline's order; more follow:",
+            "This file holds %(count)s events of this selection in the timeline's order; more follow:",
+            len(page.events),
+        ) % {"count": len(page.events)}
+        paragraphs.append(f'{escape(held)} <a href="{escape(next_url)}">{escape(_("Older events"))}</a>')
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    content = build_timeline(feed_title(selection), absolute_url("/" + selection.query_string), paragraphs, page.events)
+    return HttpResponse(content, content_type=CONTENT_TYPES["timelinejs"], headers=headers)
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -320,3 +386,19 @@ def event_calendar(request, slug: str):
     """One public event known to the day as an .ics file ("Add to calendar" on its page), cached
     per content version like the page and answering conditional GET."""
     return cached_response(request, lambda: event_calendar_response(request, slug), language=settings.LANGUAGE_CODE)
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def json_feed(request):
+    """The selected events as JSON Feed 1.1."""
+    return selection_format(request, json_feed_response)
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def timeline_json(request):
+    """The selected events as TimelineJS3 data (/timeline.json)."""
+    try:
+        after = timeline_start(request.GET) if request.method != "OPTIONS" else None
+    except ValidationError as error:
+        return refused(error.messages)
+    return selection_format(request, lambda request, selection: timelinejs_response(request, selection, after))

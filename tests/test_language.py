@@ -489,6 +489,25 @@ def test_a_refused_feed_address_is_answered_in_the_readers_language(client, cont
     assert foreign_phrases([response.content.decode()], language) == []
 
 
+@pytest.mark.parametrize("path", ["/feeds/json/", "/timeline.json", "/timeline.json?country=JP&country=FR"])
+def test_json_feed_and_timeline_data_are_german_throughout(client, content, monkeypatch, path):
+    from feeds import views
+
+    monkeypatch.setattr(views, "MAX_EVENTS", 1)  # so the timeline data says that more follow
+    response = client.get(path, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    shown = [value for value in json_texts(json.loads(response.content)) if not value.startswith(("http", "tag:"))]
+    texts = [text for value in shown for text in html_texts(f"<div>{value}</div>", "de")]
+    assert foreign_phrases(texts, "de") == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_refused_timeline_data_address_is_answered_in_the_readers_language(client, content, language):
+    response = client.get("/timeline.json?after=kaputt", headers={"Accept-Language": language})
+    assert response.status_code == 400
+    assert foreign_phrases([response.content.decode()], language) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # The API's errors
 
