@@ -1,6 +1,5 @@
 """The REST API over the test client: representation, permissions, validation, limits, schema."""
 
-import csv
 import datetime
 import io
 import json
@@ -369,27 +368,7 @@ def test_malformed_input_never_causes_a_500(users, seed, body):
 # --- the same selection everywhere ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "?country=JP",
-        "?country=JP&topic=economic-security",
-        "?from=2024-11-01&to=2024-11-30",
-        "?q=Kiuchi",
-        "?kind=consultation",
-    ],
-)
-def test_same_parameters_give_the_same_events_on_page_api_and_feed(api, client, seed, query):
-    from_api = {event["id"] for event in api.get("/api/events/" + query).json()["results"]}
-    page = client.get("/" + query).content.decode()
-    slugs = set(re.findall(r'<h4 class="event-title"[^>]*><a href="/events/([^/]+)/"', page))
-    from_page = {str(uuid) for uuid in Event.objects.filter(slug__in=slugs).values_list("public_id", flat=True)}
-    feed = client.get("/feeds/atom/" + query).content.decode()
-    from_feed = set(re.findall(r"<id>tag:[^<]*:event:([0-9a-f-]+)</id>", feed))
-    export = client.get("/export.csv" + query).content.decode("utf-8-sig")
-    from_csv = {row[0] for row in list(csv.reader(io.StringIO(export, newline=""), delimiter=";"))[1:]}
-    assert from_api == from_page == from_feed == from_csv
+# Page, API and every format: tests/test_same_selection.py.
 
 
 def test_invalid_filter_is_a_400_in_the_api_too(api, seed):
