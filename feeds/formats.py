@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from timeline.structured_data import absolute_url
+
+from .csv_export import MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -23,16 +26,18 @@ class SubscriptionFormat:
     media_type: str  # the link's `type`, without parameters
     title: str | Promise  # the alternate link's title, in the reader's language
     alternate: bool = True  # also a <link rel="alternate"> in the page's head
+    max_events: int | None = None  # a larger selection is refused: the panel says so instead of linking
 
 
 FORMATS: tuple[SubscriptionFormat, ...] = (
     SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
     SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
-    # A file to download, not a feed: no alternate link (readers would offer it as a subscription).
-    SubscriptionFormat("CSV", "/export.csv", "text/csv", _("These events as a spreadsheet (CSV)"), alternate=False),
-    SubscriptionFormat("iCalendar", "/feeds/ics/", "text/calendar", _("Calendar of these events (iCalendar)")),
     SubscriptionFormat("JSON Feed", "/feeds/json/", "application/feed+json", _("JSON Feed of these events")),
-    # Data for Knight Lab's TimelineJS, not a feed: offered in the panel, not announced to feed readers.
+    SubscriptionFormat("iCalendar", "/feeds/ics/", "text/calendar", _("Calendar of these events (iCalendar)")),
+    # Files to download, not feeds: no alternate link (readers would offer them as subscriptions).
+    SubscriptionFormat(
+        "CSV", "/export.csv", "text/csv", _("These events as a spreadsheet (CSV)"), alternate=False, max_events=MAX_ROWS
+    ),
     SubscriptionFormat(
         "TimelineJS", "/timeline.json", "application/json", _("TimelineJS data of these events"), alternate=False
     ),
@@ -46,12 +51,27 @@ class FormatLink:
     media_type: str
     title: str | Promise
     alternate: bool
+    too_many: str | None  # why the selection is too large for the format, or None
 
 
-def format_links(query_string: str) -> list[FormatLink]:
+def format_links(query_string: str, total: int) -> list[FormatLink]:
     """Every format of the view the applied parameters `query_string` ("?a=b&…" or "") select,
-    as absolute links."""
-    return [
-        FormatLink(each.label, absolute_url(each.path + query_string), each.media_type, each.title, each.alternate)
-        for each in FORMATS
-    ]
+    as absolute links; `total` is the number of events selected."""
+    links = []
+    for each in FORMATS:
+        too_many = None
+        if each.max_events is not None and total > each.max_events:
+            too_many = _("at most %(max)s events; please narrow the selection") % {
+                "max": number_format(each.max_events, force_grouping=True)
+            }
+        links.append(
+            FormatLink(
+                each.label,
+                absolute_url(each.path + query_string),
+                each.media_type,
+                each.title,
+                each.alternate,
+                too_many,
+            )
+        )
+    return links

@@ -129,3 +129,18 @@ def test_every_format_refuses_what_it_cannot_understand_and_answers_304(client, 
         again = client.get(path + "?country=JP", headers={"if-none-match": first["ETag"]})
         assert again.status_code == 304
         assert first["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_format_the_selection_is_too_large_for_is_named_with_the_reason_not_linked(client, events, monkeypatch):
+    from dataclasses import replace
+
+    from feeds import formats
+
+    small = tuple(replace(each, max_events=2) if each.label == "CSV" else each for each in formats.FORMATS)
+    monkeypatch.setattr(formats, "FORMATS", small)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/").content.decode()
+        assert "CSV (höchstens 2 Termine; bitte Auswahl eingrenzen)" in page
+        assert 'href="https://events.example.org/export.csv"' not in page
+        narrow = client.get("/?kind=consultation").content.decode()
+        assert 'href="https://events.example.org/export.csv?kind=consultation"' in narrow

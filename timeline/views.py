@@ -189,7 +189,7 @@ def render_timeline(request) -> HttpResponse:
         "today_url": "#today"
         if today_marked
         else query_string([*filter_pairs, ("after", tomorrow.token())]) + "#today",
-        "formats": format_links(selection.query_string),
+        "formats": format_links(selection.query_string, total),
         "canonical_url": absolute_url(request.path + selection.query_string),
         # What the reader typed stays in the text fields; a box is ticked (and counted) only for
         # a value that was applied, so a refused `country=XX` does not read as "Länder (1)".
