@@ -8,6 +8,7 @@ app_name = "timeline"
 
 urlpatterns = [
     path("", views.timeline, name="event-list"),
+    path("zeitstrahl/", views.event_scale, name="event-scale"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("preview/<str:token>/", views.preview, name="event-preview"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
