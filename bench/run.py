@@ -260,6 +260,8 @@ def surfaces() -> dict[str, Surface]:
     alone, in_series = public.filter(series__isnull=True), public.filter(series__isnull=False)
     event = alone.newest_first()[alone.count() // 2]
     series_event = in_series.newest_first()[in_series.count() // 2] if in_series.exists() else event
+    # A calendar file exists for events known to the day.
+    day_event = public.day_precise().newest_first()[:1].get()
     return {
         # Pages as browsers ask for them: with Accept-Encoding: gzip (and once without).
         "timeline /": Surface("/", GZIP, APP_TARGET),
@@ -284,6 +286,11 @@ def surfaces() -> dict[str, Surface]:
         "calendar conditional GET (304)": Surface("/feeds/ics/", GZIP, CONDITIONAL_TARGET, conditional=True),
         "API list": Surface("/api/events/", {}),
         "API deepest page": Surface(deep_api, {}),
+        # The other formats of a selection, as their readers ask for them.
+        "JSON Feed": Surface("/feeds/json/", GZIP, APP_TARGET),
+        "event calendar file": Surface(day_event.get_absolute_url() + "event.ics", GZIP, APP_TARGET),
+        "TimelineJS filtered": Surface("/timeline.json?country=JP&topic=energy", GZIP, APP_TARGET),
+        "drawn timeline filtered": Surface("/zeitstrahl/?country=JP&topic=energy", GZIP, APP_TARGET),
     }
 
 

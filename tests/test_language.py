@@ -449,6 +449,9 @@ PUBLIC_PAGES = [
     "/events/reiche-trifft-kiuchi-berlin-2025/",
     "/events/deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert/",
     "/events/keine-solche-seite/",
+    "/zeitstrahl/",
+    "/zeitstrahl/?from=2026&to=2026&country=XX",
+    "/zeitstrahl/?q=keinsolcheswort",
 ]
 
 

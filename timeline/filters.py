@@ -226,6 +226,8 @@ class Selection:
     events: QuerySet[Event]
     errors: list[str]  # one readable message per refused value, naming the parameter
     applied: list[tuple[str, str]]  # the parameters that were applied, in a stable order
+    # The first and the last day the applied `from` and `to` select (None where not applied).
+    period: tuple[datetime.date | None, datetime.date | None] = (None, None)
 
     @property
     def query_string(self) -> str:
@@ -281,7 +283,8 @@ def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
             pair = (name, applied_value(name, value))
             if value.strip() and pair not in applied:  # `?country=jp&country=JP` is one filter
                 applied.append(pair)
-    return Selection(events=filterset.qs, errors=errors, applied=applied)
+    period = (cleaned.get("from"), cleaned.get("to"))
+    return Selection(events=filterset.qs, errors=errors, applied=applied, period=period)
 
 
 # A quoted phrase (its closing quote optional, as in web search) or a word.

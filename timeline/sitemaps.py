@@ -39,7 +39,7 @@ class TimelineSitemap(SiteURLSitemap):
     priority = 1.0
 
     def items(self):
-        return ["timeline:event-list"]
+        return ["timeline:event-list", "timeline:event-scale"]
 
     def location(self, name: str) -> str:
         return reverse(name)

@@ -10,6 +10,7 @@ app_name = "timeline"
 
 urlpatterns = [
     path("", views.timeline, name="event-list"),
+    path("zeitstrahl/", views.event_scale, name="event-scale"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("events/<slug:slug>/event.ics", event_calendar, name="event-calendar"),
     path("preview/<str:token>/", views.preview, name="event-preview"),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -22,9 +23,10 @@ from django_countries import countries
 
 from feeds.formats import format_links
 
+from . import scale
 from .cache import cache_public, get_or_set
 from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
-from .filters import PARAMETERS, describe_applied, select_events
+from .filters import PARAMETERS, Selection, describe_applied, select_events
 from .middleware import is_api, refusal
 from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
@@ -131,6 +133,11 @@ def timeline(request):
     return render_timeline(request)
 
 
+def selection_key(selection: Selection) -> str:
+    """A short cache key naming the selection, whatever the length of its parameters."""
+    return hashlib.blake2b(selection.query_string.encode(), digest_size=16).hexdigest()
+
+
 def render_timeline(request) -> HttpResponse:
     selection = select_events(request.GET, Event.objects.public())
     errors, filter_pairs = list(selection.errors), selection.applied
@@ -147,9 +154,9 @@ def render_timeline(request) -> HttpResponse:
             after, before = (position, None) if name == "after" else (None, position)
 
     # The count and the country list scan many rows; both change only with the content, so they
-    # are cached per content version, for every page and language of the selection.
-    selection_key = hashlib.blake2b(selection.query_string.encode(), digest_size=16).hexdigest()  # any length
-    total = get_or_set("timeline-count:" + selection_key, selection.events.count)
+    # are cached per content version, for every page and language of the selection (and its
+    # time axis).
+    total = get_or_set("timeline-count:" + selection_key(selection), selection.events.count)
     page = paginate(
         selection.events.select_related("series").prefetch_related("topics").defer("body", "search_document"),
         after=after,
@@ -166,6 +173,26 @@ def render_timeline(request) -> HttpResponse:
         if not today_marked and not event.is_upcoming and (at_top or after == tomorrow):
             event.is_today_marker = today_marked = True
 
+    context = {
+        **filter_panel(request, selection, total),
+        "errors": errors,
+        "total": total,
+        "groups": group_events(page.events),
+        "older_url": query_string([*filter_pairs, ("after", page.older.token())]) if page.older else None,
+        "newer_url": query_string([*filter_pairs, ("before", page.newer.token())]) if page.newer else None,
+        "today_url": "#today"
+        if today_marked
+        else query_string([*filter_pairs, ("after", tomorrow.token())]) + "#today",
+    }
+    return render(request, "timeline/event_list.html", context, status=400 if errors else 200)
+
+
+def filter_panel(request, selection: Selection, total: int) -> dict:
+    """What every view of a selection shows around it (the timeline's list and its time axis):
+    the filter form (submitting to this page), the active filters with links removing each, the
+    switch to the other view and the formats, all with the selection's applied filters. `total`
+    is the number of events selected (a format may hold fewer)."""
+    filter_pairs = selection.applied
     topic_names = dict(Topic.objects.values_list("slug", "name"))
     series_names = dict(Series.objects.values_list("slug", "name"))
     active = [
@@ -178,17 +205,13 @@ def render_timeline(request) -> HttpResponse:
             describe_applied(selection, topic_names, series_names), filter_pairs, strict=True
         )
     ]
-
-    context = {
-        "errors": errors,
-        "total": total,
-        "groups": group_events(page.events),
+    return {
         "active_filters": active,
-        "older_url": query_string([*filter_pairs, ("after", page.older.token())]) if page.older else None,
-        "newer_url": query_string([*filter_pairs, ("before", page.newer.token())]) if page.newer else None,
-        "today_url": "#today"
-        if today_marked
-        else query_string([*filter_pairs, ("after", tomorrow.token())]) + "#today",
+        "form_action": request.path,
+        "view_urls": {
+            "list": reverse("timeline:event-list") + selection.query_string,
+            "scale": reverse("timeline:event-scale") + selection.query_string,
+        },
         "formats": format_links(selection.query_string, total),
         "canonical_url": absolute_url(request.path + selection.query_string),
         # What the reader typed stays in the text fields; a box is ticked (and counted) only for
@@ -203,7 +226,55 @@ def render_timeline(request) -> HttpResponse:
         "kind_choices": Event.Kind.choices,
         "is_filtered": bool(filter_pairs),
     }
-    return render(request, "timeline/event_list.html", context, status=400 if errors else 200)
+
+
+@require_safe
+@cache_public
+def event_scale(request):
+    """The selection drawn to scale on a time axis (timeline.scale), as inline SVG: the timeline's
+    filters and refusals, at most scale.MAX_DRAWN events (the most recent), cached as the timeline."""
+    clean = without_empty_parameters(request)
+    if clean is not None:
+        return HttpResponsePermanentRedirect(clean)
+    selection = select_events(request.GET, Event.objects.public())
+    events = list(
+        selection.events.select_related("series")
+        .defer("body", "search_document")
+        .order_by(*TIMELINE_ORDER)[: scale.MAX_DRAWN + 1]
+    )
+    total = len(events)
+    if total > scale.MAX_DRAWN:
+        events = events[: scale.MAX_DRAWN]
+        total = get_or_set("timeline-count:" + selection_key(selection), selection.events.count)
+    items = [scale.Item(event, event.event_date, event.series.name if event.series else "") for event in events]
+    drawing = scale.layout(
+        items,
+        today=timezone.localdate(),
+        language=_current_language(),
+        no_series=_("Events outside a series"),
+        period=selection.period,
+    )
+    # Links zooming to each year or decade that holds events, keeping the other filters; once
+    # zoomed, one back to every period.
+    others = [pair for pair in selection.applied if pair[0] not in ("from", "to")]
+    zoom, whole_period_url = [], None
+    if drawing is not None:
+        zoom = [
+            (period.label, request.path + query_string([*others, ("from", period.start), ("to", period.end)]))
+            for period in scale.periods(items, drawing.scale.first_year, drawing.scale.last_year)
+        ]
+        if len(others) < len(selection.applied):
+            whole_period_url = request.path + query_string(others)
+    context = {
+        **filter_panel(request, selection, total),
+        "errors": selection.errors,
+        "total": total,
+        "drawing": drawing,
+        "max_drawn": scale.MAX_DRAWN,
+        "zoom_links": zoom,
+        "whole_period_url": whole_period_url,
+    }
+    return render(request, "timeline/event_scale.html", context, status=400 if selection.errors else 200)
 
 
 def used_countries() -> set[str]:
