@@ -25,16 +25,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from timeline.filters import Selection
-from timeline.models import Event, Participant, make_slug
+from timeline.models import Event, Participant
 from timeline.structured_data import absolute_url
 from timeline.text import clean_text
 
 from .builder import item_pubdate, item_updateddate
-from .views import selection_format
+from .views import download_name, selection_format
 
 MAX_ROWS = 10_000  # events in one file; a larger selection is refused with a 400 (docs/feeds.md)
 CONTENT_TYPE = "text/csv; charset=utf-8; header=present"  # RFC 4180's media type, with its parameters
-FILENAME = "diplomatische-termine"
 DELIMITER = ";"  # the list separator of German Excel, which it splits on when a file is opened
 LINE_END = "\r\n"  # between records (RFC 4180)
 VALUES_APART = "\n"  # between the values of one cell: no country, topic or person's name holds one
@@ -120,13 +119,6 @@ def csv_bytes(events: list[Event]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def filename(selection: Selection) -> str:
-    """The file's name: "diplomatische-termine.csv", with the applied filters' values after it
-    ("diplomatische-termine-jp-economic-security.csv"), ASCII only."""
-    filters = make_slug(" ".join(value for _name, value in selection.applied), "", max_length=60)
-    return f"{FILENAME}-{filters}.csv" if filters else f"{FILENAME}.csv"
-
-
 def too_many(request: HttpRequest, count: int) -> HttpResponse:
     """The 400 for a selection of more than MAX_ROWS events, in the reader's language, saying how
     to narrow it."""
@@ -159,7 +151,7 @@ def csv_response(request: HttpRequest, selection: Selection) -> HttpResponse:
     if len(events) > MAX_ROWS:  # events published since the count: refused as well, never cut
         return too_many(request, selection.events.count())
     response = HttpResponse(csv_bytes(events), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename(selection))
+    response["Content-Disposition"] = content_disposition_header(True, download_name(selection, "csv"))
     return response
 
 

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from icalendar import Calendar, vDuration, vText
+from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as CalendarEvent
 
 from timeline.models import Event
@@ -171,6 +172,15 @@ def build_calendar(info: CalendarInfo, entries: Sequence[bytes]) -> bytes:
         # RFC 7986 section 5.7 requires VALUE=DURATION, which the library's setter leaves out.
         calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    if not entries:
+        # RFC 5545 (section 3.4) wants at least one component in a calendar, and strict
+        # importers refuse one without: the site's time zone, for the coming two years.
+        year = timezone.localdate().year
+        calendar.add_component(
+            Timezone.from_tzid(
+                settings.TIME_ZONE, first_date=datetime.date(year, 1, 1), last_date=datetime.date(year + 2, 1, 1)
+            )
+        )
     end = b"END:VCALENDAR\r\n"
     # The entries are kept as bytes per state of their event (feeds.views.calendar_entries), so a
     # change serialises one entry, not a thousand; they go where the library ends the calendar.

@@ -22,14 +22,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import Selection, describe_applied, select_events
-from timeline.models import Correction, Event, PreviousSlug
+from timeline.models import Correction, Event, PreviousSlug, make_slug
 from timeline.pagination import Position, paginate
 from timeline.structured_data import absolute_url
 
@@ -125,6 +125,16 @@ def selection_format(
         return response
 
     return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE)
+
+
+DOWNLOAD_NAME = "diplomatische-termine"  # the German readers' word for what the files hold
+
+
+def download_name(selection: Selection, extension: str) -> str:
+    """A file name for a format of `selection`: "diplomatische-termine.csv", with the applied
+    filters' values after it ("diplomatische-termine-jp-economic-security.ics"), ASCII only."""
+    filters = make_slug(" ".join(value for _name, value in selection.applied), "", max_length=60)
+    return f"{DOWNLOAD_NAME}-{filters}.{extension}" if filters else f"{DOWNLOAD_NAME}.{extension}"
 
 
 def feed_title(selection: Selection) -> str:
@@ -285,8 +295,10 @@ def calendar_description(selection: Selection, today: datetime.date, shown: int)
     in_bound = selection.events.filter(date_end__gte=today - datetime.timedelta(days=ical.PAST_DAYS))
     day_precise = in_bound.day_precise().count()
     left_out = in_bound.count() - day_precise
-    paragraphs = [
-        feed_subtitle() + ".",
+    paragraphs = [feed_subtitle() + "."]
+    if not shown:
+        paragraphs.append(_("At the moment this calendar holds no events; they appear here as soon as there are."))
+    paragraphs += [
         _(
             "All upcoming events of this view known to the day, and those of the past twelve months; "
             "at most %(max)s, the upcoming first."
@@ -333,7 +345,11 @@ def calendar_response(request: HttpRequest, selection: Selection) -> HttpRespons
         page_url=absolute_url("/" + selection.query_string),
         subscribed=True,
     )
-    return HttpResponse(ical.build_calendar(info, calendar_entries(events)), content_type=ical.CONTENT_TYPE)
+    response = HttpResponse(ical.build_calendar(info, calendar_entries(events)), content_type=ical.CONTENT_TYPE)
+    # A browser that opens the address saves it under a name a reader recognises; calendar
+    # programs subscribing to it ignore the header.
+    response["Content-Disposition"] = content_disposition_header(True, download_name(selection, "ics"))
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -375,7 +391,7 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
         content = ical.build_calendar(info, calendar_entries([event]))
     response = HttpResponse(content, content_type=ical.CONTENT_TYPE)
     # Saved under the event's name; a calendar program offers to add it.
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{event.slug}.ics")
     response["Last-Modified"] = http_date(content_version().changed_at.timestamp())
     response["Content-Language"] = settings.LANGUAGE_CODE
     return response

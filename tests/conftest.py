@@ -1,6 +1,7 @@
 import datetime
 import os
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,40 @@ def as_read(page: bytes | str) -> str:
     words may break, which show only as a "-" at the end of a line."""
     text = page.decode() if isinstance(page, bytes) else page
     return text.replace("\u00ad", "")
+
+
+class _PanelLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.group: str | None = None
+        self.links: dict[str, dict[str, str]] = {}
+        self.current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "p" and attributes.get("class") in ("subscribe", "download"):
+            self.group = attributes["class"]
+        elif tag == "a" and self.group:
+            self.current = {**attributes, "group": self.group, "text": ""}
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self.group = None
+        elif tag == "a" and self.current is not None:
+            self.links[self.current["text"]] = self.current
+            self.current = None
+
+
+def panel_links(page: bytes | str) -> dict[str, dict[str, str]]:
+    """The links of a page's "Diese Ansicht abonnieren" and "Herunterladen" panel by their text:
+    each with its attributes (href, type, title) and its group ("subscribe" or "download")."""
+    parser = _PanelLinks()
+    parser.feed(as_read(page))
+    return parser.links
 
 
 def missing(reason: str) -> None:

@@ -17,6 +17,7 @@ import time_machine
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from tests.conftest import panel_links
 from timeline.models import Event, Series
 
 NOW = datetime.datetime(2025, 7, 1, 10, 0, tzinfo=datetime.UTC)
@@ -106,17 +107,19 @@ def test_same_parameters_give_the_same_events_on_every_surface(client, events, q
 
 def test_every_format_is_offered_with_the_views_filters(client, events):
     page = client.get("/?country=JP&topic=economic-security").content.decode()
-    panel = page[page.index('class="subscribe"') :]
-    panel = panel[: panel.index("</p>")]
-    offered = re.findall(r'<a href="([^"]+)" type="([^"]+)"', panel)
-    query = "?country=JP&amp;topic=economic-security"
-    assert {(href.replace("https://events.example.org", ""), kind) for href, kind in offered} == {
-        ("/feeds/rss/" + query, "application/rss+xml"),
-        ("/feeds/atom/" + query, "application/atom+xml"),
-        ("/feeds/json/" + query, "application/feed+json"),
-        ("/feeds/ics/" + query, "text/calendar"),
-        ("/export.csv" + query, "text/csv"),
-        ("/timeline.json" + query, "application/json"),
+    query = "?country=JP&topic=economic-security"
+    offered = {
+        (link["group"], link["href"].replace("https://events.example.org", ""), link["type"])
+        for link in panel_links(page).values()
+    }
+    assert offered == {
+        ("subscribe", "/feeds/rss/" + query, "application/rss+xml"),
+        ("subscribe", "/feeds/atom/" + query, "application/atom+xml"),
+        ("subscribe", "/feeds/json/" + query, "application/feed+json"),
+        ("subscribe", "webcal://events.example.org/feeds/ics/" + query, "text/calendar"),
+        ("subscribe", "/feeds/ics/" + query, "text/calendar"),
+        ("download", "/export.csv" + query, "text/csv"),
+        ("download", "/timeline.json" + query, "application/json"),
     }
     head = page[: page.index("</head>")]
     alternates = set(re.findall(r'<link rel="alternate" type="([^"]+)"[^>]*href="[^"]*\?country=JP', head))
@@ -144,11 +147,11 @@ def test_a_format_the_selection_is_too_large_for_is_named_with_the_reason_not_li
 
     from feeds import formats
 
-    small = tuple(replace(each, max_events=2) if each.label == "CSV" else each for each in formats.FORMATS)
+    small = tuple(replace(each, max_events=2) if each.path == "/export.csv" else each for each in formats.FORMATS)
     monkeypatch.setattr(formats, "FORMATS", small)
     with time_machine.travel(NOW, tick=False):
         page = client.get("/").content.decode()
-        assert "CSV (höchstens 2 Termine; bitte Auswahl eingrenzen)" in page
+        assert "Tabelle (CSV) (höchstens 2 Termine; bitte Auswahl eingrenzen)" in page
         assert 'href="https://events.example.org/export.csv"' not in page
         narrow = client.get("/?kind=consultation").content.decode()
         assert 'href="https://events.example.org/export.csv?kind=consultation"' in narrow

@@ -21,7 +21,7 @@ from django.views.generic import DetailView
 from django.views.i18n import set_language as django_set_language
 from django_countries import countries
 
-from feeds.formats import format_links
+from feeds.formats import format_links, grouped
 
 from . import scale
 from .cache import cache_public, get_or_set
@@ -193,6 +193,7 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
     switch to the other view and the formats, all with the selection's applied filters. `total`
     is the number of events selected (a format may hold fewer)."""
     filter_pairs = selection.applied
+    formats = format_links(selection.query_string, total)
     topic_names = dict(Topic.objects.values_list("slug", "name"))
     series_names = dict(Series.objects.values_list("slug", "name"))
     active = [
@@ -212,7 +213,8 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
             "list": reverse("timeline:event-list") + selection.query_string,
             "scale": reverse("timeline:event-scale") + selection.query_string,
         },
-        "formats": format_links(selection.query_string, total),
+        "formats": formats,
+        "format_groups": grouped(formats),
         "canonical_url": absolute_url(request.path + selection.query_string),
         # What the reader typed stays in the text fields; a box is ticked (and counted) only for
         # a value that was applied, so a refused `country=XX` does not read as "Länder (1)".

@@ -12,6 +12,7 @@ from django.utils import translation
 from django_countries import countries
 from rest_framework.test import APIClient
 
+from tests.conftest import panel_links
 from tests.test_language import foreign_phrases
 from timeline.cache import content_changed
 from timeline.models import Event, Participant, Series, Topic
@@ -241,7 +242,12 @@ def test_a_selection_above_the_cap_is_refused_with_a_message_saying_how_to_narro
 @pytest.mark.usefixtures("seed")
 def test_the_timeline_offers_the_file_in_its_panel_but_not_as_a_feed(client):
     page = client.get("/?country=JP").content.decode()
-    assert '<a href="https://events.example.org/export.csv?country=JP" type="text/csv">CSV</a>' in page
+    link = panel_links(page)["Tabelle (CSV)"]
+    assert (link["href"], link["type"], link["group"]) == (
+        "https://events.example.org/export.csv?country=JP",
+        "text/csv",
+        "download",
+    )
     assert 'rel="alternate" type="text/csv"' not in page
 
 

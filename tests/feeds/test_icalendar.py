@@ -11,6 +11,7 @@ import time_machine
 import vobject
 from django.core.management import call_command
 
+from tests.conftest import panel_links
 from tests.test_language import foreign_phrases
 from timeline.cache import content_changed
 from timeline.dates import parse_event_date
@@ -126,8 +127,35 @@ def test_the_calendar_names_itself_says_what_it_leaves_out_and_why_and_asks_to_b
     assert "vergangenen zwölf Monate" in description
     assert "nur auf den Monat, das Quartal" in description and "„4. Quartal 2024“" in description
     assert "1 Termin dieser Ansicht aus diesem Zeitraum fehlt deshalb." in description
-    assert description.endswith("Die Zeitleiste zeigt alle Termine: https://events.example.org/")
+    assert description.endswith("Die Liste zeigt alle Termine: https://events.example.org/")
     assert foreign_phrases(words([description]), "de") == []
+
+
+def test_a_calendar_with_no_entries_is_still_valid_and_says_it_is_empty_for_now(client, frozen, make_event):
+    # Only an event dated to the quarter: nothing a calendar can show.
+    make_event(title="Dialog etabliert", date="2024-36")
+    calendar, second = read(client.get(CALENDAR))
+    assert not calendar.events
+    # RFC 5545, section 3.4: a calendar holds at least one component; strict importers insist.
+    assert [component.name for component in calendar.subcomponents] == ["VTIMEZONE"]
+    assert str(calendar.subcomponents[0]["TZID"]) == "Europe/Berlin"
+    assert second.vtimezone.tzid.value == "Europe/Berlin"
+    description = str(calendar["DESCRIPTION"])
+    assert "Zurzeit enthält dieser Kalender keine Termine" in description
+    assert "1 Termin dieser Ansicht aus diesem Zeitraum fehlt deshalb." in description
+    # With an entry, no time zone is needed (all-day entries have none) and none is sent.
+    make_event(title="Treffen", date=(NOW + datetime.timedelta(days=3)).date().isoformat())
+    calendar, _second = read(client.get(CALENDAR))
+    assert [component.name for component in calendar.subcomponents] == ["VEVENT"]
+    assert "Zurzeit" not in str(calendar["DESCRIPTION"])
+
+
+def test_a_calendar_opened_in_a_browser_is_saved_under_a_name_saying_what_it_holds(client, seed):
+    assert client.get(CALENDAR)["Content-Disposition"] == 'attachment; filename="diplomatische-termine.ics"'
+    filtered = client.get(CALENDAR + "?country=JP&topic=economic-security")
+    assert filtered["Content-Disposition"] == 'attachment; filename="diplomatische-termine-jp-economic-security.ics"'
+    one = client.get(MEETING + "event.ics")
+    assert one["Content-Disposition"] == 'attachment; filename="reiche-trifft-kiuchi-berlin-2025.ics"'
 
 
 def test_a_filtered_calendar_names_its_filters_like_the_feeds(client, seed):
@@ -365,7 +393,11 @@ def test_the_timeline_offers_the_calendar_of_its_view(client, seed):
     assert alternate is not None
     assert alternate.group(1) == "Kalender dieser Termine (iCalendar)"
     assert alternate.group(2) == "https://events.example.org/feeds/ics/?country=JP"
-    assert '<a href="https://events.example.org/feeds/ics/?country=JP" type="text/calendar">iCalendar</a>' in page
+    # A click subscribes in a calendar program (webcal:); Google Calendar takes the address itself.
+    links = panel_links(page)
+    assert links["Kalender (iCalendar)"]["href"] == "webcal://events.example.org/feeds/ics/?country=JP"
+    assert links["Adresse für Google Kalender"]["href"] == "https://events.example.org/feeds/ics/?country=JP"
+    assert links["Kalender (iCalendar)"]["title"] == "Kalender dieser Termine (iCalendar)"
     assert read(client.get("/feeds/ics/?country=JP"))[0].events
 
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from lxml import etree
 
-from tests.conftest import as_read
+from tests.conftest import panel_links
 from timeline.cache import clear, content_changed
 from timeline.models import Event, Series, Topic
 
@@ -351,8 +351,9 @@ def test_every_public_page_announces_the_json_feed_and_the_panel_offers_it(clien
         url = href.replace("&amp;", "&").removeprefix("https://events.example.org")
         assert url.startswith(URL)
         assert fetched(client, url)["items"]
-    panel = as_read(client.get("/?country=JP").content)
-    assert (
-        '<a href="https://events.example.org/feeds/json/?country=JP" type="application/feed+json">JSON Feed</a>'
-        in panel
+    link = panel_links(client.get("/?country=JP").content)["JSON Feed"]
+    assert (link["href"], link["type"], link["group"]) == (
+        "https://events.example.org/feeds/json/?country=JP",
+        "application/feed+json",
+        "subscribe",
     )

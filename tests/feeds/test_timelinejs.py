@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from tests.conftest import as_read
+from tests.conftest import as_read, panel_links
 from timeline.cache import clear, content_changed
 from timeline.models import Event, Series
 
@@ -278,7 +278,7 @@ def test_more_events_than_one_file_holds_are_linked_not_dropped(client, seed, mo
     assert len(first["events"]) == 2
     # The title slide says so, in words and with a link to the rest; so does the Link header.
     title = first["title"]["text"]["text"]
-    assert "Diese Datei enthält 2 Termine dieser Auswahl in der Reihenfolge der Zeitleiste; weitere folgen:" in text_of(
+    assert "Diese Datei enthält 2 Termine dieser Auswahl in der Reihenfolge der Liste; weitere folgen:" in text_of(
         title
     )
     more = lxml_html.fragment_fromstring(title, create_parent="div").xpath("//a")[-1]
@@ -385,7 +385,10 @@ def test_hostile_content_still_gives_valid_data_with_every_word_as_text(client, 
 
 def test_the_page_offers_timeline_data_of_its_view_in_the_panel_only(client, seed):
     page = as_read(client.get("/?country=JP").content)
-    assert (
-        '<a href="https://events.example.org/timeline.json?country=JP" type="application/json">TimelineJS</a>' in page
+    link = panel_links(page)["TimelineJS"]
+    assert (link["href"], link["type"], link["group"]) == (
+        "https://events.example.org/timeline.json?country=JP",
+        "application/json",
+        "download",
     )
     assert '<link rel="alternate" type="application/json"' not in page  # data for a tool, not a feed
