@@ -120,7 +120,7 @@ def calendar_entry(event: Event) -> bytes:
         last_modified=updated,
         sequence=item_sequence(event),
         start=first_day,
-        end=last_day + datetime.timedelta(days=1),  # DTEND of all-day events is exclusive
+        end=None if last_day == datetime.date.max else last_day + datetime.timedelta(days=1),
         summary=item_summary(event),
         location=clean_text(event.place) or None,
         url=item_link(event),
@@ -130,6 +130,10 @@ def calendar_entry(event: Event) -> bytes:
         transparency="TRANSPARENT",  # a reader's own time stays free
         classification="PUBLIC",
     )
+    if last_day == datetime.date.max:
+        # DTEND of all-day events is exclusive, and the day after 31 December 9999 has no date:
+        # the same span as a DURATION (RFC 5545 section 3.8.2.5) instead.
+        entry.add("DURATION", last_day - first_day + datetime.timedelta(days=1))
     return entry.to_ical()
 
 

@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from timeline.cache import cached_response, content_version, get_or_set_each
-from timeline.filters import Selection, describe_applied, select_events
+from timeline.filters import PARAMETERS, Selection, describe_applied, select_events
 from timeline.models import Correction, Event, PreviousSlug, make_slug
 from timeline.pagination import Position, paginate
 from timeline.structured_data import absolute_url
@@ -124,7 +124,21 @@ def selection_format(
         response["Content-Language"] = settings.LANGUAGE_CODE
         return response
 
-    return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE)
+    return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE, path=selection_address(request))
+
+
+CURSORS_NAMES = ("after", "before")  # TimelineJS's positions (CURSORS below)
+# What a format's response is made from besides the path: the filters and a TimelineJS position.
+ADDRESS_PARAMETERS = (*PARAMETERS, *CURSORS_NAMES)
+
+
+def selection_address(request: HttpRequest) -> str:
+    """The request's path and the parameters a format reads, non-empty, the names in one order:
+    the response's cache key. Any other parameter (`?x=1`, a cache-busting `?_=…`) or another order
+    gives the same response, so it is kept once, not once per spelling of the address."""
+    # Names in one order; a name's values in the order given, which the title follows.
+    pairs = [(name, value) for name in ADDRESS_PARAMETERS for value in request.GET.getlist(name) if value.strip()]
+    return request.path + ("?" + urlencode(pairs) if pairs else "")
 
 
 DOWNLOAD_NAME = "diplomatische-termine"  # the German readers' word for what the files hold
@@ -189,32 +203,49 @@ def json_feed_response(request: HttpRequest, selection: Selection) -> HttpRespon
     return HttpResponse(content, content_type=CONTENT_TYPES["json"])
 
 
-def timeline_start(params: QueryDict) -> Position | None:
-    """Where a TimelineJS file begins in the timeline's order: the `after` parameter (a position
-    as the page's "Ältere Termine" link carries it), or None for the newest event. Raises
+# The positions a TimelineJS address may carry, as the page's "Ältere/Neuere Termine" links do,
+# and what a damaged one is called.
+CURSORS = {
+    "after": gettext_lazy(
+        "The link to older events is damaged (“%(value)s”); without it, the data begin with the latest events."
+    ),
+    "before": gettext_lazy("The link to newer events is damaged (“%(value)s”)."),
+}
+
+
+def timeline_positions(params: QueryDict) -> tuple[Position | None, Position | None]:
+    """Where a TimelineJS file begins in the timeline's order, as on the page: (`after`, None)
+    for the events older than a position, (None, `before`) for those newer than one (`before`
+    wins when both are given, as on the page), (None, None) for the newest. Raises
     ValidationError naming a damaged position."""
-    token = params.get("after", "").strip()
-    if not token:
-        return None
-    try:
-        return Position.parse(token)
-    except ValidationError:
-        raise ValidationError(
-            _("The link to older events is damaged (“%(value)s”); without it, the data begin with the latest events."),
-            code="cursor",
-            params={"value": token[:40]},
-        ) from None
+    after = before = None
+    for name, message in CURSORS.items():
+        token = params.get(name, "").strip()
+        if not token:
+            continue
+        try:
+            position = Position.parse(token)
+        except ValidationError:
+            raise ValidationError(message, code="cursor", params={"value": token[:40]}) from None
+        after, before = (position, None) if name == "after" else (None, position)
+    return after, before
 
 
-def timelinejs_response(request: HttpRequest, selection: Selection, after: Position | None) -> HttpResponse:
-    """TimelineJS data of `selection`: at most MAX_EVENTS events from `after` on, in the
-    timeline's order. When more follow, the title slide says so and links to them, and so does
-    a `Link: <…>; rel="next"` header (RFC 8288): nothing is left out without a word."""
+def timelinejs_response(
+    request: HttpRequest, selection: Selection, after: Position | None, before: Position | None = None
+) -> HttpResponse:
+    """TimelineJS data of `selection`: at most MAX_EVENTS events older than `after` (or newer than
+    `before`, or the newest), in the timeline's order. When more follow, the title slide says so
+    and links to them, and so does a `Link: <…>; rel="next"` header (RFC 8288): nothing is left
+    out without a word."""
     page = paginate(
-        selection.events.select_related("series").defer("body", "search_document"), after=after, size=MAX_EVENTS
+        selection.events.select_related("series").defer("body", "search_document"),
+        after=after,
+        before=before,
+        size=MAX_EVENTS,
     )
     paragraphs = [escape(feed_subtitle())]
-    if not page.events and after is None:  # as the page says it
+    if not page.events and after is None and before is None:  # as the page says it
         empty = _("No events match these filters.") if selection.applied else _("No events have been published yet.")
         paragraphs.append(escape(empty))
     headers = {}
@@ -346,6 +377,10 @@ def calendar_response(request: HttpRequest, selection: Selection) -> HttpRespons
         subscribed=True,
     )
     response = HttpResponse(ical.build_calendar(info, calendar_entries(events)), content_type=ical.CONTENT_TYPE)
+    # What the calendar holds moves on at midnight too (the past year's window), so a reader
+    # asking "changed since?" with yesterday's date must get today's calendar.
+    day_starts = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    response["Last-Modified"] = http_date(max(content_version().changed_at, day_starts).timestamp())
     # A browser that opens the address saves it under a name a reader recognises; calendar
     # programs subscribing to it ignore the header.
     response["Content-Disposition"] = content_disposition_header(True, download_name(selection, "ics"))
@@ -364,9 +399,10 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
     event = with_calendar_fields(Event.objects.public()).filter(slug=slug).first()
     if event is None:
         moved = PreviousSlug.objects.filter(slug=slug).values_list("event_id", flat=True).first()
-        current = Event.objects.public().filter(pk=moved).values_list("slug", flat=True).first() if moved else None
-        if current is not None:
-            return HttpResponsePermanentRedirect(reverse("timeline:event-calendar", kwargs={"slug": current}))
+        event = with_calendar_fields(Event.objects.public()).filter(pk=moved).first() if moved else None
+        if event is not None and ical.in_calendars(event):
+            return HttpResponsePermanentRedirect(reverse("timeline:event-calendar", kwargs={"slug": event.slug}))
+    if event is None:
         withdrawn = Event.objects.filter(
             slug=slug, status=Event.Status.WITHDRAWN, first_published_at__isnull=False
         ).first()
@@ -414,7 +450,7 @@ def json_feed(request):
 def timeline_json(request):
     """The selected events as TimelineJS3 data (/timeline.json)."""
     try:
-        after = timeline_start(request.GET) if request.method != "OPTIONS" else None
+        after, before = timeline_positions(request.GET) if request.method != "OPTIONS" else (None, None)
     except ValidationError as error:
         return refused(error.messages)
-    return selection_format(request, lambda request, selection: timelinejs_response(request, selection, after))
+    return selection_format(request, lambda request, selection: timelinejs_response(request, selection, after, before))

@@ -80,6 +80,7 @@ RETRY_AFTER = 1.0
 # made (set maxmemory with an LRU policy for the rest: docs/performance.md).
 RESPONSE_TIMEOUT = 10 * 60
 GZIP_MIN_LENGTH = 512
+LARGE_BODY = 256 * 1024  # bytes from which a kept response is kept gzipped only
 CACHE_ERRORS = (redis.RedisError, OSError)
 
 
@@ -343,11 +344,12 @@ def today() -> str:
     return _Local.day
 
 
-def response_key(request: HttpRequest, *vary: str, language: str | None = None) -> str:
+def response_key(request: HttpRequest, *vary: str, language: str | None = None, path: str | None = None) -> str:
     """The cache key of a response: everything it varies on besides the content version. The
     code's release, the view (by URL name), the language (the active one unless given), the day
-    (which events are upcoming), the site URL, scheme, host and full path, and anything else the
-    caller names in `vary`."""
+    (which events are upcoming), the site URL, scheme, host and full path (or `path`, for a view
+    whose response depends on less of the address), and anything else the caller names in
+    `vary`."""
     parts = (
         code_release(),
         request.resolver_match.view_name if request.resolver_match else "",
@@ -356,7 +358,7 @@ def response_key(request: HttpRequest, *vary: str, language: str | None = None) 
         settings.SITE_URL,
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
+        request.get_full_path() if path is None else path,
         *vary,
     )
     return "r:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
@@ -431,7 +433,7 @@ class CachedResponse:
 
     status: int
     headers: tuple[tuple[str, str], ...]
-    content: bytes
+    content: bytes | None  # None when only the gzip form is kept (a large body)
     gzipped: bytes | None
     etag: str
     last_modified: int | None
@@ -458,7 +460,9 @@ class CachedResponse:
         return cls(
             status=response.status_code,
             headers=tuple((name, value) for name, value in response.items() if name.lower() not in NOT_KEPT_HEADERS),
-            content=content,
+            # A large body (a CSV file, a long calendar) is kept gzipped only: a tenth of the
+            # memory per address, and most clients take it so; the rest get it unpacked.
+            content=None if gzipped is not None and len(content) >= LARGE_BODY else content,
             gzipped=gzipped,
             etag=etag,
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
@@ -473,7 +477,8 @@ class CachedResponse:
         """The response for `request`: gzipped if it accepts that (with a weak validator, as
         Django's GZipMiddleware gives), 304 or 412 if its conditions say so (RFC 9110)."""
         compressed = self.gzipped is not None and accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        response = HttpResponse(self.gzipped if compressed else self.content, status=self.status)
+        body = self.gzipped if compressed else self.content
+        response = HttpResponse(gzip.decompress(self.gzipped) if body is None else body, status=self.status)
         for name, value in self.headers:
             response[name] = value
         if compressed:
@@ -485,13 +490,17 @@ class CachedResponse:
 
 
 def cached_response(
-    request: HttpRequest, build: Callable[[], HttpResponse], *vary: str, language: str | None = None
+    request: HttpRequest,
+    build: Callable[[], HttpResponse],
+    *vary: str,
+    language: str | None = None,
+    path: str | None = None,
 ) -> HttpResponse:
     """The response `build()` makes for `request`, kept per content version and `response_key`
     (see the module's docstring for what is kept and who gets it)."""
     if not is_cacheable(request):
         return build()
-    key = response_key(request, *vary, language=language)
+    key = response_key(request, *vary, language=language, path=path)
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         # A reader revalidating its copy (feed readers, proxies): answered from the validators
         # alone, without reading the body.

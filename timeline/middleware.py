@@ -54,8 +54,8 @@ class ClientInputMiddleware:
     - In the admin, what its list views use unchecked: the keys of a selection an action is
       applied to (checked by the model's own key field) and the date hierarchy's year, month
       and day: 400.
-    - A number too large for the database or a date (OverflowError, raised only by such a
-      value, e.g. an admin list filter `?id__in=99999999999999999999` on SQLite): 400.
+    - A number too large for the database or a date (OverflowError, e.g. an admin list filter
+      `?id__in=99999999999999999999` on SQLite): 400, logged with its traceback.
     - A database busy beyond the wait (SQLite's "database is locked" after its timeout, say
       while a large import holds the write lock) or not answering: 503 with Retry-After, so
       clients and editors try again instead of seeing an error page.
@@ -103,6 +103,9 @@ class ClientInputMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):
+            # Logged: a number the request carried is the usual cause, but a computation of our
+            # own overflowing (a date past 9999) must reach the operators, not only the reader.
+            logger.warning("Refused as a number too large: %s", request.get_full_path(), exc_info=exception)
             return refusal(request, _("A number in this request is too large."))
         if isinstance(exception, OperationalError):
             logger.warning("Database busy or unavailable: %s", exception)

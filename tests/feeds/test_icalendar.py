@@ -184,6 +184,20 @@ def test_all_day_ends_are_exclusive_for_a_single_day_a_range_and_a_calendar_week
     assert "DTSTART;VALUE=DATE:20250630\r\nDTEND;VALUE=DATE:20250702\r\n" in text
 
 
+@pytest.mark.parametrize("date, days", [("9999-12-31", 1), ("9999-12-30/9999-12-31", 2)])
+def test_an_event_ending_on_the_last_day_there_is_spans_it_by_duration(client, frozen, make_event, date, days):
+    # The exclusive end would be 1 January 10000, which no calendar date can say.
+    event = make_event(title="Am Ende der Zeit", date=date)
+    for path in (CALENDAR, event.get_absolute_url() + "event.ics"):
+        calendar, second = read(client.get(path))
+        (entry,) = calendar.events
+        assert "DTEND" not in entry
+        assert entry.start == datetime.date(9999, 12, 32 - days)
+        assert entry["DURATION"].dt == datetime.timedelta(days=days)
+        (other,) = entries(second)
+        assert (other.dtstart.value, other.duration.value) == (entry.start, datetime.timedelta(days=days))
+
+
 def test_uids_are_unique_and_survive_a_new_title_slug_and_site_address(client, frozen, make_event, settings):
     first = make_event(title="Treffen in Berlin", date="2025-07-10")
     make_event(title="Treffen in Berlin", date="2025-07-10", place="Bonn")  # the same title, another event
@@ -425,6 +439,17 @@ def test_a_calendar_asked_again_with_its_etag_gets_304(client, seed, url):
     assert client.get(url, headers={"if-modified-since": response["Last-Modified"]}).status_code == 304
     gzipped = client.get(url, headers={"accept-encoding": "gzip"})
     assert client.get(url, headers={"accept-encoding": "gzip", "if-none-match": gzipped["ETag"]}).status_code == 304
+
+
+def test_the_calendar_of_a_new_day_is_not_answered_with_yesterdays_304(client, frozen, make_event):
+    # An event exactly a year ago is in today's calendar and leaves it at midnight.
+    make_event(title="Vor einem Jahr", date=(NOW - datetime.timedelta(days=365)).date().isoformat())
+    today = client.get(CALENDAR)
+    assert [str(entry["SUMMARY"]) for entry in read(today)[0].events] == ["Vor einem Jahr"]
+    frozen.move_to(NOW + datetime.timedelta(days=1))
+    tomorrow = client.get(CALENDAR, headers={"if-modified-since": today["Last-Modified"]})
+    assert tomorrow.status_code == 200
+    assert read(tomorrow)[0].events == []
 
 
 def test_an_edit_reaches_the_calendar_on_the_next_request(client, seed):

@@ -294,6 +294,19 @@ def test_more_events_than_one_file_holds_are_linked_not_dropped(client, seed, mo
     assert len(together) == 3
 
 
+def test_positions_select_what_the_page_selects_with_them(client, seed):
+    from timeline.pagination import Position
+
+    middle = Event.objects.get(slug="deutsch-japanischer-wirtschaftssicherheitsdialog-etabliert")
+    for name in ("before", "after"):
+        query = f"?{name}={Position.of(middle).token()}"
+        slides = [slide["unique_id"] for slide in fetched(client, URL + query)["events"]]
+        assert slides == [unique_id for _, unique_id in page_events(client, query)], name
+        assert slides  # the seed has an event on either side of the middle one
+    for name in ("before", "after"):
+        assert client.get(f"/?{name}=kaputt").status_code == client.get(f"{URL}?{name}=kaputt").status_code == 400
+
+
 def test_a_file_that_holds_everything_says_nothing_of_more(client, seed):
     response = client.get(URL)
     assert len(json.loads(response.content)["events"]) == Event.objects.count() == 3

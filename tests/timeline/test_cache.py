@@ -315,3 +315,29 @@ def test_gzip_is_served_to_readers_who_ask_with_a_weak_validator(client, make_ev
         for refused in ("gzip;q=0", "identity;q=1, gzip;q=0", "br", "*;q=0"):
             response = client.get(path, headers={"accept-encoding": refused})
             assert "Content-Encoding" not in response and response.content == plain.content, refused
+
+
+def test_a_large_response_is_kept_gzipped_only_and_still_served_whole_to_every_reader(rf):
+    import gzip
+
+    from django.http import HttpResponse
+
+    body = ("Zeile mit Umlauten äöü und 城内実\n" * 20_000).encode()
+    kept = cache.CachedResponse.of(HttpResponse(body, content_type="text/csv; charset=utf-8"))
+    assert kept.content is None and len(kept.gzipped) < len(body) / 10
+    plain = kept.respond(rf.get("/export.csv"))
+    assert plain.content == body and "Content-Encoding" not in plain
+    packed = kept.respond(rf.get("/export.csv", headers={"accept-encoding": "gzip"}))
+    assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed.content) == body
+    small = cache.CachedResponse.of(HttpResponse(b"x" * 1000, content_type="text/plain"))
+    assert small.content == b"x" * 1000
+
+
+@pytest.mark.parametrize("path", ["/export.csv", "/feeds/atom/", "/feeds/ics/", "/timeline.json"])
+def test_a_format_is_kept_once_whatever_else_its_address_carries(client, make_event, path, django_assert_num_queries):
+    make_event(countries=["DE", "JP"], topics=[])
+    first = client.get(path + "?country=JP&kind=meeting")
+    with django_assert_num_queries(0):
+        for other in ("?kind=meeting&country=JP", "?country=JP&kind=meeting&x=1", "?_=1701&country=JP&kind=meeting&q="):
+            again = client.get(path + other)
+            assert (again.status_code, again.content) == (200, first.content), other
