@@ -330,6 +330,18 @@ def test_the_today_line_stands_at_today_when_today_is_on_the_axis(client, seed):
     assert drawing(client.get("/zeitstrahl/")).find(f".//{SVG}g[@class='scale-today']") is None
 
 
+def test_the_time_axis_offers_the_same_subscriptions_as_the_list_for_the_same_filters(client, seed):
+    def panel(path: str) -> str:
+        page = client.get(path + "?country=JP&topic=economic-security").content.decode()
+        return re.search(r'<p class="subscribe">.*?</p>', page, re.S).group(0)
+
+    offered = panel("/zeitstrahl/")
+    assert offered == panel("/")
+    words = as_read(unescape(re.sub(r"<[^>]+>", "", offered)))
+    assert words == "Diese Ansicht abonnieren: RSS · Atom · JSON Feed · iCalendar · CSV · TimelineJS"
+    assert len(re.findall(r'href="[^"]*\?country=JP&amp;topic=economic-security"', offered)) == 6
+
+
 def test_hostile_parameters_and_the_extreme_years_are_answered_without_a_server_error(client, seed):
     for name in PARAMETERS:
         for value in VALUES:
