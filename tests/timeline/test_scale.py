@@ -342,6 +342,12 @@ def test_the_time_axis_offers_the_same_subscriptions_as_the_list_for_the_same_fi
     assert len(re.findall(r'href="[^"]*\?country=JP&amp;topic=economic-security"', offered)) == 6
 
 
+def test_the_caption_says_in_plain_german_what_the_numbers_are(client, seed):
+    text = as_read(unescape(client.get("/zeitstrahl/").content.decode()))
+    assert "Die Nummern entsprechen der Liste darunter." in text and "Ihre Nummern" not in text
+    assert "ein Zeitraum: mehrere Tage oder ein ganzer Monat, ein ganzes Quartal oder Jahr" in text
+
+
 def test_hostile_parameters_and_the_extreme_years_are_answered_without_a_server_error(client, seed):
     for name in PARAMETERS:
         for value in VALUES:
