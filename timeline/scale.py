@@ -1,9 +1,8 @@
 """The timeline drawn to scale: where each event's mark goes on a time axis.
 
 Pure layout, no request and no database: `layout()` takes the events' dates (timeline.dates.EventDate)
-and lanes and gives coordinates in SVG user units, which are CSS pixels at the drawing's natural
-width; templates/timeline/_scale_drawing.html draws them. How each precision is drawn is described
-in docs/dates.md ("On the time axis"):
+and lanes and gives coordinates; templates/timeline/_scale_drawing.html draws them. How each
+precision is drawn is described in docs/dates.md ("On the time axis"):
 
 - a date known to the day, one day long, is a point (a circle);
 - every other date is a band over all the days it may mean (`EventDate.bounds()`): a range of days,
@@ -12,6 +11,12 @@ in docs/dates.md ("On the time axis"):
 
 Events of a series share the series' lanes; the others share lanes of their own. Within each, marks
 are packed greedily into as few rows as keep them apart.
+
+The drawing is as wide as the box it is shown in, but never narrower than its plot's `Scale.width`:
+a year at least MIN_PX_PER_YEAR, the whole axis at least MIN_WIDTH, which fits a phone. So a day's x
+is a percentage of the plot (the browser resolves it against the drawing's width, without a
+script), while sizes that must not stretch (circles, text, the gaps between marks) stay in pixels.
+Marks are packed at the narrowest width, so any wider drawing only spaces them further apart.
 """
 
 from __future__ import annotations
@@ -27,10 +32,20 @@ from .dates import FIRST_YEAR, LAST_YEAR, MONTH_NAMES, EventDate, year_text
 # (500 marks and their list make a page of about 330 kB, 35 kB as sent gzipped).
 MAX_DRAWN = 500
 
-MIN_WIDTH = 720  # the narrowest plot: with the margins it fits the results column on a desktop screen
+# Widths in CSS pixels. LEFT and RIGHT are the margins beside the plot (the padding of .scale-canvas
+# in site.css): the right one holds the number beside a mark at the very end and the year closing
+# the axis. The box around the drawing has a 1 px border.
+LEFT, RIGHT = 16, 44
+MIN_WIDTH = 266  # the narrowest plot: with the margins and the border it fits a 360 px phone's screen
 MIN_PX_PER_YEAR = 96  # room a year keeps however many there are (the drawing then scrolls)
 MAX_WIDTH = 9600  # beyond this the years get narrower (and fewer labels) instead of the drawing wider
-LEFT, RIGHT = 16, 40  # margins; the right one holds the number beside a mark at the very end
+# A box at least WIDE_BOX px wide (site.css: the container query on .scale-scroll) shows the ticks
+# a plot of WIDE_WIDTH px has room for: the months of a year that gets only quarters on a phone.
+WIDE_WIDTH = 600
+WIDE_BOX = WIDE_WIDTH + LEFT + RIGHT
+# Printed, a drawing wider than this is shrunk to fit (print-zoom-* in site.css): an A4 page's
+# width inside margins of 1.5 cm, which a US Letter page has room for too.
+PRINT_WIDTH = 680
 AXIS_HEIGHT = 52  # year labels, month labels, then the first lane
 GROUP_HEADER = 24  # a lane group's label
 ROW_HEIGHT = 28
@@ -43,16 +58,13 @@ MARK_GAP = 6  # between marks (and their numbers) in one row
 DIGIT_WIDTH = 7.5  # of the 12 px numbers beside the marks, for packing
 LABEL_GAP = 4
 MIN_TICK_SPACING = 48  # px between labelled year ticks: "2024" fits with room to spare
-QUARTERS_FROM = 160  # px per year from which quarter ticks are drawn
-MONTHS_FROM = 360  # px per year from which month ticks, labelled, are drawn
+QUARTERS_FROM = 128  # px per year from which the quarters are drawn, labelled with their first month
+MONTHS_FROM = 360  # px per year from which every month is drawn, labelled
 YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
-# A lane's label repeats along the lane, this far beyond its own end, so that a reader scrolling
-# sideways on a 360 px phone always sees (part of) it; LABEL_CHAR_WIDTH estimates the 12 px bold text.
-LABEL_SPACING, LABEL_CHAR_WIDTH = 120, 7.2
 MAX_PERIOD_YEARS = 15  # up to this many years the zoom links are years, beyond it decades
 
 POINT, BAND = "point", "band"
-YEAR_TICK, QUARTER_TICK, MONTH_TICK = "year", "quarter", "month"
+YEAR_TICK, MONTH_TICK = "year", "month"
 
 
 @dataclass(frozen=True)
@@ -64,13 +76,20 @@ class Item:
     lane: str = ""
 
 
+def percent(fraction: float) -> float:
+    """A share of the plot as written into the drawing, in per cent: to 1/10,000 %, a hundredth of a
+    pixel on the widest plot."""
+    return round(fraction * 100, 4)
+
+
 @dataclass(frozen=True)
 class Scale:
-    """Days to x: the axis runs over the whole years `first_year`..`last_year`, `width` px long."""
+    """Days to shares of the plot: the axis runs over the whole years `first_year`..`last_year`;
+    `width` is the plot's narrowest width in px (it may be drawn wider, never narrower)."""
 
     first_year: int
     last_year: int
-    width: float  # of the plot, between the margins
+    width: float
 
     @property
     def start(self) -> datetime.date:
@@ -85,16 +104,21 @@ class Scale:
         return self.last_day.toordinal() + 1 - self.start.toordinal()
 
     @property
+    def years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    @property
     def px_per_year(self) -> float:
-        return self.width / (self.last_year - self.first_year + 1)
+        """At the narrowest width."""
+        return self.width / self.years
 
-    def x(self, day: datetime.date) -> float:
-        """Where `day` begins: a day is drawn from its start to the next day's (`x_after`)."""
-        return LEFT + (day.toordinal() - self.start.toordinal()) * self.width / self.days
+    def at(self, day: datetime.date) -> float:
+        """Where `day` begins, as a share of the plot (0 to 1); a day is drawn from there to `after(day)`."""
+        return (day.toordinal() - self.start.toordinal()) / self.days
 
-    def x_after(self, day: datetime.date) -> float:
+    def after(self, day: datetime.date) -> float:
         """Where `day` ends (counted in ordinals, so 31 December 9999 has an end too)."""
-        return LEFT + (day.toordinal() + 1 - self.start.toordinal()) * self.width / self.days
+        return (day.toordinal() + 1 - self.start.toordinal()) / self.days
 
 
 def make_scale(first_year: int, last_year: int) -> Scale:
@@ -106,19 +130,23 @@ def make_scale(first_year: int, last_year: int) -> Scale:
 
 
 def rounded(value: float) -> float:
-    """A coordinate as written into the drawing: to a tenth of a pixel, which no screen shows."""
+    """A length in px as written into the drawing: to a tenth of a pixel, which no screen shows."""
     return round(value, 1)
 
 
 @dataclass(frozen=True)
 class Tick:
-    x: float
-    kind: str  # YEAR_TICK, QUARTER_TICK, MONTH_TICK
+    """A line across the drawing at the start of a year or month, with its label."""
+
+    x: float  # per cent of the plot
+    kind: str  # YEAR_TICK, MONTH_TICK
     label: str  # "" for an unlabelled tick
+    wide: bool = False  # drawn only in a box at least WIDE_BOX px wide (a phone has no room for it)
 
     @property
-    def label_x(self) -> float:
-        return rounded(self.x + LABEL_GAP)
+    def label_dx(self) -> int:
+        """The label stands this far right of its line, in px."""
+        return LABEL_GAP
 
     @property
     def label_y(self) -> int:
@@ -126,7 +154,7 @@ class Tick:
 
     @property
     def top(self) -> int:
-        """Year lines run through the labels' row, months and quarters start below the years."""
+        """Year lines run through the labels' row, months start below the years."""
         return 4 if self.kind == YEAR_TICK else MINOR_TICK_TOP
 
 
@@ -135,28 +163,47 @@ def year_step(px_per_year: float) -> int:
     return next((step for step in YEAR_STEPS if step * px_per_year >= MIN_TICK_SPACING), YEAR_STEPS[-1])
 
 
+def months_drawn(px_per_year: float) -> tuple[int, ...]:
+    """The months (2 to 12) whose first day a year this wide gets a labelled tick for: every
+    month, the quarters' first months, or none."""
+    if px_per_year >= MONTHS_FROM:
+        return tuple(range(2, 13))
+    if px_per_year >= QUARTERS_FROM:
+        return (4, 7, 10)
+    return ()
+
+
 def ticks(scale: Scale, language: str) -> list[Tick]:
-    """The axis' ticks, left to right: each year's 1 January (labelled every `year_step` years) and
-    an unlabelled one closing the axis; when a year is wide enough, its quarters (unlabelled) or its
-    months (labelled with the month's first three letters in `language`)."""
+    """The axis' ticks, left to right: each year's 1 January, labelled every `year_step` years
+    (unless too close to the label closing the axis), and the axis' end, labelled with the year
+    that begins there; when a year is wide enough, the first days of its quarters or of all its
+    months, labelled with the month's first three letters in `language`. Those only a plot
+    WIDE_WIDTH px wide has room for are `wide`."""
     step = year_step(scale.px_per_year)
     names = MONTH_NAMES[language]
+    always = months_drawn(scale.px_per_year)
+    in_wide_box = months_drawn(scale.px_per_year * max(1.0, WIDE_WIDTH / scale.width))
+    end = scale.last_year + 1
     result: list[Tick] = []
-    for year in range(scale.first_year, scale.last_year + 1):
-        labelled = year % step == 0
+    for year in range(scale.first_year, end):
+        labelled = year % step == 0 and (end - year) * scale.px_per_year >= MIN_TICK_SPACING
         if not labelled and scale.px_per_year < 8:
             continue  # years a few pixels apart: only the labelled ones get a line
-        result.append(Tick(rounded(scale.x(datetime.date(year, 1, 1))), YEAR_TICK, year_text(year) if labelled else ""))
-        if scale.px_per_year >= MONTHS_FROM:
-            months = [(month, MONTH_TICK, names[month - 1][:3]) for month in range(2, 13)]
-        elif scale.px_per_year >= QUARTERS_FROM:
-            months = [(month, QUARTER_TICK, "") for month in (4, 7, 10)]
-        else:
-            months = []
+        label = year_text(year) if labelled else ""
+        result.append(Tick(percent(scale.at(datetime.date(year, 1, 1))), YEAR_TICK, label))
         result.extend(
-            Tick(rounded(scale.x(datetime.date(year, month, 1))), kind, label) for month, kind, label in months
+            Tick(
+                percent(scale.at(datetime.date(year, month, 1))),
+                MONTH_TICK,
+                names[month - 1][:3],
+                wide=month not in always,
+            )
+            for month in in_wide_box
         )
-    result.append(Tick(rounded(scale.x_after(scale.last_day)), YEAR_TICK, ""))
+    # The end of 31 December of the last year, where the next year begins: labelled with that year
+    # like every other year's line, so no line of the axis is left without its year. The label
+    # stands in the right margin.
+    result.append(Tick(percent(1.0), YEAR_TICK, year_text(end) if end <= LAST_YEAR else ""))
     return result
 
 
@@ -178,45 +225,58 @@ def pack(extents: Sequence[tuple[float, float]], gap: float = MARK_GAP) -> list[
 
 @dataclass
 class Mark:
-    """One event's mark: a point at `cx`, or a band from `x` over `width`, in row `y` (its middle)."""
+    """One event's mark, in row `y` (its middle): a point at `middle`, or a band from `start` to
+    `end` (per cent of the plot), with its number beside it."""
 
     key: Any
     number: int  # 1, 2, …: earliest first; the list below the drawing is numbered alike
     lane: str
     shape: str  # POINT or BAND
     soft: bool  # approximate or uncertain: drawn with a soft, dashed edge
-    x: float  # band: left end; point: cx - radius
-    width: float  # band: length; point: the diameter
+    start: float  # per cent of the plot: where the mark's first day begins
+    end: float  # and where its last day ends
+    # A band narrower than MIN_BAND_WIDTH px on the narrowest plot is drawn over at least that many
+    # px, centred on its days, wherever it would otherwise be narrower (`floor_*`).
+    floor: bool
+    number_dx: float  # px right of `number_x` where the number starts
+    extent: tuple[float, float]  # px taken up on the narrowest plot, its number included (for packing)
     y: float = 0.0
 
     @property
-    def cx(self) -> float:
-        return rounded(self.x + self.width / 2)
+    def middle(self) -> float:
+        return round((self.start + self.end) / 2, 4)
 
     @property
-    def radius(self) -> float:
+    def width(self) -> float:
+        return round(self.end - self.start, 4)
+
+    @property
+    def radius(self) -> int:
         return POINT_RADIUS
+
+    @property
+    def floor_width(self) -> int:
+        return MIN_BAND_WIDTH
+
+    @property
+    def floor_dx(self) -> float:
+        return -MIN_BAND_WIDTH / 2
 
     @property
     def top(self) -> float:
         return self.y - BAND_HEIGHT / 2
 
     @property
-    def height(self) -> float:
+    def height(self) -> int:
         return BAND_HEIGHT
 
     @property
-    def label_x(self) -> float:
-        return rounded(self.x + self.width + LABEL_GAP)
+    def number_x(self) -> float:
+        return self.middle if self.shape == POINT else self.end
 
     @property
     def label_y(self) -> float:
         return self.y + 4  # the baseline that centres 12 px digits on the row
-
-    @property
-    def extent(self) -> tuple[float, float]:
-        """What the mark takes up in its row, its number included."""
-        return self.x, self.label_x + len(str(self.number)) * DIGIT_WIDTH
 
 
 @dataclass
@@ -228,7 +288,6 @@ class Group:
     y: float = 0.0
     rows: int = 1
     marks: list[Mark] = field(default_factory=list)
-    label_xs: list[float] = field(default_factory=list)  # the label and its repeats along the lane
 
     @property
     def height(self) -> float:
@@ -241,18 +300,50 @@ class Group:
 
 @dataclass
 class Drawing:
-    width: float
-    height: float
+    """Everything the template draws: the axis' ticks, the lanes and their marks, the today line."""
+
     scale: Scale
+    height: float
     ticks: list[Tick]
     groups: list[Group]
     marks: list[Mark]  # earliest first, numbered so
-    today_x: float | None
+    today_x: float | None  # per cent of the plot
+
+    @property
+    def width(self) -> float:
+        """The plot's narrowest width, px."""
+        return rounded(self.scale.width)
+
+    @property
+    def left(self) -> int:
+        return LEFT
+
+    @property
+    def right(self) -> int:
+        return RIGHT
+
+    @property
+    def min_width(self) -> float:
+        """The narrowest the drawing gets, px, with its margins: a narrower box scrolls."""
+        return rounded(LEFT + self.scale.width + RIGHT)
+
+    @property
+    def fits_a_phone(self) -> bool:
+        """Whether the drawing is at its narrowest, which fits a phone's screen."""
+        return self.scale.width <= MIN_WIDTH
 
     @property
     def fits_a_desktop(self) -> bool:
-        """Whether the drawing is at its narrowest, which fits the page's results column on a desktop."""
-        return self.width <= LEFT + MIN_WIDTH + RIGHT
+        """Whether a box WIDE_BOX px wide, the results column on a desktop, holds the whole drawing."""
+        return self.min_width <= WIDE_BOX
+
+    @property
+    def print_zoom(self) -> int:
+        """How large the drawing is printed, in per cent, in steps of 5: as large as fits PRINT_WIDTH
+        (CSS cannot divide a page's width by the drawing's, so the steps are classes in site.css)."""
+        if self.min_width <= PRINT_WIDTH:
+            return 100
+        return max(5, int(PRINT_WIDTH / self.min_width * 20) * 5)
 
     @property
     def today_line_end(self) -> float:
@@ -288,15 +379,32 @@ def axis_years(
 def place(item: Item, scale: Scale, number: int) -> Mark:
     """`item`'s mark on `scale`, its days clipped to the axis (a `to` filter may cut a long date)."""
     first, last = item.date.bounds()
-    x1, x2 = scale.x(max(first, scale.start)), scale.x_after(min(last, scale.last_day))
-    soft = item.date.is_approximate
+    start, end = scale.at(max(first, scale.start)), scale.after(min(last, scale.last_day))
+    # On the narrowest plot, in px: what the mark takes up, and where its number goes.
+    left, right = start * scale.width, end * scale.width
+    middle = (left + right) / 2
     if first == last:
-        diameter = 2 * POINT_RADIUS
-        return Mark(item.key, number, item.lane, POINT, soft, rounded((x1 + x2 - diameter) / 2), diameter)
-    if x2 - x1 < MIN_BAND_WIDTH:
-        middle = (x1 + x2) / 2
-        x1, x2 = middle - MIN_BAND_WIDTH / 2, middle + MIN_BAND_WIDTH / 2
-    return Mark(item.key, number, item.lane, BAND, soft, rounded(x1), rounded(x2 - x1))
+        shape, floor = POINT, False
+        left, number_dx = middle - POINT_RADIUS, POINT_RADIUS + LABEL_GAP
+        number_x = middle + number_dx
+    else:
+        shape, floor = BAND, right - left < MIN_BAND_WIDTH
+        if floor:
+            left = middle - MIN_BAND_WIDTH / 2
+        number_x = max(right, middle + MIN_BAND_WIDTH / 2) + LABEL_GAP
+        number_dx = number_x - right
+    return Mark(
+        key=item.key,
+        number=number,
+        lane=item.lane,
+        shape=shape,
+        soft=item.date.is_approximate,
+        start=percent(start),
+        end=percent(end),
+        floor=floor,
+        number_dx=rounded(number_dx),
+        extent=(left, number_x + len(str(number)) * DIGIT_WIDTH),
+    )
 
 
 def layout(
@@ -320,8 +428,7 @@ def layout(
     groups: dict[str, Group] = {}
     for mark in marks:
         groups.setdefault(mark.lane, Group(mark.lane, mark.lane or no_series)).marks.append(mark)
-    order = sorted(groups.values(), key=lambda group: (group.name == "", min(mark.x for mark in group.marks)))
-    width = rounded(LEFT + scale.width + RIGHT)
+    order = sorted(groups.values(), key=lambda group: (group.name == "", min(mark.start for mark in group.marks)))
     y = AXIS_HEIGHT
     for group in order:
         in_rows = sorted(group.marks, key=lambda mark: mark.extent)
@@ -329,17 +436,14 @@ def layout(
         group.y, group.rows = y, max(rows) + 1
         for mark, row in zip(in_rows, rows, strict=True):
             mark.y = y + GROUP_HEADER + row * ROW_HEIGHT + ROW_HEIGHT / 2
-        repeat = max(360 - LABEL_SPACING, len(group.label) * LABEL_CHAR_WIDTH) + LABEL_SPACING
-        group.label_xs = [rounded(LEFT + offset * repeat) for offset in range(max(1, int((width - LEFT) // repeat)))]
         y += group.height
 
     today_x = None
     if scale.start <= today <= scale.last_day:
-        today_x = rounded((scale.x(today) + scale.x_after(today)) / 2)
+        today_x = percent((scale.at(today) + scale.after(today)) / 2)
     return Drawing(
-        width=width,
-        height=y + BOTTOM,
         scale=scale,
+        height=y + BOTTOM,
         ticks=ticks(scale, language),
         groups=order,
         marks=marks,

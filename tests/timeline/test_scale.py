@@ -10,12 +10,13 @@ import random
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
-from tests.conftest import as_read
+from tests.conftest import as_read, panel_links
 from tests.test_client_input import PARAMETERS, VALUES
 from timeline import scale
 from timeline.dates import stored_event_date
@@ -73,18 +74,26 @@ def shape(link: ET.Element) -> ET.Element:
     return next(child for child in link if "mark-shape" in classes(child))
 
 
+def share(value: str) -> float:
+    """A coordinate of the drawing: a percentage of the plot, which stretches with the box."""
+    assert value.endswith("%"), value
+    return float(value[:-1])
+
+
 class Axis:
-    """The drawing's own axis: the x of each labelled year's 1 January and of the axis' end."""
+    """The drawing's own axis: each year's line at 1 January, labelled with the year, and the last
+    one closing the axis; positions in per cent of the plot."""
 
     def __init__(self, svg: ET.Element):
         lines = [line for line in svg.iter(SVG + "line") if "tick-year" in classes(line)]
         labels = [text for text in svg.iter(SVG + "text") if "tick-label-year" in classes(text)]
         self.first_year = int(labels[0].text)
         self.last_year = self.first_year + len(lines) - 2
-        self.x0, self.x_end = float(lines[0].get("x1")), float(lines[-1].get("x1"))
-        # Each year's label stands at its tick.
-        for line, label in zip(lines, labels, strict=False):
-            assert float(label.get("x")) - float(line.get("x1")) == pytest.approx(scale.LABEL_GAP, abs=0.1)
+        self.x0, self.x_end = share(lines[0].get("x1")), share(lines[-1].get("x1"))
+        # Each year's label stands just right of its line, the axis' end included.
+        assert len(labels) == len(lines)
+        for line, label in zip(lines, labels, strict=True):
+            assert label.get("x") == line.get("x1") and float(label.get("dx")) == scale.LABEL_GAP
 
     def x(self, day: datetime.date) -> float:
         """Where `day` begins, in proportion to the axis."""
@@ -95,7 +104,7 @@ class Axis:
 def band_ends(link: ET.Element) -> tuple[float, float]:
     rect = shape(link)
     assert rect.tag == SVG + "rect"
-    return float(rect.get("x")), float(rect.get("x")) + float(rect.get("width"))
+    return share(rect.get("x")), share(rect.get("x")) + share(rect.get("width"))
 
 
 def middle_y(link: ET.Element) -> float:
@@ -103,6 +112,15 @@ def middle_y(link: ET.Element) -> float:
     if element.tag == SVG + "circle":
         return float(element.get("cy"))
     return float(element.get("y")) + float(element.get("height")) / 2
+
+
+def lane_labels(response) -> dict[str, float]:
+    """The lanes' labels (kept apart from the drawing, so they stay in view when it scrolls) and
+    their y."""
+    match = re.search(r'<svg\b[^>]*\bclass="scale-lane-labels".*?</svg>', response.content.decode(), re.S)
+    assert match, "no lane labels on the page"
+    texts = [text for text in ET.fromstring(match.group(0)).iter(SVG + "text") if "lane-label" in classes(text)]
+    return {text.text: float(text.get("y")) for text in texts}
 
 
 # The page
@@ -139,8 +157,8 @@ def test_ende_2024_is_a_band_from_1_october_to_31_december_in_proportion_to_the_
     dialogue = marks(svg)[DIALOGUE]
     assert "mark-band" in classes(dialogue) and "mark-soft" not in classes(dialogue)
     start, end = band_ends(dialogue)
-    assert start == pytest.approx(axis.x(datetime.date(2024, 10, 1)), abs=0.2)
-    assert end == pytest.approx(axis.x(datetime.date(2025, 1, 1)), abs=0.2)  # to the end of 31 December
+    assert start == pytest.approx(axis.x(datetime.date(2024, 10, 1)), abs=0.001)
+    assert end == pytest.approx(axis.x(datetime.date(2025, 1, 1)), abs=0.001)  # to the end of 31 December
     assert dialogue.get("aria-label").endswith(", 4. Quartal 2024")
 
 
@@ -152,16 +170,16 @@ def test_a_day_is_a_point_in_the_middle_of_its_day_named_by_title_and_date(clien
     circle = shape(reiche)
     assert circle.tag == SVG + "circle"
     middle = (axis.x(datetime.date(2025, 6, 26)) + axis.x(datetime.date(2025, 6, 27))) / 2
-    assert float(circle.get("cx")) == pytest.approx(middle, abs=0.2)
+    assert share(circle.get("cx")) == pytest.approx(middle, abs=0.001)
     name = "Bundesministerin Reiche trifft Japans Minister für Wirtschaftssicherheit Kiuchi, 26. Juni 2025"
     assert reiche.get("aria-label") == name
     assert reiche.find(SVG + "title").text == name
 
 
 def test_the_series_has_its_own_lane_labelled_with_its_name(client, seed):
-    svg = drawing(client.get("/zeitstrahl/"))
-    drawn = marks(svg)
-    labels = {text.text: float(text.get("y")) for text in svg.iter(SVG + "text") if "lane-label" in classes(text)}
+    page = client.get("/zeitstrahl/")
+    drawn = marks(drawing(page))
+    labels = lane_labels(page)
     series_y, other_y = labels["Deutsch-Japanischer Wirtschaftssicherheitsdialog"], labels["Termine ohne Reihe"]
     # Both events of the series on the series' lane, under its label; the other event below, under its own.
     assert middle_y(drawn[REICHE]) == middle_y(drawn[DIALOGUE])
@@ -191,13 +209,15 @@ def test_every_precision_is_drawn_over_its_real_extent_and_approximate_dates_get
     }
     for slug, (first, after) in extents.items():
         assert band_ends(drawn[f"/events/{slug}/"]) == (
-            pytest.approx(axis.x(first), abs=0.2),
-            pytest.approx(axis.x(after), abs=0.2),
+            pytest.approx(axis.x(first), abs=0.001),
+            pytest.approx(axis.x(after), abs=0.001),
         ), slug
-    # Two days are a bar too, never a point: wide enough to see.
+    # Two days are a bar too, never a point: over their days, and on a floor wide enough to see.
     two_days = drawn["/events/two-days/"]
     assert "mark-band" in classes(two_days) and shape(two_days).tag == SVG + "rect"
-    assert float(shape(two_days).get("width")) >= scale.MIN_BAND_WIDTH
+    floor = next(child for child in two_days if "mark-floor" in classes(child))
+    assert float(floor.get("width")) >= scale.MIN_BAND_WIDTH
+    assert floor.get("x") == f"{(sum(band_ends(two_days)) / 2):.4f}".rstrip("0") + "%"
     # "ca." and "(unsicher)" are soft; the plain year is not.
     soft = {href.split("/")[2] for href, link in drawn.items() if "mark-soft" in classes(link)}
     assert soft == {"ca-2023", "unsicher-maerz"}
@@ -324,10 +344,53 @@ def test_the_today_line_stands_at_today_when_today_is_on_the_axis(client, seed):
     axis = Axis(svg)
     today = svg.find(f".//{SVG}g[@class='scale-today']")
     middle = (axis.x(datetime.date(2025, 7, 1)) + axis.x(datetime.date(2025, 7, 2))) / 2
-    assert float(today.find(SVG + "line").get("x1")) == pytest.approx(middle, abs=0.2)
+    assert share(today.find(SVG + "line").get("x1")) == pytest.approx(middle, abs=0.001)
     assert today.find(SVG + "text").text == "Heute"
     # The site's today (27 November 2026) lies after the seed's last year: no line.
     assert drawing(client.get("/zeitstrahl/")).find(f".//{SVG}g[@class='scale-today']") is None
+
+
+def test_every_dark_line_of_the_axis_is_labelled_with_its_year_the_one_closing_the_axis_too(client, seed):
+    svg = drawing(client.get("/zeitstrahl/"))
+    labels = {text.get("x"): text.text for text in svg.iter(SVG + "text") if "tick-label-year" in classes(text)}
+    dark = [
+        line.get("x1")
+        for line in svg.iter(SVG + "line")
+        if "tick-year" in classes(line) and "tick-unlabelled" not in classes(line)
+    ]
+    assert [labels.get(x) for x in dark] == ["2023", "2024", "2025", "2026"]
+    assert dark[-1] == "100.0%"  # the end of 2025, where 2026 begins
+    # On a long axis only every few years are labelled; the others' lines are light.
+    make_event = Event.objects.create
+    make_event(title="Früh", date="1800", status=Event.Status.PUBLISHED, publish_at=TODAY)
+    long = drawing(client.get("/zeitstrahl/"))
+    years = [line for line in long.iter(SVG + "line") if "tick-year" in classes(line)]
+    named = {text.get("x") for text in long.iter(SVG + "text") if "tick-label-year" in classes(text)}
+    assert {line.get("x1") in named for line in years} == {True, False}
+    assert all(("tick-unlabelled" in classes(line)) == (line.get("x1") not in named) for line in years)
+
+
+def test_the_time_axis_offers_the_same_subscriptions_as_the_list_for_the_same_filters(client, seed):
+    def panel(path: str) -> dict[str, dict[str, str]]:
+        return panel_links(client.get(path + "?country=JP&topic=economic-security").content)
+
+    offered = panel("/zeitstrahl/")
+    assert offered == panel("/")
+    assert list(offered) == [
+        "RSS", "Atom", "JSON Feed", "Kalender (iCalendar)", "Adresse für Google Kalender", "Tabelle (CSV)", "TimelineJS",
+    ]  # fmt: skip
+    assert all(link["href"].endswith("?country=JP&topic=economic-security") for link in offered.values())
+
+
+def test_the_caption_says_in_plain_german_what_the_numbers_are(client, seed):
+    text = as_read(unescape(client.get("/zeitstrahl/").content.decode()))
+    assert "Die Nummern entsprechen der Liste darunter." in text and "Ihre Nummern" not in text
+    assert "ein Zeitraum: mehrere Tage oder ein ganzer Monat, ein ganzes Quartal oder Jahr" in text
+
+
+def test_a_drawing_that_fits_a_phone_says_nothing_about_scrolling(client, seed):
+    assert "seitlich verschieben" not in client.get("/zeitstrahl/?from=2025&to=2025").content.decode()
+    assert "Die Zeichnung lässt sich seitlich verschieben." in client.get("/zeitstrahl/").content.decode()
 
 
 def test_hostile_parameters_and_the_extreme_years_are_answered_without_a_server_error(client, seed):
@@ -386,37 +449,73 @@ def test_packing_needs_no_more_rows_than_marks_overlap_at_one_place():
 
 def test_a_short_axis_is_at_least_the_minimum_width_and_a_long_one_keeps_room_for_each_year():
     assert scale.make_scale(2024, 2024).width == scale.MIN_WIDTH
-    assert scale.make_scale(2023, 2025).width == scale.MIN_WIDTH  # 240 px a year
+    # The narrowest a year's drawing gets fits a 360 px phone: plot, margins and the box's border.
+    assert scale.MIN_WIDTH + scale.LEFT + scale.RIGHT + 2 <= 360 - 2 * 16
+    assert scale.make_scale(2023, 2025).width == 3 * scale.MIN_PX_PER_YEAR
     assert scale.make_scale(2000, 2024).width == 25 * scale.MIN_PX_PER_YEAR
     # Beyond MAX_WIDTH the years get narrower instead.
     assert scale.make_scale(1000, 2025).width == pytest.approx(scale.MAX_WIDTH)
 
 
-def test_ticks_are_years_with_months_on_a_short_axis_quarters_on_a_few_years_and_sparser_years_on_a_long_one():
-    one_year = scale.ticks(scale.make_scale(2024, 2024), "de")
-    assert [(tick.kind, tick.label) for tick in one_year[:4]] == [
-        ("year", "2024"),
-        ("month", "Feb"),
-        ("month", "Mär"),
-        ("month", "Apr"),
-    ]
-    # 2024 has 366 days: 1 March lies 60 days in, on a 720 px plot from x = 16.
-    assert one_year[2].x == pytest.approx(16 + 60 / 366 * 720, abs=0.05)
-    assert one_year[-1] == scale.Tick(16 + 720, "year", "")  # the end of 31 December closes the axis
+def test_the_stylesheet_gives_the_drawing_the_margins_and_the_wide_box_the_layout_counts_with():
+    css = (Path(__file__).resolve().parents[2] / "timeline/static/timeline/site.css").read_text()
+    assert f"padding: 0 {scale.RIGHT}px 0 {scale.LEFT}px;" in css
+    assert f"@container (min-width: {scale.WIDE_BOX + 2}px)" in css  # the box's two 1 px borders
+    zooms = {int(step) for step in re.findall(r"\.print-zoom-(\d+) \{ zoom: ", css)}
+    assert zooms == set(range(5, 100, 5))
 
-    three = scale.ticks(scale.make_scale(2023, 2025), "de")
-    assert [tick.label for tick in three if tick.kind == "year"] == ["2023", "2024", "2025", ""]
-    assert sum(tick.kind == "quarter" for tick in three) == 9
-    assert three[4].x == pytest.approx(16 + 365 / 1096 * 720, abs=0.05)  # 1 January 2024
+
+def test_a_drawing_wider_than_a_page_is_printed_smaller_in_steps_of_five_per_cent():
+    def printed(first_year: int, last_year: int) -> int:
+        return scale.layout(
+            [item(f"{first_year:04d}"), item(f"{last_year:04d}")], today=datetime.date(2026, 1, 1), language="de"
+        ).print_zoom
+
+    assert printed(2024, 2025) == 100
+    assert printed(2002, 2026) == 25  # 2,400 px: a quarter of that fits 680
+    assert printed(1, 2026) == 5
+    for years in range(1, 120):
+        zoom = printed(2000, 2000 + years)
+        width = scale.LEFT + scale.make_scale(2000, 2000 + years).width + scale.RIGHT
+        assert width * zoom / 100 <= scale.PRINT_WIDTH and zoom % 5 == 0
+
+
+def test_ticks_are_years_with_quarters_on_a_phone_and_months_in_a_wide_box_and_sparser_years_on_a_long_axis():
+    one_year = scale.ticks(scale.make_scale(2024, 2024), "de")
+    # MIN_WIDTH px: the quarters' first months always, the other months only in a box wide enough.
+    assert [(tick.kind, tick.label, tick.wide) for tick in one_year[:5]] == [
+        ("year", "2024", False),
+        ("month", "Feb", True),
+        ("month", "Mär", True),
+        ("month", "Apr", False),
+        ("month", "Mai", True),
+    ]
+    # 2024 has 366 days: 1 March lies 60 days in.
+    assert one_year[2].x == pytest.approx(60 / 366 * 100, abs=0.0001)
+    # The end of 31 December closes the axis, labelled with the year beginning there.
+    assert one_year[-1] == scale.Tick(100.0, "year", "2025")
+    assert [tick.label for tick in one_year if not tick.wide] == ["2024", "Apr", "Jul", "Okt", "2025"]
+
+    three = scale.ticks(scale.make_scale(2023, 2025), "de")  # 96 px a year, 200 in a wide box
+    assert [tick.label for tick in three if tick.kind == "year"] == ["2023", "2024", "2025", "2026"]
+    assert [tick.label for tick in three if tick.kind == "month"] == ["Apr", "Jul", "Okt"] * 3
+    assert all(tick.wide for tick in three if tick.kind == "month")
+    assert three[4].x == pytest.approx(365 / 1096 * 100, abs=0.0001)  # 1 January 2024
 
     quarter_century = scale.ticks(scale.make_scale(2000, 2024), "de")
     assert {tick.kind for tick in quarter_century} == {"year"} and len(quarter_century) == 26
+    assert all(tick.label for tick in quarter_century)
 
     millennium = scale.make_scale(1000, 2025)  # about 9.4 px a year: a label every ten years
     assert scale.year_step(millennium.px_per_year) == 10
     labels = [tick.label for tick in scale.ticks(millennium, "de") if tick.label]
-    assert labels[:3] == ["1000", "1010", "1020"] and labels[-1] == "2020"
+    assert labels[:3] == ["1000", "1010", "1020"] and labels[-2:] == ["2020", "2026"]
+    # 2020 stands too close to 2022, which closes an axis ending in 2021: it gives up its label.
+    ending_2021 = [tick.label for tick in scale.ticks(scale.make_scale(1000, 2021), "de") if tick.label]
+    assert ending_2021[-2:] == ["2010", "2022"]
     assert scale.year_step(scale.make_scale(1, 2025).px_per_year) == 20
+    # The last year there is has no next one to name.
+    assert scale.ticks(scale.make_scale(9999, 9999), "de")[-1].label == ""
 
 
 def test_layout_puts_series_lanes_first_numbers_marks_earliest_first_and_packs_overlaps_into_rows():
@@ -426,7 +525,7 @@ def test_layout_puts_series_lanes_first_numbers_marks_earliest_first_and_packs_o
             item("2023-03-18"),
             item("2024-36", "Dialog"),
             item("2023~"),
-            item("2023-05"),
+            item("2023-09"),
         ],
         today=datetime.date(2026, 11, 27),
         language="de",
@@ -436,14 +535,14 @@ def test_layout_puts_series_lanes_first_numbers_marks_earliest_first_and_packs_o
     # "2023~" spans the other two, which fit one row behind the other.
     assert [group.rows for group in drawing.groups] == [1, 2]
     y = {mark.key: mark.y for mark in drawing.marks}
-    assert y["2023-03-18"] == y["2023-05"] != y["2023~"]
-    assert [mark.key for mark in drawing.marks] == ["2023~", "2023-03-18", "2023-05", "2024-36", "2025-06-26"]
+    assert y["2023-03-18"] == y["2023-09"] != y["2023~"]
+    assert [mark.key for mark in drawing.marks] == ["2023~", "2023-03-18", "2023-09", "2024-36", "2025-06-26"]
     assert [mark.number for mark in drawing.marks] == [1, 2, 3, 4, 5]
     shapes = {mark.key: (mark.shape, mark.soft) for mark in drawing.marks}
     assert shapes == {
         "2023~": ("band", True),
         "2023-03-18": ("point", False),
-        "2023-05": ("band", False),
+        "2023-09": ("band", False),
         "2024-36": ("band", False),
         "2025-06-26": ("point", False),
     }
@@ -461,8 +560,8 @@ def test_a_period_filter_cuts_the_axis_and_a_longer_date_is_drawn_to_its_edge():
     )
     assert (drawing.scale.first_year, drawing.scale.last_year) == (2024, 2024)
     long = drawing.marks[0]
-    assert (long.x, long.x + long.width) == (scale.LEFT, scale.LEFT + scale.MIN_WIDTH)
-    assert drawing.today_x == drawing.marks[1].cx
+    assert (long.start, long.end) == (0, 100)
+    assert drawing.today_x == drawing.marks[1].middle
 
 
 def test_zoom_periods_are_the_years_with_events_on_a_short_axis_and_decades_on_a_long_one():
