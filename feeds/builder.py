@@ -22,17 +22,10 @@ from feedgen.feed import FeedGenerator
 
 from timeline.models import Event
 from timeline.structured_data import absolute_url
-from timeline.text import MarkupWriter, body_blocks, clean_text, sanitize_html
+from timeline.text import MarkupWriter, body_blocks, clean_text, sanitize_html, xml_safe
 
-# Characters XML 1.0 does not allow at all; one of them anywhere would break the whole feed.
-_XML_FORBIDDEN_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 EDTF_SCHEME = "http://id.loc.gov/datatypes/edtf"
 MAX_ENTRIES = 50
-
-
-def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids."""
-    return _XML_FORBIDDEN_RE.sub("", text)
 
 
 def feed_text(text: str | None) -> str:

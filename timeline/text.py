@@ -30,6 +30,15 @@ _INVISIBLE_RE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 
+# Characters XML 1.0 does not allow at all (section 2.2); one anywhere breaks a whole feed or SVG.
+_XML_FORBIDDEN_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids."""
+    return _XML_FORBIDDEN_RE.sub("", text)
+
+
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
     """Plain text as readers should get it: NFC, no invisible or control characters, trimmed."""
     if not value:

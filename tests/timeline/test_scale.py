@@ -17,8 +17,10 @@ import time_machine
 from django.core.management import call_command
 
 from tests.conftest import as_read, panel_links
+from tests.feeds.test_hostile_content import hostile  # noqa: F401  (the fixture)
 from tests.test_client_input import PARAMETERS, VALUES
 from timeline import scale
+from timeline.cache import content_changed
 from timeline.dates import stored_event_date
 from timeline.models import Event, Series
 
@@ -377,7 +379,8 @@ def test_the_time_axis_offers_the_same_subscriptions_as_the_list_for_the_same_fi
     offered = panel("/zeitstrahl/")
     assert offered == panel("/")
     assert list(offered) == [
-        "RSS", "Atom", "JSON Feed", "Kalender (iCalendar)", "Adresse für Google Kalender", "Tabelle (CSV)", "TimelineJS",
+        "RSS", "Atom", "JSON Feed", "Kalender (iCalendar)", "Adresse für Google Kalender",
+        "Tabelle (CSV)", "TimelineJS",
     ]  # fmt: skip
     assert all(link["href"].endswith("?country=JP&topic=economic-security") for link in offered.values())
 
@@ -575,3 +578,18 @@ def test_zoom_periods_are_the_years_with_events_on_a_short_axis_and_decades_on_a
         scale.Period("2020–2029", "2020", "2029"),
     ]
     assert scale.periods([item("0005"), item("0100")], 5, 100)[0] == scale.Period("0001–0009", "0001", "0009")
+
+
+def test_text_written_around_the_models_still_gives_a_well_formed_drawing_with_named_marks(client, hostile):  # noqa: F811
+    from timeline.models import Series
+
+    series = Series.objects.create(name="Reihe")
+    Event.objects.filter(pk=hostile.pk).update(series=series)
+    Series.objects.filter(pk=series.pk).update(name="Rei\x01he \x0c <b>fett</b> \ufffe")
+    content_changed()
+    response = client.get("/zeitstrahl/")
+    svg = drawing(response)  # parsed as XML: no character XML forbids
+    names = [link.get("aria-label") for link in marks(svg).values()]
+    assert "Termin ohne Titel, 26. Juni 2025" in names
+    assert all(name.split(",")[0].strip() for name in names)
+    assert "Reihe <b>fett</b>" in lane_labels(response)  # parsed as XML too: shown as typed, controls left out

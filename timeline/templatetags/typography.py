@@ -1,10 +1,13 @@
-"""Template filters for how text breaks on narrow screens."""
+"""Template filters for how stored text reads: where long words break on narrow screens, and
+what is left out of text that lands in XML."""
 
 import functools
 import re
 
 import pyphen
 from django import template
+
+from timeline.text import clean_text, xml_safe
 
 register = template.Library()
 
@@ -33,3 +36,11 @@ def hyphenate(text: str, language: str) -> str:
     if rules is None or not text:
         return text
     return LONG_WORD.sub(lambda word: rules.inserted(word[0], hyphen=SOFT_HYPHEN), str(text))
+
+
+@register.filter
+def readable(text: str | None) -> str:
+    """Stored text as readers get it wherever it lands, XML included (the time axis' SVG): no
+    control, invisible or bidi characters, none that XML 1.0 forbids, on one line. Text written
+    around the models' validation gets the same treatment as in the feeds."""
+    return xml_safe(clean_text(text))
