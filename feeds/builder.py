@@ -10,7 +10,6 @@ building twice gives the same bytes (no "now", no counters).
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
