@@ -174,8 +174,9 @@ def item_date_line(event: Event) -> str:
     # Labels are translated outside the f-strings: xgettext (makemessages) does not look inside them.
     date_label, place_label = _("Date"), _("Place")
     line = f"{date_label}: {event.date_display()}"
-    if event.place:
-        line += f" · {place_label}: {event.place}"
+    place = feed_text(event.place)  # a place of invisible characters only is no place
+    if place:
+        line += f" · {place_label}: {place}"
     return feed_text(line)
 
 
@@ -186,18 +187,20 @@ def item_description(event: Event) -> str:
 
 def item_content(event: Event) -> str:
     date_label, place_label, correction_label = escape(_("Date")), escape(_("Place")), escape(_("Correction"))
+    # Each part is left out when nothing readable is left of it once cleaned, not only when empty.
+    place, summary, change_note = feed_text(event.place), feed_text(event.summary), feed_text(event.change_note)
     parts = [
         f'<p><strong>{date_label}:</strong> <time datetime="{event.event_date.start.html_datetime()}">'
         f"{escape(event.date_display())}</time>"
-        + (f" · <strong>{place_label}:</strong> {escape(feed_text(event.place))}" if event.place else "")
+        + (f" · <strong>{place_label}:</strong> {escape(place)}" if place else "")
         + "</p>"
     ]
-    if event.summary:
-        parts.append(f"<p>{escape(feed_text(event.summary))}</p>")
+    if summary:
+        parts.append(f"<p>{escape(summary)}</p>")
     if event.body:
         parts.append(feed_html(event.body, absolute_url(event.get_absolute_url())))
-    if event.change_note:
-        parts.append(f"<p><em>{correction_label}:</em> {escape(feed_text(event.change_note))}</p>")
+    if change_note:
+        parts.append(f"<p><em>{correction_label}:</em> {escape(change_note)}</p>")
     return "\n".join(parts)
 
 

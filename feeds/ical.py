@@ -180,11 +180,11 @@ def build_calendar(info: CalendarInfo, entries: Sequence[bytes]) -> bytes:
         # RFC 5545 (section 3.4) wants at least one component in a calendar, and strict
         # importers refuse one without: the site's time zone, for the coming two years.
         year = timezone.localdate().year
-        calendar.add_component(
-            Timezone.from_tzid(
-                settings.TIME_ZONE, first_date=datetime.date(year, 1, 1), last_date=datetime.date(year + 2, 1, 1)
-            )
+        zone = Timezone.from_tzid(
+            settings.TIME_ZONE, first_date=datetime.date(year, 1, 1), last_date=datetime.date(year + 2, 1, 1)
         )
+        zone.pop("COMMENT", None)  # the library's note to programmers, in English
+        calendar.add_component(zone)
     end = b"END:VCALENDAR\r\n"
     # The entries are kept as bytes per state of their event (feeds.views.calendar_entries), so a
     # change serialises one entry, not a thousand; they go where the library ends the calendar.

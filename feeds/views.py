@@ -96,7 +96,11 @@ def refused(messages: list[str]) -> HttpResponse:
 
 
 def selection_format(
-    request: HttpRequest, make: Callable[[HttpRequest, Selection], HttpResponse], *, vary: tuple[str, ...] = ()
+    request: HttpRequest,
+    make: Callable[[HttpRequest, Selection], HttpResponse],
+    *,
+    vary: tuple[str, ...] = (),
+    reads: tuple[str, ...] = (),
 ) -> HttpResponse:
     """A machine-readable format of the events the address selects (the timeline's query
     parameters): `make(request, selection)` writes it, in the site's language (LANGUAGE_CODE)
@@ -104,7 +108,8 @@ def selection_format(
 
     Shared by every subscription and export format: kept per content version (timeline.cache),
     answering conditional GET (ETag, Last-Modified), readable from any site (CORS), and a 400
-    in the reader's language naming each value that could not be understood.
+    in the reader's language naming each value that could not be understood. `reads` names the
+    parameters the format reads besides the filters (its cache key holds them, and no other).
     """
     if request.method == "OPTIONS":  # a browser asking whether another site may read the format
         return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
@@ -124,20 +129,18 @@ def selection_format(
         response["Content-Language"] = settings.LANGUAGE_CODE
         return response
 
-    return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE, path=selection_address(request))
+    address = selection_address(request, reads)
+    return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE, path=address)
 
 
-CURSORS_NAMES = ("after", "before")  # TimelineJS's positions (CURSORS below)
-# What a format's response is made from besides the path: the filters and a TimelineJS position.
-ADDRESS_PARAMETERS = (*PARAMETERS, *CURSORS_NAMES)
-
-
-def selection_address(request: HttpRequest) -> str:
-    """The request's path and the parameters a format reads, non-empty, the names in one order:
-    the response's cache key. Any other parameter (`?x=1`, a cache-busting `?_=…`) or another order
-    gives the same response, so it is kept once, not once per spelling of the address."""
+def selection_address(request: HttpRequest, reads: tuple[str, ...] = ()) -> str:
+    """The request's path and the parameters a format reads (the filters, and `reads`), non-empty,
+    the names in one order: the response's cache key. Any other parameter (`?x=1`, a
+    cache-busting `?_=…`) or another order gives the same response, so it is kept once, not once
+    per spelling of the address."""
     # Names in one order; a name's values in the order given, which the title follows.
-    pairs = [(name, value) for name in ADDRESS_PARAMETERS for value in request.GET.getlist(name) if value.strip()]
+    names = (*PARAMETERS, *reads)
+    pairs = [(name, value) for name in names for value in request.GET.getlist(name) if value.strip()]
     return request.path + ("?" + urlencode(pairs) if pairs else "")
 
 
@@ -259,6 +262,8 @@ def timelinejs_response(
         paragraphs.append(f'{escape(held)} <a href="{escape(next_url)}">{escape(_("Older events"))}</a>')
         headers["Link"] = f'<{next_url}>; rel="next"'
     content = build_timeline(feed_title(selection), absolute_url("/" + selection.query_string), paragraphs, page.events)
+    # Offered under "Herunterladen": a browser saves it; TimelineJS reads it by its address alike.
+    headers["Content-Disposition"] = content_disposition_header(True, download_name(selection, "json"))
     return HttpResponse(content, content_type=CONTENT_TYPES["timelinejs"], headers=headers)
 
 
@@ -323,11 +328,17 @@ def calendar_events(events: QuerySet[Event], today: datetime.date) -> list[Event
 
 def calendar_description(selection: Selection, today: datetime.date, shown: int) -> str:
     """What a subscribed calendar holds and what it leaves out, and why, in words."""
-    in_bound = selection.events.filter(date_end__gte=today - datetime.timedelta(days=ical.PAST_DAYS))
+    reach = today - datetime.timedelta(days=ical.PAST_DAYS)
+    in_bound = selection.events.filter(date_end__gte=reach)
     day_precise = in_bound.day_precise().count()
     left_out = in_bound.count() - day_precise
+    older = selection.events.filter(date_end__lt=reach).count()
     paragraphs = [feed_subtitle() + "."]
-    if not shown:
+    ends = selection.period[1]
+    if ends is not None and ends < reach:
+        # A view of a period long past: nothing will ever come; say so instead of "for now".
+        paragraphs.append(_("This view ends more than twelve months ago, so this calendar stays empty."))
+    elif not shown:
         paragraphs.append(_("At the moment this calendar holds no events; they appear here as soon as there are."))
     paragraphs += [
         _(
@@ -348,6 +359,15 @@ def calendar_description(selection: Selection, today: datetime.date, shown: int)
                 left_out,
             )
             % {"count": left_out}
+        )
+    if older:
+        paragraphs.append(
+            ngettext(
+                "%(count)s event of this view lies more than twelve months back and is not in the calendar.",
+                "%(count)s events of this view lie more than twelve months back and are not in the calendar.",
+                older,
+            )
+            % {"count": older}
         )
     if day_precise > shown:
         beyond = day_precise - shown
@@ -453,4 +473,6 @@ def timeline_json(request):
         after, before = timeline_positions(request.GET) if request.method != "OPTIONS" else (None, None)
     except ValidationError as error:
         return refused(error.messages)
-    return selection_format(request, lambda request, selection: timelinejs_response(request, selection, after, before))
+    return selection_format(
+        request, lambda request, selection: timelinejs_response(request, selection, after, before), reads=tuple(CURSORS)
+    )

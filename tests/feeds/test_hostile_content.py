@@ -87,3 +87,15 @@ def test_hostile_feeds_pass_the_second_strict_parser(client, hostile):
 
     assert len(atoma.parse_atom_bytes(client.get("/feeds/atom/").content).entries) == 2
     assert len(atoma.parse_rss_bytes(client.get("/feeds/rss/").content).items) == 2
+
+
+def test_a_place_or_summary_of_invisible_characters_only_is_left_out_not_shown_empty(client, make_event):
+    event = make_event(title="Treffen", place="Berlin", summary="Ein Treffen.", change_note="")
+    Event.objects.filter(pk=event.pk).update(place="\u202e\u200b", summary="\u200f", change_note="\x01")
+    content_changed()
+    for url in ("/feeds/atom/", "/feeds/rss/", "/feeds/json/"):
+        text = client.get(url).content.decode()
+        assert "Ort:" not in text and "Korrektur" not in text, url
+        assert "Datum: 26. Juni 2025" in text, url
+    entry = feedparser.parse(client.get("/feeds/atom/").content).entries[0]
+    assert entry.summary == "Datum: 26. Juni 2025"

@@ -150,6 +150,21 @@ def test_a_calendar_with_no_entries_is_still_valid_and_says_it_is_empty_for_now(
     assert "Zurzeit" not in str(calendar["DESCRIPTION"])
 
 
+def test_a_calendar_of_a_long_past_period_says_it_stays_empty_and_counts_what_lies_further_back(
+    client, frozen, make_event
+):
+    make_event(title="Vor Jahren", date="2020-05-04")
+    make_event(title="Auch vor Jahren", date="2021-05-04")
+    past = str(read(client.get(CALENDAR + "?from=2020&to=2021"))[0]["DESCRIPTION"])
+    assert "Diese Ansicht endet vor mehr als zwölf Monaten; dieser Kalender bleibt daher leer." in past
+    assert "Zurzeit" not in past
+    assert "2 Termine dieser Ansicht liegen mehr als zwölf Monate zurück und sind nicht im Kalender." in past
+    make_event(title="Bald", date=(NOW + datetime.timedelta(days=3)).date().isoformat())
+    everything = str(read(client.get(CALENDAR))[0]["DESCRIPTION"])
+    assert "2 Termine dieser Ansicht liegen mehr als zwölf Monate zurück" in everything
+    assert "bleibt daher leer" not in everything
+
+
 def test_a_calendar_opened_in_a_browser_is_saved_under_a_name_saying_what_it_holds(client, seed):
     assert client.get(CALENDAR)["Content-Disposition"] == 'attachment; filename="diplomatische-termine.ics"'
     filtered = client.get(CALENDAR + "?country=JP&topic=economic-security")

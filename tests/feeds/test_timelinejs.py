@@ -307,6 +307,13 @@ def test_positions_select_what_the_page_selects_with_them(client, seed):
         assert client.get(f"/?{name}=kaputt").status_code == client.get(f"{URL}?{name}=kaputt").status_code == 400
 
 
+def test_the_data_offered_for_download_is_saved_under_a_name_saying_what_it_holds(client, seed):
+    assert client.get(URL)["Content-Disposition"] == 'attachment; filename="diplomatische-termine.json"'
+    assert (
+        client.get(URL + "?country=JP")["Content-Disposition"] == 'attachment; filename="diplomatische-termine-jp.json"'
+    )
+
+
 def test_a_file_that_holds_everything_says_nothing_of_more(client, seed):
     response = client.get(URL)
     assert len(json.loads(response.content)["events"]) == Event.objects.count() == 3
