@@ -15,22 +15,13 @@ from django.utils import timezone
 from lxml import html as lxml_html
 
 from tests.conftest import as_read, panel_links
+from tests.feeds.test_json_feed import QUERIES
 from timeline.cache import clear, content_changed
 from timeline.models import Event, Series
 
 from .test_hostile_content import LONG, hostile  # noqa: F401  (the fixture)
 
 URL = "/timeline.json"
-QUERIES = [
-    "",
-    "?country=JP",
-    "?country=JP&topic=economic-security",
-    "?kind=dialogue",
-    "?series=german-japanese-economic-security-dialogue",
-    "?from=2024-10-01&to=2024-12-31",
-    "?q=Kiuchi",
-    "?country=FR",
-]
 SERIES_NAME = "Deutsch-Japanischer Wirtschaftssicherheitsdialog"
 
 # TimelineJS3's JSON format (https://timeline.knightlab.com/docs/json-format.html), object by
