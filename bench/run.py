@@ -242,19 +242,18 @@ def progress(name: str, row: dict) -> None:
 
 def surfaces() -> dict[str, Surface]:
     """What wrk requests, by name. Deep positions and events are read from the database."""
-    from rest_framework.pagination import Cursor
-
     from timeline.api import TimelinePagination
     from timeline.models import Event
     from timeline.pagination import Position
 
     public = Event.objects.public()
     count = public.count()
-    deep = Position.of(public.newest_first()[max(count - 51, 0)]).token()
+    # The last page of the timeline and of the API, as their "older" and "next" links give it.
+    anchor = Position.of(public.newest_first()[max(count - 51, 0)])
+    deep = anchor.token()
     paginator = TimelinePagination()
     paginator.base_url = "/api/events/"
-    anchor = public.newest_first()[max(count - 50, 0)]
-    deep_api = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=str(anchor.date_start)))
+    deep_api = paginator.encode_cursor("a", anchor)
     # The middle event, and the middle one of those in a series (whose page also shows the series
     # and its neighbours).
     alone, in_series = public.filter(series__isnull=True), public.filter(series__isnull=False)
