@@ -304,7 +304,12 @@ def repeated(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
         # Every worker must answer the ETag with a 304, or wrk would count its 200s alike.
         if surface.conditional and any(fetch(base + surface.path, headers).status != 304 for _ in range(8)):
             raise RuntimeError(f"{name}: the ETag the app sent did not always give a 304")
-        wrk(base + surface.path, headers, seconds="1")  # each worker makes what it keeps for repeated requests
+        # Each worker makes what it keeps for repeated requests: asked one at a time first, so a
+        # build longer than the warm-up (a calendar of 1,000 entries) is not measured as a slow
+        # repeated request.
+        for _ in range(8):
+            fetch(base + surface.path, headers)
+        wrk(base + surface.path, headers, seconds="1")
         row = rows[name] = wrk(base + surface.path, headers)
         references.append(wrk(base + TRIVIAL))
         row.update(
