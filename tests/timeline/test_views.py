@@ -107,3 +107,19 @@ def test_unknown_page_is_a_friendly_404_in_the_site_layout(client, db):
     assert response.status_code == 404
     assert "Seite nicht gefunden" in response.content.decode()
     assert 'href="/"' in response.content.decode()
+
+
+def test_a_title_written_around_the_models_never_leaves_a_heading_or_link_empty_or_reversed(client, make_event):
+    from timeline.cache import content_changed
+
+    blank = make_event(title="Wird leer", date="2025-06-26")
+    reversed_ = make_event(title="Wird verdreht", date="2025-06-25")
+    Event.objects.filter(pk=blank.pk).update(title="\u200b\x01")
+    Event.objects.filter(pk=reversed_.pk).update(title="\u202eDeutschland, Japan\x0b")
+    content_changed()
+    listing = client.get("/").content.decode()
+    assert '<a href="/events/wird-leer/">Termin ohne Titel</a>' in listing
+    assert "\u202e" not in listing and "\x0b" not in listing and "Deutschland, Japan</a>" in listing
+    page = client.get("/events/wird-leer/").content.decode()
+    assert "<title>Termin ohne Titel – Diplomatische Termine</title>" in page
+    assert ">Termin ohne Titel</h1>" in page

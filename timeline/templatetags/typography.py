@@ -6,6 +6,7 @@ import re
 
 import pyphen
 from django import template
+from django.utils.translation import gettext
 
 from timeline.text import clean_text, xml_safe
 
@@ -44,3 +45,10 @@ def readable(text: str | None) -> str:
     control, invisible or bidi characters, none that XML 1.0 forbids, on one line. Text written
     around the models' validation gets the same treatment as in the feeds."""
     return xml_safe(clean_text(text))
+
+
+@register.filter
+def title_text(text: str | None) -> str:
+    """An event's title as readers get it (`readable`), or "Untitled event" when nothing readable
+    is left of it (as the feeds say it): a heading or a link never stands empty."""
+    return readable(text) or gettext("Untitled event")
