@@ -332,7 +332,7 @@ def calendar_description(selection: Selection, today: datetime.date, shown: int)
     in_bound = selection.events.filter(date_end__gte=reach)
     day_precise = in_bound.day_precise().count()
     left_out = in_bound.count() - day_precise
-    older = selection.events.filter(date_end__lt=reach).count()
+    older = selection.events.day_precise().filter(date_end__lt=reach).count()  # the others never would be
     paragraphs = [feed_subtitle() + "."]
     ends = selection.period[1]
     if ends is not None and ends < reach:
@@ -449,6 +449,7 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
     # Saved under the event's name; a calendar program offers to add it.
     response["Content-Disposition"] = content_disposition_header(True, f"{event.slug}.ics")
     response["Last-Modified"] = http_date(content_version().changed_at.timestamp())
+    response["Cache-Control"] = CACHE_CONTROL
     response["Content-Language"] = settings.LANGUAGE_CODE
     return response
 

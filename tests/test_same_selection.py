@@ -117,7 +117,6 @@ def test_every_format_is_offered_with_the_views_filters(client, events):
         ("subscribe", "/feeds/atom/" + query, "application/atom+xml"),
         ("subscribe", "/feeds/json/" + query, "application/feed+json"),
         ("subscribe", "webcal://events.example.org/feeds/ics/" + query, "text/calendar"),
-        ("subscribe", "/feeds/ics/" + query, "text/calendar"),
         ("download", "/export.csv" + query, "text/csv"),
         ("download", "/timeline.json" + query, "application/json"),
     }

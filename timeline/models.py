@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.fields import CountryField
 
 from .dates import DAY, PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
@@ -165,7 +165,8 @@ class Series(SlugClashNamed, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("series")
-        verbose_name_plural = _("series")
+        # English has one word for both; German has two ("Reihe", "Reihen").
+        verbose_name_plural = pgettext_lazy("plural", "series")
 
     def __str__(self) -> str:
         return self.name

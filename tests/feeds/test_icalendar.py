@@ -155,6 +155,7 @@ def test_a_calendar_of_a_long_past_period_says_it_stays_empty_and_counts_what_li
 ):
     make_event(title="Vor Jahren", date="2020-05-04")
     make_event(title="Auch vor Jahren", date="2021-05-04")
+    make_event(title="Ein Quartal vor Jahren", date="2021-34")  # never in a calendar: not counted here
     past = str(read(client.get(CALENDAR + "?from=2020&to=2021"))[0]["DESCRIPTION"])
     assert "Diese Ansicht endet vor mehr als zwölf Monaten; dieser Kalender bleibt daher leer." in past
     assert "Zurzeit" not in past
@@ -373,6 +374,7 @@ def test_an_event_known_to_the_day_has_its_own_ics_with_the_same_entry(client, s
     response = client.get(MEETING + "event.ics")
     calendar, second = read(response)
     assert response["Content-Disposition"] == 'attachment; filename="reiche-trifft-kiuchi-berlin-2025.ics"'
+    assert response["Cache-Control"] == "public, max-age=300"  # as the feeds
     assert calendar["METHOD"] == "PUBLISH" and "X-WR-CALNAME" not in calendar and "REFRESH-INTERVAL" not in calendar
     (entry,) = calendar.events
     (subscribed,) = read(client.get(CALENDAR))[0].events
@@ -425,7 +427,12 @@ def test_the_timeline_offers_the_calendar_of_its_view(client, seed):
     # A click subscribes in a calendar program (webcal:); Google Calendar takes the address itself.
     links = panel_links(page)
     assert links["Kalender (iCalendar)"]["href"] == "webcal://events.example.org/feeds/ics/?country=JP"
-    assert links["Adresse für Google Kalender"]["href"] == "https://events.example.org/feeds/ics/?country=JP"
+    # The https address, to copy into a calendar that subscribes by address (not a link: a click
+    # would download a copy that never updates).
+    assert "Adresse für Google Kalender" not in links
+    copy = r'<details class="subscribe-address"><summary>([^<]+)</summary>.*?<code>([^<]+)</code>'
+    address = re.search(copy, page, re.S)
+    assert address.groups() == ("Kalenderadresse zum Kopieren", "https://events.example.org/feeds/ics/?country=JP")
     assert links["Kalender (iCalendar)"]["title"] == "Kalender dieser Termine (iCalendar)"
     assert read(client.get("/feeds/ics/?country=JP"))[0].events
 

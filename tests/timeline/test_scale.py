@@ -379,8 +379,7 @@ def test_the_time_axis_offers_the_same_subscriptions_as_the_list_for_the_same_fi
     offered = panel("/zeitstrahl/")
     assert offered == panel("/")
     assert list(offered) == [
-        "RSS", "Atom", "JSON Feed", "Kalender (iCalendar)", "Adresse für Google Kalender",
-        "Tabelle (CSV)", "TimelineJS",
+        "RSS", "Atom", "JSON Feed", "Kalender (iCalendar)", "Tabelle (CSV)", "TimelineJS",
     ]  # fmt: skip
     assert all(link["href"].endswith("?country=JP&topic=economic-security") for link in offered.values())
 
