@@ -187,8 +187,8 @@ def make_search_document(event, participants=None) -> str:
     folded by `search_text` as queries are.
 
     `participants` is a list of each participant's texts (name, original name, role, organisation;
-    joined, so their order does not matter); read from the database when None. The original name is folded too, so 城内実 finds the event
-    as Kiuchi does.
+    joined, so their order does not matter); read from the database when None. The original name
+    is folded too, so 城内実 finds the event as Kiuchi does.
     """
     if participants is None:
         participants = (
@@ -647,24 +647,22 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.role})" if self.role else self.name
 
-    def clean(self):
-        # Pages mark the original with its language (lang="ja"), so one is no use without the other.
-        self.original_name = clean_text(self.original_name)
-        if self.original_name and not self.original_language:
-            raise ValidationError(
-                {"original_language": _("Choose the language of the name in its original script.")}, code="required"
-            )
-        if self.original_language and not self.original_name:
-            raise ValidationError(
-                {"original_name": _("A language is given only with a name in its original script.")}, code="required"
-            )
-
     def save(self, *args, **kwargs):
         self.name = clean_text(self.name)
         self.original_name = clean_text(self.original_name)
         self.role = clean_text(self.role)
         self.organisation = clean_text(self.organisation)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Pages mark the original with its language (lang="ja"), so one is no use without the other.
+        self.original_name = clean_text(self.original_name)
+        if self.original_name and not self.original_language:
+            message = _("Choose the language of the name in its original script.")
+            raise ValidationError({"original_language": ValidationError(message, code="required")})
+        if self.original_language and not self.original_name:
+            message = _("A language is given only with a name in its original script.")
+            raise ValidationError({"original_name": ValidationError(message, code="required")})
 
 
 class SourceLink(models.Model):
