@@ -185,6 +185,23 @@ def item_description(event: Event) -> str:
     return f"{item_date_line(event)}. {summary}" if summary else item_date_line(event)
 
 
+def participant_names_html(event: Event) -> str:
+    """The participants' names as the event page gives them (participants prefetched): "Minoru
+    Kiuchi (<span lang="ja">城内実</span>)", comma-separated; "" when none is readable."""
+    names = []
+    for participant in event.participants.all():
+        name, original = feed_text(participant.name), feed_text(participant.original_name)
+        if not name:
+            continue
+        if original:
+            # Marked with its language, so a reader's screen reader and fonts read it as that.
+            name = f'{escape(name)} (<span lang="{escape(participant.original_language)}">{escape(original)}</span>)'
+        else:
+            name = escape(name)
+        names.append(name)
+    return ", ".join(names)
+
+
 def item_content(event: Event) -> str:
     date_label, place_label, correction_label = escape(_("Date")), escape(_("Place")), escape(_("Correction"))
     # Each part is left out when nothing readable is left of it once cleaned, not only when empty.
@@ -195,6 +212,10 @@ def item_content(event: Event) -> str:
         + (f" · <strong>{place_label}:</strong> {escape(place)}" if place else "")
         + "</p>"
     ]
+    names = participant_names_html(event)
+    if names:
+        participants_label = escape(_("Participants"))
+        parts.append(f"<p><strong>{participants_label}:</strong> {names}</p>")
     if summary:
         parts.append(f"<p>{escape(summary)}</p>")
     if event.body:
@@ -249,7 +270,7 @@ class FeedItem:
 
 
 def feed_item(event: Event) -> FeedItem:
-    """The entry for `event` (its topics prefetched), in the active language."""
+    """The entry for `event` (its topics and participants prefetched), in the active language."""
     return FeedItem(
         guid=item_guid(event),
         title=item_title(event),

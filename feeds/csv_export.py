@@ -54,8 +54,10 @@ def local_time(moment: datetime.datetime | None) -> str:
 
 
 def participant_line(participant: Participant) -> str:
-    """A participant as the event page lists one: "Name, Amt (Organisation) – Land"."""
+    """A participant as the event page lists one: "Name (原名), Amt (Organisation) – Land"."""
     line = clean_text(participant.name)
+    if participant.original_name:
+        line += f" ({clean_text(participant.original_name)})"
     if participant.role:
         line += ", " + clean_text(participant.role)
     if participant.organisation:

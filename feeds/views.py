@@ -171,10 +171,10 @@ def feed_subtitle() -> str:
 
 def latest_publications(selection: Selection) -> list[Event]:
     """The entries of every feed of `selection`: the latest MAX_ENTRIES by first publication,
-    newest first, with their topics."""
+    newest first, with their topics and participants."""
     events = (
         selection.events.order_by("-first_published_at", "-pk")
-        .prefetch_related("topics")
+        .prefetch_related("topics", "participants")
         .defer("search_document")[:MAX_ENTRIES]
     )
     return list(events)

@@ -195,7 +195,7 @@ class BoundedInline(PlainTextAsStored, admin.TabularInline):
 
 class ParticipantInline(BoundedInline):
     model = Participant
-    fields = ["name", "role", "organisation", "country", "position"]
+    fields = ["name", "original_name", "original_language", "role", "organisation", "country", "position"]
 
 
 class SourceLinkInline(BoundedInline):

@@ -31,13 +31,14 @@ from .models import PUBLICATION_TIME_VALIDATORS, Event, Revision, StaleEvent
 from .serializers import EventSerializer, StaleVersion
 
 # CSV columns, in the order export would write them. Lists are separated by ";", the fields of a
-# participant or source by "|" (name|role|organisation|country, url|title|publisher); a cell
+# participant or source by "|" (name|role|organisation|country|original_name|original_language,
+# the last two added later and so at the end; url|title|publisher); a cell
 # starting with "[" is read as JSON instead.
 CSV_COLUMNS = [
     "import_ref", "id", "slug", "title", "kind", "date", "location", "countries", "topics", "series",
     "summary", "body", "participants", "sources", "status", "publish_at", "change_note",
 ]  # fmt: skip
-PARTICIPANT_FIELDS = ["name", "role", "organisation", "country"]
+PARTICIPANT_FIELDS = ["name", "role", "organisation", "country", "original_name", "original_language"]
 SOURCE_FIELDS = ["url", "title", "publisher"]
 # Kept from the file on import (the API treats them as read-only), so a round trip is exact.
 RESTORED_TIMES = ["first_published_at", "updated_at"]

@@ -26,7 +26,7 @@ from .text import clean_text, web_address
 
 # The rows edited inline, by formset prefix (the relation's name), and the values compared.
 INLINE_FIELDS = {
-    "participants": ("name", "role", "organisation", "country", "position"),
+    "participants": ("name", "original_name", "original_language", "role", "organisation", "country", "position"),
     "sources": ("url", "title", "publisher", "position"),
 }
 MAX_ROWS = 100  # participants or sources of one event, as in the API and the admin's inlines

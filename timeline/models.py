@@ -186,11 +186,17 @@ def make_search_document(event, participants=None) -> str:
     """The text search reads for an event: its words and its participants', without markup,
     folded by `search_text` as queries are.
 
-    `participants` is a list of (name, role, organisation); read from the database when None.
+    `participants` is a list of each participant's texts (name, original name, role, organisation;
+    joined, so their order does not matter); read from the database when None. The original name
+    is folded too, so 城内実 finds the event as Kiuchi does.
     """
     if participants is None:
         participants = (
-            list(Participant.objects.filter(event_id=event.pk).values_list("name", "role", "organisation"))
+            list(
+                Participant.objects.filter(event_id=event.pk).values_list(
+                    "name", "original_name", "role", "organisation"
+                )
+            )
             if event.pk
             else []
         )
@@ -587,11 +593,47 @@ def similar_events(title: str, date: EventDate, exclude_pk=None) -> list[Event]:
     return found
 
 
+# The languages a name may be given in besides its Latin spelling (BCP 47 tags, as pages put them
+# in `lang` and JSON-LD in `@language`): those of the scripts a press office meets, a closed list
+# so every tag is one browsers, screen readers and fonts know.
+ORIGINAL_NAME_LANGUAGES = [
+    ("ja", _("Japanese")),
+    ("zh", _("Chinese")),
+    ("ko", _("Korean")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("bg", _("Bulgarian")),
+    ("sr", _("Serbian")),
+    ("el", _("Greek")),
+    ("ar", _("Arabic")),
+    ("fa", _("Persian")),
+    ("he", _("Hebrew")),
+    ("hi", _("Hindi")),
+    ("th", _("Thai")),
+    ("ka", _("Georgian")),
+    ("hy", _("Armenian")),
+    ("mn", _("Mongolian")),
+]
+
+
 class Participant(models.Model):
-    """A person at an event, with the office they held then."""
+    """A person at an event, with the office they held then.
+
+    `name` is the Latin spelling every page uses; `original_name` the same name in its own script
+    (城内実), with `original_language`, its BCP 47 tag, given with it and only with it (`clean`).
+    """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
     name = models.CharField(_("name"), max_length=200, validators=[validate_not_blank])
+    original_name = models.CharField(
+        _("name in original script"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name in its own script, such as 城内実; the name above stays in Latin script."),
+    )
+    original_language = models.CharField(
+        _("language of the original name"), max_length=8, blank=True, choices=ORIGINAL_NAME_LANGUAGES
+    )
     role = models.CharField(_("office held"), max_length=300, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     country = CountryField(_("country"), blank=True)
@@ -607,9 +649,20 @@ class Participant(models.Model):
 
     def save(self, *args, **kwargs):
         self.name = clean_text(self.name)
+        self.original_name = clean_text(self.original_name)
         self.role = clean_text(self.role)
         self.organisation = clean_text(self.organisation)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Pages mark the original with its language (lang="ja"), so one is no use without the other.
+        self.original_name = clean_text(self.original_name)
+        if self.original_name and not self.original_language:
+            message = _("Choose the language of the name in its original script.")
+            raise ValidationError({"original_language": ValidationError(message, code="required")})
+        if self.original_language and not self.original_name:
+            message = _("A language is given only with a name in its original script.")
+            raise ValidationError({"original_name": ValidationError(message, code="required")})
 
 
 class SourceLink(models.Model):

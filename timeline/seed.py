@@ -65,7 +65,9 @@ EVENTS = [
                 "country": "DE",
             },
             {
-                "name": "Minoru Kiuchi (城内実)",
+                "name": "Minoru Kiuchi",
+                "original_name": "城内実",
+                "original_language": "ja",
                 "role": "Minister für Wirtschaftssicherheit",
                 "organisation": "Regierung von Japan",
                 "country": "JP",
@@ -96,7 +98,9 @@ EVENTS = [
                 "country": "DE",
             },
             {
-                "name": "Fumio Kishida (岸田文雄)",
+                "name": "Fumio Kishida",
+                "original_name": "岸田文雄",
+                "original_language": "ja",
                 "role": "Premierminister",
                 "organisation": "Regierung von Japan",
                 "country": "JP",

@@ -135,10 +135,20 @@ class ParticipantSerializer(KnownFieldsOnly, serializers.ModelSerializer):
 
     class Meta:
         model = Participant
-        fields = ["name", "role", "organisation", "country"]
+        fields = ["name", "original_name", "original_language", "role", "organisation", "country"]
 
     def validate_country(self, value: str) -> str:
         return value.strip().upper()
+
+    def validate(self, attrs):
+        # The model's rules across fields (an original name goes with its language), with its
+        # messages; the event is not known yet, so it is left out of the check.
+        instance = Participant(**attrs)
+        try:
+            instance.clean()
+        except DjangoValidationError as error:
+            raise ValidationError(model_errors(error)) from error
+        return attrs
 
 
 class SourceSerializer(KnownFieldsOnly, serializers.ModelSerializer):

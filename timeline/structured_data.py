@@ -96,6 +96,9 @@ def event_jsonld(event: Event) -> dict:
     performers = []
     for participant in event.participants.all():
         person: dict = {"@type": "Person", "name": participant.name}
+        if participant.original_name:
+            # A language-tagged string (JSON-LD 1.1 value object), so a reader knows how to read it.
+            person["alternateName"] = {"@value": participant.original_name, "@language": participant.original_language}
         if participant.role:
             person["jobTitle"] = participant.role
         if participant.organisation:

@@ -56,6 +56,8 @@ def api_events(query: str) -> list[dict]:
 
 def participant_line(person: dict) -> str:
     line = person["name"]
+    if person["original_name"]:
+        line += f" ({person['original_name']})"
     if person["role"]:
         line += ", " + person["role"]
     if person["organisation"]:

@@ -87,7 +87,9 @@ def test_event_representation(api, seed):
     assert data["location"] == "Berlin"
     assert data["countries"] == ["DE", "JP"]
     assert data["participants"][1] == {
-        "name": "Minoru Kiuchi (城内実)",
+        "name": "Minoru Kiuchi",
+        "original_name": "城内実",
+        "original_language": "ja",
         "role": "Minister für Wirtschaftssicherheit",
         "organisation": "Regierung von Japan",
         "country": "JP",

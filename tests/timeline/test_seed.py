@@ -26,9 +26,9 @@ def test_seed_creates_the_three_events_of_the_press_release(db):
     meeting = events["reiche-trifft-kiuchi-berlin-2025"]
     assert (meeting.date, meeting.place, meeting.kind) == ("2025-06-26", "Berlin", "meeting")
     assert [country.code for country in meeting.countries] == ["DE", "JP"]
-    assert [(p.name, p.country.code) for p in meeting.participants.all()] == [
-        ("Katherina Reiche", "DE"),
-        ("Minoru Kiuchi (城内実)", "JP"),
+    assert [(p.name, p.original_name, p.original_language, p.country.code) for p in meeting.participants.all()] == [
+        ("Katherina Reiche", "", "", "DE"),
+        ("Minoru Kiuchi", "城内実", "ja", "JP"),
     ]
     assert {topic.slug for topic in meeting.topics.all()} == {"economic-security", "critical-raw-materials"}
     assert meeting.series.slug == "german-japanese-economic-security-dialogue"
