@@ -42,16 +42,17 @@ SERIES = [
 COUNTRIES = ["JP", "FR", "US", "GB", "IT", "CA", "KR", "IN", "AU", "PL", "NL", "ES", "BR", "ZA", "SG", "VN", "ID", "CL"]
 PLACES = ["Berlin", "Tokio", "Osaka", "Paris", "Brüssel", "Washington", "London", "Rom", "Seoul", "Neu-Delhi",
           "Videokonferenz", "Hannover", "München", "Hamburg", "Yokohama", "Genf", "Singapur", "Canberra"]  # fmt: skip
+# (name in Latin script, office, organisation, country, name in its original script, its language)
 PEOPLE = [
-    ("Katherina Reiche", "Bundesministerin für Wirtschaft und Energie", "BMWE", "DE"),
-    ("Minoru Kiuchi (城内実)", "Minister für Wirtschaftssicherheit", "Regierung von Japan", "JP"),
-    ("Yōko Kamikawa (上川陽子)", "Außenministerin", "Regierung von Japan", "JP"),
-    ("Ken Saitō (齋藤健)", "Minister für Wirtschaft, Handel und Industrie", "METI", "JP"),
-    ("Jürgen Groß", "Staatssekretär", "BMWE", "DE"),
-    ("Sophie Müller-Lüdenscheidt", "Botschafterin", "Auswärtiges Amt", "DE"),
-    ("Haruka Satō (佐藤遥)", "Generaldirektorin", "JETRO", "JP"),
-    ("Claire Dubois", "Ministre déléguée", "Gouvernement français", "FR"),
-    ("Min-jun Kim (김민준)", "Vizeminister", "MOTIE", "KR"),
+    ("Katherina Reiche", "Bundesministerin für Wirtschaft und Energie", "BMWE", "DE", "", ""),
+    ("Minoru Kiuchi", "Minister für Wirtschaftssicherheit", "Regierung von Japan", "JP", "城内実", "ja"),
+    ("Yōko Kamikawa", "Außenministerin", "Regierung von Japan", "JP", "上川陽子", "ja"),
+    ("Ken Saitō", "Minister für Wirtschaft, Handel und Industrie", "METI", "JP", "齋藤健", "ja"),
+    ("Jürgen Groß", "Staatssekretär", "BMWE", "DE", "", ""),
+    ("Sophie Müller-Lüdenscheidt", "Botschafterin", "Auswärtiges Amt", "DE", "", ""),
+    ("Haruka Satō", "Generaldirektorin", "JETRO", "JP", "佐藤遥", "ja"),
+    ("Claire Dubois", "Ministre déléguée", "Gouvernement français", "FR", "", ""),
+    ("Min-jun Kim", "Vizeminister", "MOTIE", "KR", "김민준", "ko"),
 ]
 KIND_TITLES = {
     "meeting": "{person} trifft {other} in {place}",
@@ -124,9 +125,7 @@ class Command(BaseCommand):
             place = rng.choice(PLACES)
             person, other = rng.sample(PEOPLE, 2)
             chosen_topics = rng.sample(topics, rng.randint(1, 3))
-            title = KIND_TITLES[kind].format(
-                person=person[0].split(" (")[0], other=other[0].split(" (")[0], place=place, topic=chosen_topics[0].name
-            )
+            title = KIND_TITLES[kind].format(person=person[0], other=other[0], place=place, topic=chosen_topics[0].name)
             parsed = parse_event_date(random_date(rng, today), check_edtf=False)  # well-formed by construction
             start, end = parsed.bounds()
             roll = rng.random()
@@ -153,7 +152,12 @@ class Command(BaseCommand):
             )
             people = list(dict.fromkeys([person, other, *rng.sample(PEOPLE, rng.randint(0, 2))]))
             event._generated = (chosen_topics, people)
-            event.search_document = make_search_document(event, participants=[p[:3] for p in people])
+            event.search_document = make_search_document(
+                event,
+                participants=[
+                    (name, original, role, organisation) for name, role, organisation, _c, original, _l in people
+                ],
+            )
             events.append(event)
         Event.objects.bulk_create(events, batch_size=500)
         saved = Event.objects.filter(slug__in=[e.slug for e in events]).values_list("slug", "pk")
@@ -164,10 +168,17 @@ class Command(BaseCommand):
             pk = pks[event.slug]
             chosen_topics, participants = event._generated
             links.extend(through(event_id=pk, topic_id=topic.pk) for topic in chosen_topics)
-            for position, (name, role, organisation, country) in enumerate(participants):
+            for position, (name, role, organisation, country, original, language) in enumerate(participants):
                 people.append(
                     Participant(
-                        event_id=pk, name=name, role=role, organisation=organisation, country=country, position=position
+                        event_id=pk,
+                        name=name,
+                        role=role,
+                        organisation=organisation,
+                        country=country,
+                        original_name=original,
+                        original_language=language,
+                        position=position,
                     )
                 )
             sources.append(
