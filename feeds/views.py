@@ -68,12 +68,13 @@ ITEM_FIELDS = (
 
 def item_key(event: Event) -> str:
     """A key for `event`'s entry made of everything the entry is made from (its stored fields as
-    read, its topics, the language and the site's settings), so no write path, not even a raw
-    UPDATE, can leave an entry stale."""
+    read, its topics and participants (prefetched), the language and the site's settings), so no
+    write path, not even a raw UPDATE, can leave an entry stale."""
     stored = vars(event)
     inputs = (
         translation.get_language(), settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME,
         [(topic.slug, topic.name) for topic in event.topics.all()], [stored[name] for name in ITEM_FIELDS],
+        [(person.name, person.original_name, person.original_language) for person in event.participants.all()],
     )  # fmt: skip
     return "feed-item:" + hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
 

@@ -659,10 +659,11 @@ class Participant(models.Model):
         self.original_name = clean_text(self.original_name)
         if self.original_name and not self.original_language:
             message = _("Choose the language of the name in its original script.")
-            raise ValidationError({"original_language": ValidationError(message, code="required")})
+            # Not code "required": a ModelForm would put its generic "required" message in place of this one.
+            raise ValidationError({"original_language": ValidationError(message, code="original_language_missing")})
         if self.original_language and not self.original_name:
             message = _("A language is given only with a name in its original script.")
-            raise ValidationError({"original_name": ValidationError(message, code="required")})
+            raise ValidationError({"original_name": ValidationError(message, code="original_name_missing")})
 
 
 class SourceLink(models.Model):

@@ -178,3 +178,38 @@ def test_the_migration_splits_names_the_earlier_seed_stored_as_one_string(client
     person = kiuchi(seed)
     assert (person.original_name, person.original_language) == ("城内実", "ja")
     assert f'href="/events/{MEETING}/"' in client.get("/", {"q": "城内実"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "original, language, field, message",
+    [
+        ("김정은", "", "original_language", "Wählen Sie die Sprache des Namens in Originalschrift."),
+        ("", "ko", "original_name", "Eine Sprache wird nur zusammen mit einem Namen in Originalschrift angegeben."),
+    ],
+)
+def test_the_admin_says_what_is_missing_not_only_that_a_field_is_required(
+    editor_client, original, language, field, message
+):
+    from tests.timeline.test_admin import ADD_URL, add_form
+
+    form = add_form(
+        **{"participants-0-name": "Kim Jong-un", "participants-0-original_name": original},
+        **{"participants-0-original_language": language},
+    )
+    response = editor_client.post(ADD_URL, form)
+    assert response.status_code == 200
+    (inline,) = [
+        formset for formset in response.context["inline_admin_formsets"] if formset.formset.prefix == "participants"
+    ]
+    assert inline.formset.forms[0].errors[field] == [message]
+    assert "Kim Jong-un" in response.content.decode()  # what the editor typed stays
+
+
+def test_a_change_to_participants_alone_reaches_the_feeds_next_request(client, seoul):
+    from timeline.cache import content_changed
+
+    assert "조태열" in client.get("/feeds/atom/").content.decode()
+    Participant.objects.filter(event=seoul).update(original_name="조태열 외무장관")
+    content_changed()
+    for url in ("/feeds/atom/", "/feeds/rss/", "/feeds/json/"):
+        assert "조태열 외무장관" in client.get(url).content.decode(), url
