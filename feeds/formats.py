@@ -70,12 +70,10 @@ FORMATS: tuple[SubscriptionFormat, ...] = (
 
 @dataclass(frozen=True)
 class FormatLink:
-    label: str | Promise
-    url: str  # absolute http(s)
-    media_type: str
-    title: str | Promise
-    group: str
-    alternate: bool
+    """One format of one view, as the page links it."""
+
+    format: SubscriptionFormat
+    url: str  # absolute http(s), with the view's filters
     too_many: str | None  # why the selection is too large for the format, or None
     subscribe_url: str | None  # the address in the format's subscription scheme, if it has one
 
@@ -92,14 +90,10 @@ def format_links(query_string: str, total: int) -> list[FormatLink]:
                 "max": number_format(each.max_events, force_grouping=True)
             }
         subscribe_url = each.subscribe_scheme + ":" + url.partition(":")[2] if each.subscribe_scheme else None
-        links.append(
-            FormatLink(
-                each.label, url, each.media_type, each.title, each.group, each.alternate, too_many, subscribe_url
-            )
-        )
+        links.append(FormatLink(each, url, too_many, subscribe_url))
     return links
 
 
 def grouped(links: list[FormatLink]) -> dict[str, list[FormatLink]]:
     """`links` by group, subscriptions first."""
-    return {group: [link for link in links if link.group == group] for group in (SUBSCRIBE, DOWNLOAD)}
+    return {group: [link for link in links if link.format.group == group] for group in (SUBSCRIBE, DOWNLOAD)}
