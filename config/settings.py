@@ -51,6 +51,8 @@ BENCH_REFERENCES = env_bool("BENCH_REFERENCES")
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Bundesministerium für Wirtschaft und Energie (BMWE)")
 
 INSTALLED_APPS = [
+    # Before the admin, so that its translation admin's static files and checks come first.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,7 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "timeline.middleware.LanguageMiddleware",
     "timeline.middleware.ClientInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,8 +187,12 @@ LANGUAGES = [("de", _("German")), ("en", _("English"))]
 # packages that their own catalogs lack (kept by hand; the admin's JavaScript catalog reads it too).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_packages"]
 FORMAT_MODULE_PATH = ["config.formats"]
-# The language editors write the records in; pages mark it so screen readers pronounce it right.
-CONTENT_LANGUAGE = os.environ.get("CONTENT_LANGUAGE", "de")
+# The language editors write the records in (required); English is optional
+# (timeline/translation.py). Where English is missing, English readers get the German text,
+# marked as German so screen readers pronounce it right.
+CONTENT_LANGUAGE = "de"
+MODELTRANSLATION_DEFAULT_LANGUAGE = CONTENT_LANGUAGE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (CONTENT_LANGUAGE,)
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .cache import cache_available
@@ -40,6 +42,60 @@ class HealthCheckMiddleware:
             cache = "ok" if cache_available() else "unavailable"
             response = JsonResponse({"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache})
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class LanguageMiddleware:
+    """The language of a request, and the headers that say which it is.
+
+    - Public pages and formats take it from the address alone: `/en/…` is English, every other
+      address German, whatever `Accept-Language` or a cookie says (Django's `i18n_patterns` with
+      `prefix_default_language=False`). One address has one language, so caches and search
+      engines see one page per address, and no `Vary: Accept-Language` is needed.
+    - The API takes `?lang=`, else `Accept-Language` (not the cookie, which a cache could not
+      vary on), and answers `Vary: Accept-Language`. An unknown `lang` is a 400 naming the
+      languages there are.
+    - The admin takes the language cookie, else `Accept-Language`, as Django's LocaleMiddleware.
+
+    Every response carries `Content-Language` (RFC 9110, section 8.5).
+    """
+
+    # Addresses whose language is negotiated rather than written in them.
+    API_PREFIX = "/api/"
+    ADMIN_PREFIXES = ("/admin/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        negotiated = path.startswith((self.API_PREFIX, *self.ADMIN_PREFIXES))
+        if path.startswith(self.API_PREFIX):
+            language = request.GET.get("lang")
+            if language is not None and language not in dict(settings.LANGUAGES):
+                return self.unknown_language(language)
+            # The header alone: the request seen without its cookies.
+            headers_only = type("HeadersOnly", (), {"COOKIES": {}, "META": request.META, "path_info": path})
+            language = language or translation.get_language_from_request(headers_only)
+        elif negotiated:
+            language = translation.get_language_from_request(request)
+        else:
+            language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if negotiated:
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    @staticmethod
+    def unknown_language(language: str) -> JsonResponse:
+        codes = ", ".join(code for code, _name in settings.LANGUAGES)
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("“%(language)s” is not a language of this service; choose one of: %(codes)s.")
+            response = JsonResponse({"lang": [message % {"language": language[:20], "codes": codes}]}, status=400)
+        response["Content-Language"] = settings.LANGUAGE_CODE
         return response
 
 

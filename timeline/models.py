@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 import secrets
 import uuid
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django_countries.fields import CountryField
 
 from .dates import DAY, PRECISION_CHOICES, EventDate, date_as_entered, parse_event_date, stored_event_date
+from .languages import LANGUAGES, SOURCE_LANGUAGE, clean_each_language, column
 from .text import (
     body_text,
     clean_text,
@@ -130,6 +132,13 @@ class SlugClashNamed:
             raise ValidationError(errors)
 
 
+def save_in_source_language(save, *args, **kwargs) -> None:
+    """Call a model's `save` with German active, so the plain column modeltranslation keeps beside
+    the per-language ones (`title` beside `title_de`) always holds the German text, whoever saves."""
+    with translation.override(SOURCE_LANGUAGE):
+        save(*args, **kwargs)
+
+
 class Topic(SlugClashNamed, models.Model):
     """A subject events are filed under, such as "Wirtschaftssicherheit"."""
 
@@ -147,12 +156,12 @@ class Topic(SlugClashNamed, models.Model):
     def save(self, *args, **kwargs):
         self.clean()
         if not self.slug:
-            self.slug = unique_slug(Topic, make_slug(self.name, "topic"), self.pk)
-        super().save(*args, **kwargs)
+            self.slug = unique_slug(Topic, make_slug(self.name_de or "", "topic"), self.pk)
+        save_in_source_language(super().save, *args, **kwargs)
 
     def clean(self):
         # Before the uniqueness check, so that "Energie" and "Energie\u200b" count as one name.
-        self.name = clean_text(self.name)
+        clean_each_language(self, "name", clean_text)
 
 
 class Series(SlugClashNamed, models.Model):
@@ -174,12 +183,12 @@ class Series(SlugClashNamed, models.Model):
     def save(self, *args, **kwargs):
         self.clean()
         if not self.slug:
-            self.slug = unique_slug(Series, make_slug(self.name, "series"), self.pk)
-        super().save(*args, **kwargs)
+            self.slug = unique_slug(Series, make_slug(self.name_de or "", "series"), self.pk)
+        save_in_source_language(super().save, *args, **kwargs)
 
     def clean(self):
-        self.name = clean_text(self.name)
-        self.description = clean_text(self.description, multiline=True)
+        clean_each_language(self, "name", clean_text)
+        clean_each_language(self, "description", functools.partial(clean_text, multiline=True))
 
 
 def make_search_document(event, participants=None) -> str:
@@ -200,7 +209,11 @@ def make_search_document(event, participants=None) -> str:
             if event.pk
             else []
         )
-    parts = [event.title, event.summary, event.place, body_text(event.body)]
+    parts = []
+    for language in LANGUAGES:
+        texts = (getattr(event, column(field, language)) for field in ("title", "summary", "place", "body"))
+        title, summary, place, body = (text or "" for text in texts)
+        parts += [title, summary, place, body_text(body)]
     parts += [" ".join(filter(None, person)) for person in participants]
     return search_text(" ".join(filter(None, parts)))
 
@@ -410,11 +423,11 @@ class Event(SlugClashNamed, models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.title = clean_text(self.title)
-        self.place = clean_text(self.place)
-        self.summary = clean_text(self.summary, multiline=True)
-        self.change_note = clean_text(self.change_note)
-        self.body = sanitize_html(self.body)
+        clean_each_language(self, "title", clean_text)
+        clean_each_language(self, "place", clean_text)
+        clean_each_language(self, "summary", functools.partial(clean_text, multiline=True))
+        clean_each_language(self, "change_note", clean_text)
+        clean_each_language(self, "body", sanitize_html)
         parsed = parse_event_date(self.date)
         self.date_entered = date_as_entered(self.date, parsed.edtf, self.date_entered)
         self.date = parsed.edtf
@@ -428,8 +441,11 @@ class Event(SlugClashNamed, models.Model):
             # Set once, when the event first becomes public; a scheduled time may still move.
             if self.first_published_at is None or self.first_published_at > now:
                 self.first_published_at = self.publish_at
-            # A new public change note on an event already out is a significant update.
-            elif self.change_note and self.change_note != getattr(self, "_loaded_change_note", self.change_note):
+            # A new public change note on an event already out is a significant update. The note
+            # is written in German first; an English one alone translates the note already given.
+            elif self.change_note_de and self.change_note_de != getattr(
+                self, "_loaded_change_notes", self.change_notes()
+            ).get(SOURCE_LANGUAGE):
                 self.revised_at = now
                 corrected = True
         if self.status == self.Status.WITHDRAWN:
@@ -445,15 +461,19 @@ class Event(SlugClashNamed, models.Model):
             self._claim_next_version()
             self._save_row(slug_given, *args, **kwargs)
             if corrected:
-                # Listed on the event's page from now on, as readers were told it.
-                Correction.objects.create(event=self, note=self.change_note, created_at=now)
+                # Listed on the event's page from now on, as readers were told it, in each
+                # language it was written in.
+                notes = {
+                    column("note", language): getattr(self, column("change_note", language)) for language in LANGUAGES
+                }
+                Correction.objects.create(event=self, created_at=now, **notes)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one.
             PreviousSlug.objects.update_or_create(slug=old_slug, defaults={"event": self})
             PreviousSlug.objects.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
-        self._loaded_change_note = self.change_note
+        self._loaded_change_notes = self.change_notes()
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
@@ -494,7 +514,8 @@ class Event(SlugClashNamed, models.Model):
             raise ValidationError(errors)
 
     def _free_slug(self) -> str:
-        return unique_slug(Event, make_slug(self.title, f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
+        # From the German title, so that an event's address does not depend on who saved it.
+        return unique_slug(Event, make_slug(self.title_de or "", f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
 
     def _save_row(self, slug_given: bool, *args, **kwargs) -> None:
         """Write the row. Two events with one title saved at the same instant find the same free
@@ -504,7 +525,7 @@ class Event(SlugClashNamed, models.Model):
         for attempt in range(SLUG_ATTEMPTS):
             try:
                 with transaction.atomic():
-                    super().save(*args, **kwargs)
+                    save_in_source_language(super().save, *args, **kwargs)
                 return
             except IntegrityError:
                 taken = Event.objects.filter(slug=self.slug).exclude(pk=self.pk).exists()
@@ -533,8 +554,12 @@ class Event(SlugClashNamed, models.Model):
         # Remember the slug as loaded, so a change can leave a redirect behind, and the change
         # note, so that a new one can be told from an unchanged one.
         instance._loaded_slug = instance.__dict__.get("slug")
-        instance._loaded_change_note = instance.__dict__.get("change_note")
+        instance._loaded_change_notes = instance.change_notes()
         return instance
+
+    def change_notes(self) -> dict[str, str | None]:
+        """The public change note by language, None where there is none (or it was not loaded)."""
+        return {language: self.__dict__.get(column("change_note", language)) for language in LANGUAGES}
 
     @property
     def event_date(self) -> EventDate:

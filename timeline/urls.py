@@ -1,10 +1,8 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from feeds.views import event_calendar
 
 from . import views
-from .sitemaps import SITEMAPS
 
 app_name = "timeline"
 
@@ -14,6 +12,4 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("events/<slug:slug>/event.ics", event_calendar, name="event-calendar"),
     path("preview/<str:token>/", views.preview, name="event-preview"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

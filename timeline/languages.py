@@ -1,0 +1,43 @@
+"""The record languages: German, the source, and English where an editor wrote it.
+
+Helpers over the per-language columns that django-modeltranslation adds (timeline/translation.py
+says which fields have them).
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.utils import translation
+
+SOURCE_LANGUAGE = settings.CONTENT_LANGUAGE
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+
+
+def column(field: str, language: str) -> str:
+    """The column holding `field` in `language`: column("title", "en") == "title_en"."""
+    return f"{field}_{language}"
+
+
+def clean_each_language(instance, field: str, clean: Callable[[str], str]) -> None:
+    """Clean `field` in every language with `clean`; a text that cleans to nothing becomes None
+    (no text in that language), so the fallback to German applies."""
+    for language in LANGUAGES:
+        name = column(field, language)
+        value = getattr(instance, name)
+        setattr(instance, name, clean(value) or None if value else None)
+
+
+def text_language(instance, field: str, language: str | None = None) -> str:
+    """The language `instance.<field>` is shown in for a reader of `language` (the active one
+    unless given): that language where the record has text in it, else the source language
+    (German). Pages put it in `lang`, Atom in `xml:lang`, JSON-LD in `inLanguage`."""
+    language = language or translation.get_language() or SOURCE_LANGUAGE
+    if language in LANGUAGES and getattr(instance, column(field, language), None):
+        return language
+    return SOURCE_LANGUAGE
+
+
+def is_translated(instance, field: str, language: str | None = None) -> bool:
+    """Whether `instance` has its own text for `field` in `language` (the active one unless
+    given), rather than the German shown in its place."""
+    return text_language(instance, field, language) == (language or translation.get_language())
