@@ -1,7 +1,9 @@
 """The events of the seed press release (BMWE, 26 June 2025), as records.
 
 Each event has a fixed public identifier, so loading the seed again finds it instead of adding
-a copy. Summaries are written for this service; the release is the source.
+a copy. Summaries are written for this service; the release is the source. The English texts
+(`*_en`) were written for this service from the German release, not machine-translated; the
+German ones are the source.
 """
 
 import datetime
@@ -21,8 +23,8 @@ PRESS_RELEASE = {
 }
 
 TOPICS = [
-    {"slug": "economic-security", "name": "Wirtschaftssicherheit"},
-    {"slug": "critical-raw-materials", "name": "Kritische Rohstoffe"},
+    {"slug": "economic-security", "name": "Wirtschaftssicherheit", "name_en": "Economic security"},
+    {"slug": "critical-raw-materials", "name": "Kritische Rohstoffe", "name_en": "Critical raw materials"},
 ]
 
 SERIES = [
@@ -32,6 +34,11 @@ SERIES = [
         "description": (
             "Seit Ende 2024 bestehender Dialog Deutschlands und Japans über gemeinsame "
             "Herausforderungen und Handlungsfelder der Wirtschaftssicherheit."
+        ),
+        "name_en": "German-Japanese Economic Security Dialogue",
+        "description_en": (
+            "Germany and Japan's dialogue, held since late 2024, on the challenges they share in "
+            "economic security and where to act on them together."
         ),
     },
 ]
@@ -50,6 +57,20 @@ EVENTS = [
             "Wirtschaftssicherheit und bei der Sicherung kritischer Rohstoffe. Der bestehende "
             "Wirtschaftssicherheitsdialog beider Länder soll ausgebaut werden."
         ),
+        "title_en": "Minister Reiche meets Japan's Minister for Economic Security, Kiuchi",
+        "summary_en": (
+            "Meeting in Berlin, Katherina Reiche and Minoru Kiuchi discussed working more closely on "
+            "economic security and on securing critical raw materials. The two countries mean to "
+            "widen the economic security dialogue they already hold."
+        ),
+        "body_en": (
+            "<p>Germany and Japan face similar geopolitical challenges and want to become more "
+            "resilient together. Japan is seen as a pioneer in economic security, and Germany wants "
+            "to learn from what it has done.</p>"
+            "<p>Both sides intend to step up their exchange on securing raw materials, critical raw "
+            "materials above all, and to give it concrete form.</p>"
+        ),
+        "place_en": "Berlin",
         "body": (
             "<p>Deutschland und Japan stehen vor ähnlichen geopolitischen Herausforderungen und wollen "
             "sich gemeinsam resilienter aufstellen. Japan gilt in der Wirtschaftssicherheit als "
@@ -89,6 +110,11 @@ EVENTS = [
             "Die ersten Regierungskonsultationen zwischen Deutschland und Japan stellten die "
             "Wirtschaftssicherheit in den Mittelpunkt."
         ),
+        "title_en": "First German-Japanese government consultations, centred on economic security",
+        "summary_en": (
+            "The first government consultations between Germany and Japan put economic security at their centre."
+        ),
+        "place_en": "Tokyo",
         "body": "",
         "participants": [
             {
@@ -121,6 +147,11 @@ EVENTS = [
         "summary": (
             "Deutschland und Japan richteten einen Dialog zur Wirtschaftssicherheit ein, der gemeinsame "
             "Herausforderungen und Handlungsfelder benennt und fortgesetzt werden soll."
+        ),
+        "title_en": "German-Japanese economic security dialogue set up",
+        "summary_en": (
+            "Germany and Japan set up a dialogue on economic security that names the challenges and "
+            "fields of action they share; it is to continue."
         ),
         "body": "",
         "participants": [],

@@ -5,7 +5,7 @@ import io
 
 from django.core.management import call_command
 
-from timeline.models import Event, Participant, SourceLink
+from timeline.models import Event, Participant, Series, SourceLink, Topic
 
 
 def load_seed() -> str:
@@ -59,3 +59,34 @@ def test_seed_events_appear_on_the_public_page(client, db):
     page = client.get("/").content.decode()
     for text in ["26. Juni 2025", "18. März 2023", "4. Quartal 2024", "Reiche", "Kiuchi"]:
         assert text in page
+
+
+def test_every_seed_event_has_an_english_title_and_summary_of_its_own(db):
+    load_seed()
+    for event in Event.objects.all():
+        assert event.title_en and event.summary_en, event.slug
+        assert event.title_en != event.title_de and event.summary_en != event.summary_de
+    meeting = Event.objects.get(slug="reiche-trifft-kiuchi-berlin-2025")
+    assert meeting.title_en == "Minister Reiche meets Japan's Minister for Economic Security, Kiuchi"
+    assert "critical raw materials" in meeting.body_en
+    assert Event.objects.get(slug="erste-deutsch-japanische-regierungskonsultationen-2023").place_en == "Tokyo"
+    assert set(Topic.objects.values_list("name_de", "name_en")) == {
+        ("Wirtschaftssicherheit", "Economic security"),
+        ("Kritische Rohstoffe", "Critical raw materials"),
+    }
+    assert Series.objects.get().name_en == "German-Japanese Economic Security Dialogue"
+
+
+def test_seed_events_loaded_before_there_was_english_get_it_and_an_editors_english_is_kept(db):
+    load_seed()
+    meeting = Event.objects.get(slug="reiche-trifft-kiuchi-berlin-2025")
+    Event.objects.update(title_en=None, summary_en=None, body_en=None, place_en=None)
+    Event.objects.filter(pk=meeting.pk).update(title_en="Reiche and Kiuchi in Berlin")
+    Topic.objects.update(name_en=None)
+    assert "3 given their English texts" in load_seed()
+    meeting.refresh_from_db()
+    assert meeting.title_en == "Reiche and Kiuchi in Berlin"
+    assert meeting.summary_en.startswith("Meeting in Berlin")
+    assert "economic security" in meeting.search_document  # searchable in English too
+    assert Topic.objects.get(slug="economic-security").name_en == "Economic security"
+    assert "(left unchanged)" in load_seed()
