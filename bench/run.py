@@ -266,6 +266,8 @@ def surfaces() -> dict[str, Surface]:
         "timeline /": Surface("/", GZIP, APP_TARGET),
         "timeline /, no gzip": Surface("/", {}),
         "timeline filtered": Surface("/?country=JP&topic=energy", GZIP, APP_TARGET),
+        # The English addresses: the same views, English where the events have it.
+        "timeline /en/": Surface("/en/", GZIP, APP_TARGET),
         "timeline deepest page": Surface(f"/?after={deep}", GZIP, APP_TARGET),
         "event page": Surface(event.get_absolute_url(), GZIP, APP_TARGET),
         "event page, in a series": Surface(series_event.get_absolute_url(), GZIP, APP_TARGET),
@@ -274,6 +276,7 @@ def surfaces() -> dict[str, Surface]:
         "feed Atom": Surface("/feeds/atom/", GZIP, APP_TARGET),
         "feed Atom, no gzip": Surface("/feeds/atom/", {}),
         "feed filtered": Surface("/feeds/atom/?country=JP&topic=energy", GZIP, APP_TARGET),
+        "feed Atom /en/": Surface("/en/feeds/atom/", GZIP, APP_TARGET),
         "feed conditional GET (304)": Surface("/feeds/atom/", GZIP, CONDITIONAL_TARGET, conditional=True),
         # The unfiltered selection is over the CSV file's cap at this size (refused, docs/feeds.md).
         "CSV export filtered": Surface("/export.csv?country=JP&topic=energy", GZIP, APP_TARGET),
