@@ -19,29 +19,41 @@ from timeline.dates import parse_event_date
 from timeline.models import Event, Participant, Series, SourceLink, Topic, make_search_document, make_slug
 
 TOPICS = [
-    ("economic-security", "Wirtschaftssicherheit"),
-    ("critical-raw-materials", "Kritische Rohstoffe"),
-    ("energy", "Energie"),
-    ("hydrogen", "Wasserstoff"),
-    ("trade", "Handel"),
-    ("semiconductors", "Halbleiter"),
-    ("climate", "Klimaschutz"),
-    ("digital", "Digitalisierung"),
-    ("research", "Forschung und Innovation"),
-    ("security-policy", "Sicherheitspolitik"),
-    ("culture", "Kultur"),
-    ("development", "Entwicklungszusammenarbeit"),
+    ("economic-security", "Wirtschaftssicherheit", "Economic security"),
+    ("critical-raw-materials", "Kritische Rohstoffe", "Critical raw materials"),
+    ("energy", "Energie", "Energy"),
+    ("hydrogen", "Wasserstoff", "Hydrogen"),
+    ("trade", "Handel", "Trade"),
+    ("semiconductors", "Halbleiter", "Semiconductors"),
+    ("climate", "Klimaschutz", "Climate action"),
+    ("digital", "Digitalisierung", "Digitalisation"),
+    ("research", "Forschung und Innovation", "Research and innovation"),
+    ("security-policy", "Sicherheitspolitik", "Security policy"),
+    ("culture", "Kultur", "Culture"),
+    ("development", "Entwicklungszusammenarbeit", "Development cooperation"),
 ]
 SERIES = [
-    ("german-japanese-economic-security-dialogue", "Deutsch-Japanischer Wirtschaftssicherheitsdialog"),
-    ("german-japanese-government-consultations", "Deutsch-Japanische Regierungskonsultationen"),
-    ("g7-trade-ministers", "Treffen der G7-Handelsminister"),
-    ("energy-partnership-japan", "Deutsch-Japanische Energiepartnerschaft"),
-    ("raw-materials-dialogue", "Rohstoffdialog"),
+    (
+        "german-japanese-economic-security-dialogue",
+        "Deutsch-Japanischer Wirtschaftssicherheitsdialog",
+        "German-Japanese Economic Security Dialogue",
+    ),
+    (
+        "german-japanese-government-consultations",
+        "Deutsch-Japanische Regierungskonsultationen",
+        "German-Japanese Government Consultations",
+    ),
+    ("g7-trade-ministers", "Treffen der G7-Handelsminister", "G7 Trade Ministers' Meeting"),
+    ("energy-partnership-japan", "Deutsch-Japanische Energiepartnerschaft", "German-Japanese Energy Partnership"),
+    ("raw-materials-dialogue", "Rohstoffdialog", "Raw Materials Dialogue"),
 ]
 COUNTRIES = ["JP", "FR", "US", "GB", "IT", "CA", "KR", "IN", "AU", "PL", "NL", "ES", "BR", "ZA", "SG", "VN", "ID", "CL"]
 PLACES = ["Berlin", "Tokio", "Osaka", "Paris", "Brüssel", "Washington", "London", "Rom", "Seoul", "Neu-Delhi",
           "Videokonferenz", "Hannover", "München", "Hamburg", "Yokohama", "Genf", "Singapur", "Canberra"]  # fmt: skip
+# The English of the places whose German name differs.
+PLACES_EN = {"Tokio": "Tokyo", "Brüssel": "Brussels", "Rom": "Rome", "Neu-Delhi": "New Delhi",
+             "Videokonferenz": "Video conference", "München": "Munich", "Genf": "Geneva",
+             "Singapur": "Singapore"}  # fmt: skip
 # (name in Latin script, office, organisation, country, name in its original script, its language)
 PEOPLE = [
     ("Katherina Reiche", "Bundesministerin für Wirtschaft und Energie", "BMWE", "DE", "", ""),
@@ -64,12 +76,29 @@ KIND_TITLES = {
     "statement": "Gemeinsame Erklärung zu {topic}",
     "other": "Austausch zu {topic}",
 }
+KIND_TITLES_EN = {
+    "meeting": "{person} meets {other} in {place}",
+    "visit": "Visit to {place}: talks on {topic}",
+    "consultation": "Government consultations in {place} centred on {topic}",
+    "dialogue": "Dialogue on {topic} in {place}",
+    "agreement": "Agreement on {topic} signed",
+    "conference": "Conference “{topic}” in {place}",
+    "statement": "Joint statement on {topic}",
+    "other": "Exchange on {topic}",
+}
 PARAGRAPHS = [
     "Beide Seiten bekräftigten ihre enge Partnerschaft und vereinbarten, die Zusammenarbeit zu vertiefen.",
     "Im Mittelpunkt standen Lieferketten, Investitionen und der Schutz kritischer Infrastruktur.",
     "Die Delegationen verständigten sich auf ein Arbeitsprogramm für die kommenden Monate.",
     "Vertreterinnen und Vertreter der Wirtschaft nahmen an einem anschließenden Round Table teil.",
     "Ein Folgetreffen ist für das kommende Jahr geplant.",
+]
+PARAGRAPHS_EN = [
+    "Both sides affirmed their close partnership and agreed to deepen their cooperation.",
+    "Supply chains, investment and the protection of critical infrastructure were at the centre.",
+    "The delegations agreed on a programme of work for the coming months.",
+    "Business representatives took part in a round table afterwards.",
+    "A follow-up meeting is planned for next year.",
 ]
 
 
@@ -105,8 +134,14 @@ class Command(BaseCommand):
         rng = random.Random(seed)  # noqa: S311  (synthetic data, not security)
         now = timezone.now()
         today = timezone.localdate()
-        topics = [Topic.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in TOPICS]
-        series = [Series.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in SERIES]
+        topics = [
+            Topic.objects.get_or_create(slug=slug, defaults={"name_de": name, "name_en": english})[0]
+            for slug, name, english in TOPICS
+        ]
+        series = [
+            Series.objects.get_or_create(slug=slug, defaults={"name_de": name, "name_en": english})[0]
+            for slug, name, english in SERIES
+        ]
         run = uuid.UUID(int=rng.getrandbits(128)).hex[:6]
         created = 0
         while created < count:
@@ -125,7 +160,8 @@ class Command(BaseCommand):
             place = rng.choice(PLACES)
             person, other = rng.sample(PEOPLE, 2)
             chosen_topics = rng.sample(topics, rng.randint(1, 3))
-            title = KIND_TITLES[kind].format(person=person[0], other=other[0], place=place, topic=chosen_topics[0].name)
+            words = {"person": person[0], "other": other[0], "place": place, "topic": chosen_topics[0].name_de}
+            title = KIND_TITLES[kind].format(**words)
             parsed = parse_event_date(random_date(rng, today), check_edtf=False)  # well-formed by construction
             start, end = parsed.bounds()
             roll = rng.random()
@@ -133,23 +169,32 @@ class Command(BaseCommand):
             publish_at = now - datetime.timedelta(minutes=rng.randint(1, 3 * 365 * 24 * 60))
             if 0.05 <= roll < 0.07:
                 publish_at = now + datetime.timedelta(hours=rng.randint(1, 24 * 30))  # scheduled
+            summary = rng.sample(range(len(PARAGRAPHS)), 2)
+            body = rng.sample(range(len(PARAGRAPHS)), rng.randint(2, 5))
             event = Event(
-                title=title,
+                title_de=title,
                 slug=f"{make_slug(title, kind)[:80]}-{run}-{number}",
                 kind=kind,
                 date=parsed.edtf,
                 date_start=start,
                 date_end=end,
                 date_precision=parsed.precision,
-                place=place,
+                place_de=place,
                 countries=["DE", *rng.sample(COUNTRIES, rng.randint(1, 3))],
                 series=rng.choice(series) if rng.random() < 0.3 else None,
-                summary=" ".join(rng.sample(PARAGRAPHS, 2)),
-                body="".join(f"<p>{p}</p>" for p in rng.sample(PARAGRAPHS, rng.randint(2, 5))),
+                summary_de=" ".join(PARAGRAPHS[i] for i in summary),
+                body_de="".join(f"<p>{PARAGRAPHS[i]}</p>" for i in body),
                 status=status,
                 publish_at=publish_at if status == Event.Status.PUBLISHED else None,
                 first_published_at=publish_at if status == Event.Status.PUBLISHED else None,
             )
+            if number % 2:
+                # Every other event has its English texts too, as a press office translates some.
+                english = {**words, "place": PLACES_EN.get(place, place), "topic": chosen_topics[0].name_en.lower()}
+                event.title_en = KIND_TITLES_EN[kind].format(**english)
+                event.summary_en = " ".join(PARAGRAPHS_EN[i] for i in summary)
+                event.body_en = "".join(f"<p>{PARAGRAPHS_EN[i]}</p>" for i in body)
+                event.place_en = english["place"]
             people = list(dict.fromkeys([person, other, *rng.sample(PEOPLE, rng.randint(0, 2))]))
             event._generated = (chosen_topics, people)
             event.search_document = make_search_document(
