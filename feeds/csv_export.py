@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from timeline.filters import Selection
-from timeline.models import Event, Participant
+from timeline.models import SEARCH_DOCUMENTS, Event, Participant
 from timeline.structured_data import absolute_url
 from timeline.text import clean_text
 
@@ -148,7 +148,7 @@ def csv_response(request: HttpRequest, selection: Selection) -> HttpResponse:
         selection.events.newest_first()
         .select_related("series")
         .prefetch_related("topics", "participants")
-        .defer("body", "search_document")[: MAX_ROWS + 1]
+        .defer("body", *SEARCH_DOCUMENTS)[: MAX_ROWS + 1]
     )
     if len(events) > MAX_ROWS:  # events published since the count: refused as well, never cut
         return too_many(request, selection.events.count())

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import PARAMETERS, Selection, describe_applied, select_events
-from timeline.models import Correction, Event, PreviousSlug, make_slug
+from timeline.models import SEARCH_DOCUMENTS, Correction, Event, PreviousSlug, make_slug
 from timeline.pagination import Position, paginate
 from timeline.structured_data import absolute_url
 
@@ -176,7 +176,7 @@ def latest_publications(selection: Selection) -> list[Event]:
     events = (
         selection.events.order_by("-first_published_at", "-pk")
         .prefetch_related("topics", "participants")
-        .defer("search_document")[:MAX_ENTRIES]
+        .defer(*SEARCH_DOCUMENTS)[:MAX_ENTRIES]
     )
     return list(events)
 
@@ -243,7 +243,7 @@ def timelinejs_response(
     and links to them, and so does a `Link: <…>; rel="next"` header (RFC 8288): nothing is left
     out without a word."""
     page = paginate(
-        selection.events.select_related("series").defer("body", "search_document"),
+        selection.events.select_related("series").defer("body", *SEARCH_DOCUMENTS),
         after=after,
         before=before,
         size=MAX_EVENTS,
@@ -312,7 +312,7 @@ def with_calendar_fields(events: QuerySet[Event]) -> QuerySet[Event]:
         Correction.objects.filter(event=OuterRef("pk")).order_by().values("event").annotate(n=Count("pk")).values("n")
     )
     counted = Coalesce(Subquery(corrections, output_field=IntegerField()), Value(0))
-    return events.prefetch_related("topics").defer("search_document").annotate(corrections_count=counted)
+    return events.prefetch_related("topics").defer(*SEARCH_DOCUMENTS).annotate(corrections_count=counted)
 
 
 def calendar_events(events: QuerySet[Event], today: datetime.date) -> list[Event]:

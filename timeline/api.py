@@ -25,7 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import revisions
 from .cache import cached_response
 from .filters import EventFilter
-from .models import TIMELINE_ORDER, Event, Series, StaleEvent, Topic
+from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic
 from .pagination import Position, paginate
 from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer
 
@@ -249,7 +249,7 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
             # and destroy() run in a transaction), so no colleague's change lands in between.
             # Not deferred: validation reads every field.
             return events.select_for_update(of=("self",))
-        return events.defer("search_document")  # large and never shown: kept out of every read
+        return events.defer(*SEARCH_DOCUMENTS)  # large and never shown: kept out of every read
 
     def list(self, request, *args, **kwargs):
         if request.user.is_authenticated or request.accepted_renderer.format != "json":

@@ -9,22 +9,25 @@ alternatives (``country=DE&country=FR``: either); different parameters must all 
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchVectorExact, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 
 from .dates import parse_event_date
+from .languages import LANGUAGES, column
 from .models import Event, Series, Topic
 from .text import search_text
 
@@ -304,26 +307,34 @@ def search_portable(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     return queryset
 
 
-def _document_matches(config: str, query: str) -> SearchVectorExact:
-    """`to_tsvector(config, search_document) @@ websearch_to_tsquery(config, query)`.
-
-    The left side is written exactly as the GIN indexes of migration 0013 read it, so PostgreSQL
-    can answer from them; SearchVector would wrap the column in COALESCE and miss them.
-    """
-    document = Func(
-        SearchConfig(config), F("search_document"), function="to_tsvector", output_field=SearchVectorField()
-    )
-    return SearchVectorExact(document, SearchQuery(query, config=config, search_type="websearch"))
+# PostgreSQL's text search configuration for each record language's search text.
+SEARCH_CONFIGURATIONS = {"de": "german", "en": "english"}
+# What PostgreSQL's search matches: each language's text with that language's stemming, and
+# every word as written ("simple": names such as "Kiuchi", in any language). Each pair has a
+# GIN index over `to_tsvector(config, column)` (migration 0023).
+SEARCHED_DOCUMENTS = [
+    *((column("search_document", language), SEARCH_CONFIGURATIONS[language]) for language in LANGUAGES),
+    ("search_document", "simple"),
+]
 
 
 def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
-    """Full-text search: German stemming ("Rohstoff" finds "Rohstoffen"), or the words as written
-    (names such as "Kiuchi"), each answered from its own GIN index; web-search syntax (`"…"`,
-    `or`, `-`). The query is in the form `search_text` gives, as the search text is."""
+    """Full-text search, per language: the German text with German stemming ("Gesprächen" finds
+    "Gespräch"), the English text with English stemming ("meetings" finds "meeting"), or any word
+    as written (names such as "Kiuchi" or 城内実); each answered from its own GIN index;
+    web-search syntax (`"…"`, `or`, `-`). The query is in the form `search_text` gives, as the
+    search texts are."""
     # A run of "-" (negations of negations) beyond PostgreSQL's parser stack of 32 operators is
     # an error ("tsquery stack too small"); one "-" means the same to a reader.
     query = REPEATED_NEGATION.sub("-", search_text(text, phrases=True))
-    return queryset.filter(_document_matches("german", query) | _document_matches("simple", query))
+    # SearchVector is written exactly as the indexes hold it, so PostgreSQL answers from them.
+    matches = (
+        SearchVectorExact(
+            SearchVector(document, config=config), SearchQuery(query, config=config, search_type="websearch")
+        )
+        for document, config in SEARCHED_DOCUMENTS
+    )
+    return queryset.filter(functools.reduce(operator.or_, matches))
 
 
 REPEATED_NEGATION = re.compile(r"(?:-\s*){2,}")

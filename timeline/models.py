@@ -191,13 +191,19 @@ class Series(SlugClashNamed, models.Model):
         clean_each_language(self, "description", functools.partial(clean_text, multiline=True))
 
 
-def make_search_document(event, participants=None) -> str:
-    """The text search reads for an event: its words and its participants', without markup,
-    folded by `search_text` as queries are.
+def make_search_documents(event, participants=None) -> dict[str, str]:
+    """The texts search reads for an event, by column, each folded by `search_text` as queries are.
 
-    `participants` is a list of each participant's texts (name, original name, role, organisation;
-    joined, so their order does not matter); read from the database when None. The original name
-    is folded too, so 城内実 finds the event as Kiuchi does.
+    `search_document` holds every word: both languages' title, summary, place and body text
+    (without markup) and the participants' texts (SQLite's search, and PostgreSQL's words as
+    written). `search_document_de` holds the German text and the participants' texts, for
+    PostgreSQL's German stemming; `search_document_en` the English text and the participants'
+    names, for English stemming, or "" where the event has no English. Apart, so that neither
+    language's words are stemmed by the other's rules.
+
+    `participants` is a list of each participant's (name, original name, role, organisation);
+    read from the database when None. The original name is folded too, so 城内実 finds the event
+    as Kiuchi does, in either language.
     """
     if participants is None:
         participants = (
@@ -209,13 +215,26 @@ def make_search_document(event, participants=None) -> str:
             if event.pk
             else []
         )
-    parts = []
+    people = [" ".join(filter(None, person)) for person in participants]
+    names = [" ".join(filter(None, person[:2])) for person in participants]  # alike in every language
+    words = {}
     for language in LANGUAGES:
         texts = (getattr(event, column(field, language)) for field in ("title", "summary", "place", "body"))
         title, summary, place, body = (text or "" for text in texts)
-        parts += [title, summary, place, body_text(body)]
-    parts += [" ".join(filter(None, person)) for person in participants]
-    return search_text(" ".join(filter(None, parts)))
+        words[language] = [title, summary, place, body_text(body)]
+    documents = {"search_document": [*(part for language in LANGUAGES for part in words[language]), *people]}
+    for language in LANGUAGES:
+        if language == SOURCE_LANGUAGE:  # offices and organisations are written in German only
+            documents[column("search_document", language)] = [*words[language], *people]
+        elif any(words[language]):
+            documents[column("search_document", language)] = [*words[language], *names]
+        else:
+            documents[column("search_document", language)] = []
+    return {name: search_text(" ".join(filter(None, parts))) for name, parts in documents.items()}
+
+
+# The search texts' columns: large and never shown, so every read of events defers them.
+SEARCH_DOCUMENTS = ("search_document", *(column("search_document", language) for language in LANGUAGES))
 
 
 class StaleEvent(Exception):
@@ -375,8 +394,12 @@ class Event(SlugClashNamed, models.Model):
         default=0,
         help_text=_("Counts saves; a save based on an older version is refused instead of overwriting."),
     )
-    # Everything text search looks at, in one column (PostgreSQL indexes it with GIN; see filters).
+    # What text search looks at (make_search_documents): every word in one column, and each
+    # language's words apart for PostgreSQL's stemming in that language (GIN indexes: migration
+    # 0023, filters.search_postgresql).
     search_document = models.TextField(_("search text"), blank=True, default="", editable=False)
+    search_document_de = models.TextField(_("search text (German)"), blank=True, default="", editable=False)
+    search_document_en = models.TextField(_("search text (English)"), blank=True, default="", editable=False)
     import_ref = models.CharField(
         _("import reference"),
         max_length=200,
@@ -456,7 +479,8 @@ class Event(SlugClashNamed, models.Model):
         slug_given = bool(self.slug)
         if not slug_given:
             self.slug = self._free_slug()
-        self.search_document = make_search_document(self)
+        for name, document in make_search_documents(self).items():
+            setattr(self, name, document)
         with transaction.atomic():
             self._claim_next_version()
             self._save_row(slug_given, *args, **kwargs)

@@ -7,7 +7,7 @@ QuerySet.update) call timeline.cache.content_changed() themselves.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import cache
-from .models import Correction, Event, Participant, PreviousSlug, Series, SourceLink, Topic, make_search_document
+from .models import Correction, Event, Participant, PreviousSlug, Series, SourceLink, Topic, make_search_documents
 
 WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug, Correction)
 
@@ -20,12 +20,12 @@ def content_changed(sender, **kwargs) -> None:
 
 
 def participants_changed(sender, instance, **kwargs) -> None:
-    """Keep the event's search text in step with its participants."""
+    """Keep the event's search texts in step with its participants."""
     if kwargs.get("raw"):
         return
     event = Event.objects.filter(pk=instance.event_id).first()
     if event is not None:  # gone already when the event itself is being deleted
-        Event.objects.filter(pk=event.pk).update(search_document=make_search_document(event))
+        Event.objects.filter(pk=event.pk).update(**make_search_documents(event))
 
 
 def connect() -> None:

@@ -28,7 +28,7 @@ from .cache import cache_public, get_or_set
 from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
 from .filters import PARAMETERS, Selection, describe_applied, select_events
 from .middleware import is_api, refusal
-from .models import TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
+from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
 
@@ -158,7 +158,7 @@ def render_timeline(request) -> HttpResponse:
     # time axis).
     total = get_or_set("timeline-count:" + selection_key(selection), selection.events.count)
     page = paginate(
-        selection.events.select_related("series").prefetch_related("topics").defer("body", "search_document"),
+        selection.events.select_related("series").prefetch_related("topics").defer("body", *SEARCH_DOCUMENTS),
         after=after,
         before=before,
     )
@@ -241,7 +241,7 @@ def event_scale(request):
     selection = select_events(request.GET, Event.objects.public())
     events = list(
         selection.events.select_related("series")
-        .defer("body", "search_document")
+        .defer("body", *SEARCH_DOCUMENTS)
         .order_by(*TIMELINE_ORDER)[: scale.MAX_DRAWN + 1]
     )
     total = len(events)
@@ -328,7 +328,7 @@ def with_related(events: QuerySet[Event]) -> QuerySet[Event]:
     return (
         events.select_related("series")
         .prefetch_related("topics", "participants", "sources", "corrections")
-        .defer("search_document")
+        .defer(*SEARCH_DOCUMENTS)
     )
 
 

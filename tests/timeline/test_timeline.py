@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.conftest import as_read
 from timeline import cache
-from timeline.models import Event, Series, Topic, make_search_document
+from timeline.models import Event, Series, Topic, make_search_documents
 from timeline.pagination import PAGE_SIZE
 from timeline.text import search_text
 
@@ -345,12 +345,15 @@ def test_postgresql_search_operators_take_a_japanese_name_as_a_whole(client, sam
 def test_search_texts_written_before_folding_are_rebuilt_by_the_migration(client, sample):
     from django.apps import apps
 
-    rebuild = importlib.import_module("timeline.migrations.0017_search_document_folded").rebuild_search_documents
+    rebuild = importlib.import_module("timeline.migrations.0023_search_per_language").rebuild_search_documents
     meeting = Event.objects.get(title="Reiche trifft Kiuchi")
-    Event.objects.update(search_document="Minoru Kiuchi (城内実)")  # as migration 0013 wrote it
+    # As migration 0013 wrote it; the per-language texts did not exist.
+    Event.objects.update(search_document="Minoru Kiuchi (城内実)", search_document_de="", search_document_en="")
     rebuild(apps, None)
-    assert Event.objects.get(pk=meeting.pk).search_document == make_search_document(meeting)
+    stored = Event.objects.values("search_document", "search_document_de", "search_document_en").get(pk=meeting.pk)
+    assert stored == make_search_documents(meeting)
     assert filtered_titles(client, "?q=城内") == ["Reiche trifft Kiuchi"]
+    assert filtered_titles(client, "?q=Rohstoffe") == ["Reiche trifft Kiuchi"]
 
 
 @pytest.mark.parametrize(
@@ -613,7 +616,8 @@ def test_postgresql_search_can_use_its_gin_indexes(sample):
         cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
         plan = search_postgresql(Event.objects.all(), "Rohstoff").explain()
         cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
-    assert "event_search_german_idx" in plan and "event_search_simple_idx" in plan, plan
+    for index in ("event_search_de_idx", "event_search_en_idx", "event_search_words_idx"):
+        assert index in plan, plan
 
 
 def test_each_listed_event_shows_its_current_state_after_edits_renames_and_the_passing_of_time(client, make_event):

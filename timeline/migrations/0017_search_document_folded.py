@@ -1,30 +1,16 @@
 from django.db import migrations
 
 
-def rebuild_search_documents(apps, schema_editor):
-    """Write every event's search text again, in the folded form that queries now use."""
-    # The live function, given the participants, reads only plain fields of the event; the
-    # search text is derived data, so the current rule is the right one for old rows.
-    from timeline.models import make_search_document
-
-    Event = apps.get_model("timeline", "Event")
-    batch = []
-    for event in Event.objects.prefetch_related("participants").iterator(chunk_size=500):
-        people = [(p.name, p.role, p.organisation) for p in event.participants.all()]
-        event.search_document = make_search_document(event, participants=people)
-        batch.append(event)
-        if len(batch) == 500:
-            Event.objects.bulk_update(batch, ["search_document"])
-            batch = []
-    Event.objects.bulk_update(batch, ["search_document"])
-
-
 class Migration(migrations.Migration):
+    """Once rewrote every event's search text in the folded form queries use, by the live rule.
+
+    That rule now reads the per-language fields of 0022, which an event does not have yet at this
+    point, so a database older than this migration could not get past it. 0023 rewrites every
+    event's search texts instead; this migration is kept, empty, for the databases that ran it.
+    """
+
     dependencies = [
         ("timeline", "0016_countries_index"),
     ]
 
-    operations = [
-        # Going back leaves the folded text; the earlier code writes its own form on the next save.
-        migrations.RunPython(rebuild_search_documents, migrations.RunPython.noop),
-    ]
+    operations = []

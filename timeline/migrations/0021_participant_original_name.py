@@ -10,21 +10,12 @@ SEED_NAMES = {
 
 
 def split_seed_names(apps, schema_editor):
-    """Split the seed's "Latin (original)" names into the two fields and rewrite those events'
-    search text (the live rule, as in 0017: it is derived data)."""
-    from timeline.models import make_search_document
-
+    """Split the seed's "Latin (original)" names into the two fields. The events' search texts
+    are rewritten by 0023 (with the live rule, which reads fields that exist from 0022 on)."""
     Participant = apps.get_model("timeline", "Participant")
-    Event = apps.get_model("timeline", "Event")
-    events = set()
     for participant in Participant.objects.filter(name__in=SEED_NAMES, original_name=""):
         participant.name, participant.original_name, participant.original_language = SEED_NAMES[participant.name]
         participant.save(update_fields=["name", "original_name", "original_language"])
-        events.add(participant.event_id)
-    for event in Event.objects.filter(pk__in=events).prefetch_related("participants"):
-        people = [(p.name, p.original_name, p.role, p.organisation) for p in event.participants.all()]
-        event.search_document = make_search_document(event, participants=people)
-        event.save(update_fields=["search_document"])
 
 
 def join_seed_names(apps, schema_editor):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from timeline.cache import content_changed
 from timeline.dates import parse_event_date
-from timeline.models import Event, Participant, Series, SourceLink, Topic, make_search_document, make_slug
+from timeline.models import Event, Participant, Series, SourceLink, Topic, make_search_documents, make_slug
 
 TOPICS = [
     ("economic-security", "Wirtschaftssicherheit", "Economic security"),
@@ -197,12 +197,14 @@ class Command(BaseCommand):
                 event.place_en = english["place"]
             people = list(dict.fromkeys([person, other, *rng.sample(PEOPLE, rng.randint(0, 2))]))
             event._generated = (chosen_topics, people)
-            event.search_document = make_search_document(
+            documents = make_search_documents(
                 event,
                 participants=[
                     (name, original, role, organisation) for name, role, organisation, _c, original, _l in people
                 ],
             )
+            for column, document in documents.items():
+                setattr(event, column, document)
             events.append(event)
         Event.objects.bulk_create(events, batch_size=500)
         saved = Event.objects.filter(slug__in=[e.slug for e in events]).values_list("slug", "pk")

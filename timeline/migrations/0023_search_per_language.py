@@ -1,0 +1,89 @@
+import importlib
+
+from django.db import migrations, models
+
+# The GIN indexes PostgreSQL's search reads (timeline.filters.SEARCHED_DOCUMENTS): each column
+# with its text search configuration. The query writes the same SearchVector, so the planner
+# matches it with the index.
+SEARCH_INDEXES = {
+    "event_search_de_idx": ("search_document_de", "german"),
+    "event_search_en_idx": ("search_document_en", "english"),
+    "event_search_words_idx": ("search_document", "simple"),
+}
+# The indexes of 0013, over the one column with both languages' words.
+earlier = importlib.import_module("timeline.migrations.0013_search_document")
+
+
+def rebuild_search_documents(apps, schema_editor):
+    """Write every event's search texts again, the German and English ones apart.
+
+    The live rule, as in 0017: the search texts are derived data, so the current rule is the right
+    one for old rows; given the participants, it reads only the event's per-language fields, which
+    exist from 0022 on. This is the one rebuild an older database runs (0017 and 0021 leave it here).
+    """
+    from timeline.models import make_search_documents
+
+    Event = apps.get_model("timeline", "Event")
+    batch, columns = [], None
+    for event in Event.objects.prefetch_related("participants").iterator(chunk_size=500):
+        people = [(p.name, p.original_name, p.role, p.organisation) for p in event.participants.all()]
+        documents = make_search_documents(event, participants=people)
+        for column, document in documents.items():
+            setattr(event, column, document)
+        columns = list(documents)
+        batch.append(event)
+        if len(batch) == 500:
+            Event.objects.bulk_update(batch, columns)
+            batch = []
+    if batch:
+        Event.objects.bulk_update(batch, columns)
+
+
+def search_indexes():
+    from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
+
+    return [
+        GinIndex(SearchVector(column, config=config), name=name) for name, (column, config) in SEARCH_INDEXES.items()
+    ]
+
+
+def create_search_indexes(apps, schema_editor):
+    # On PostgreSQL only: SQLite's search reads `search_document` with LIKE, without an index.
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    earlier.drop_search_indexes(apps, schema_editor)
+    Event = apps.get_model("timeline", "Event")
+    for index in search_indexes():
+        schema_editor.add_index(Event, index)
+
+
+def drop_search_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    Event = apps.get_model("timeline", "Event")
+    for index in search_indexes():
+        schema_editor.remove_index(Event, index)
+    earlier.create_search_indexes(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("timeline", "0022_translations"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="event",
+            name="search_document_de",
+            field=models.TextField(blank=True, default="", editable=False, verbose_name="search text (German)"),
+        ),
+        migrations.AddField(
+            model_name="event",
+            name="search_document_en",
+            field=models.TextField(blank=True, default="", editable=False, verbose_name="search text (English)"),
+        ),
+        # Going back keeps `search_document` as this rule wrote it: both languages' words, as before.
+        migrations.RunPython(rebuild_search_documents, migrations.RunPython.noop),
+        migrations.RunPython(create_search_indexes, drop_search_indexes),
+    ]
