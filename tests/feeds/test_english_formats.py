@@ -142,12 +142,15 @@ def test_the_english_json_feed_is_valid_and_gives_each_item_its_language(client,
     assert german["language"] == "de" and {item["language"] for item in german["items"]} == {"de"}
 
 
-def test_the_english_timeline_data_are_valid_and_mark_german_text(client, seed):
+def test_the_english_timeline_data_are_valid_and_mark_german_text(client, seed, monkeypatch):
+    monkeypatch.setattr("feeds.views.MAX_EVENTS", 2)  # so that a next file follows
     response = client.get("/en/timeline.json")
+    assert response["Link"].startswith(f"<{SITE}/en/timeline.json?after=") and 'rel="next"' in response["Link"]
     document = json.loads(response.content)
     test_timelinejs.check(document)
     assert response["Content-Disposition"] == 'attachment; filename="diplomatic-events.json"'
     assert document["title"]["text"]["headline"] == f'<a href="{SITE}/en/">Diplomatic events</a>'
+    assert f'<a href="{SITE}/en/timeline.json?after=' in document["title"]["text"]["text"]
     slides = {slide["unique_id"]: slide for slide in document["events"]}
     meeting = slides[f"event-{seed.public_id}"]
     assert meeting["text"]["headline"] == f'<a href="{SITE}/en/events/{MEETING}/">{escape(ENGLISH_TITLE)}</a>'
