@@ -146,7 +146,7 @@ class FeedInfo:
     feed_id: str
     self_url: str
     page_url: str
-    language: str
+    language: str  # the feed's: the address's (feed_language)
     updated: datetime.datetime  # used when there are no entries
 
 
