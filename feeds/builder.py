@@ -16,15 +16,21 @@ from html import escape
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
+from timeline.languages import SOURCE_LANGUAGE, text_language
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 from timeline.text import MarkupWriter, body_blocks, clean_text, sanitize_html, xml_safe
 
 EDTF_SCHEME = "http://id.loc.gov/datatypes/edtf"
 MAX_ENTRIES = 50
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def feed_text(text: str | None) -> str:
@@ -140,7 +146,7 @@ class FeedInfo:
     feed_id: str
     self_url: str
     page_url: str
-    language: str
+    language: str  # the feed's: the address's (feed_language)
     updated: datetime.datetime  # used when there are no entries
 
 
@@ -153,11 +159,46 @@ def item_guid(event: Event) -> str:
     return tag_uri(f"event:{event.public_id}")
 
 
+def feed_language() -> str:
+    """The language of the feed being written: the active one, which is the address's
+    (timeline.middleware.LanguageMiddleware: /en/feeds/atom/ is English, /feeds/atom/ German)."""
+    return translation.get_language() or SOURCE_LANGUAGE
+
+
+def entry_language(event: Event) -> str:
+    """The language `event`'s entry is in: its title's. That is the feed's language where the
+    event has its title in it, else German, which is shown in its place (never an empty entry)."""
+    return text_language(event, "title")
+
+
+def lang_attribute(language: str, around: str) -> str:
+    """` lang="de"` for HTML in `language` inside HTML in `around`; "" when they are the same."""
+    return f' lang="{escape(language)}"' if language != around else ""
+
+
+def in_language(html: str, language: str, around: str) -> str:
+    """`html` marked with its `language` (a span) where it differs from the text `around` it, so
+    screen readers pronounce it and browsers pick its fonts and hyphenation right."""
+    attribute = lang_attribute(language, around)
+    return f"<span{attribute}>{html}</span>" if attribute else html
+
+
+def fallback_note(language: str) -> str:
+    """What an entry in `language` says in a feed of another language: "Not yet available in
+    English; shown in German.", in the feed's language."""
+    names = {code: translation.get_language_info(code)["name_translated"] for code in (feed_language(), language)}
+    return _("Not yet available in %(language)s; shown in %(shown)s.") % {
+        "language": names[feed_language()],
+        "shown": names[language],
+    }
+
+
 def item_title(event: Event) -> str:
     return feed_text(event.title) or _("Untitled event")
 
 
 def item_link(event: Event) -> str | None:
+    """The event's page in the feed's language (/en/events/… in an English feed)."""
     return web_url(absolute_url(event.get_absolute_url()))
 
 
@@ -203,25 +244,39 @@ def participant_names_html(event: Event) -> str:
 
 
 def item_content(event: Event) -> str:
+    """The entry's HTML: the date line, the participants, the summary, the body and the latest
+    correction. An entry shown in German in a feed of another language opens with a note saying
+    so; every part in another language than the entry's (xml:lang, `entry_language`) is marked
+    with `lang`: the site's labels in an entry shown in German, an English title's German body."""
+    language, entry = feed_language(), entry_language(event)
+    labels = lang_attribute(language, entry)  # the site's words, in the feed's language
     date_label, place_label, correction_label = escape(_("Date")), escape(_("Place")), escape(_("Correction"))
     # Each part is left out when nothing readable is left of it once cleaned, not only when empty.
     place, summary, change_note = feed_text(event.place), feed_text(event.summary), feed_text(event.change_note)
-    parts = [
-        f'<p><strong>{date_label}:</strong> <time datetime="{event.event_date.start.html_datetime()}">'
+    parts = [f"<p{labels}><em>({escape(fallback_note(entry))})</em></p>"] if entry != language else []
+    parts.append(
+        f'<p{labels}><strong>{date_label}:</strong> <time datetime="{event.event_date.start.html_datetime()}">'
         f"{escape(event.date_display())}</time>"
-        + (f" · <strong>{place_label}:</strong> {escape(place)}" if place else "")
+        + (
+            f" · <strong>{place_label}:</strong> {in_language(escape(place), text_language(event, 'place'), language)}"
+            if place
+            else ""
+        )
         + "</p>"
-    ]
+    )
     names = participant_names_html(event)
     if names:
         participants_label = escape(_("Participants"))
-        parts.append(f"<p><strong>{participants_label}:</strong> {names}</p>")
+        parts.append(f"<p{labels}><strong>{participants_label}:</strong> {names}</p>")
     if summary:
-        parts.append(f"<p>{escape(summary)}</p>")
+        parts.append(f"<p{lang_attribute(text_language(event, 'summary'), entry)}>{escape(summary)}</p>")
     if event.body:
-        parts.append(feed_html(event.body, absolute_url(event.get_absolute_url())))
+        body = feed_html(event.body, absolute_url(event.get_absolute_url()))
+        marked = lang_attribute(text_language(event, "body"), entry)
+        parts.append(f"<div{marked}>{body}</div>" if marked else body)
     if change_note:
-        parts.append(f"<p><em>{correction_label}:</em> {escape(change_note)}</p>")
+        note = in_language(escape(change_note), text_language(event, "change_note"), language)
+        parts.append(f"<p{labels}><em>{correction_label}:</em> {note}</p>")
     return "\n".join(parts)
 
 
@@ -238,8 +293,8 @@ class Tag:
 def item_tags(event: Event) -> list[Tag]:
     """The kind, countries and topics, each with the filtered timeline's address as scheme and
     its readable name as label."""
-    base = settings.SITE_URL + "/"
-    tags = [Tag(event.kind, base + "?kind=", feed_text(event.get_kind_display()))]
+    base = absolute_url(reverse("timeline:event-list"))  # the timeline in the feed's language
+    tags = [Tag(event.kind, base + "?kind=", feed_text(capfirst(event.get_kind_display())))]  # "Meeting"
     tags += [Tag(country.code, base + "?country=", feed_text(country.name)) for country in event.countries]
     tags += [Tag(topic.slug, base + "?topic=", feed_text(topic.name)) for topic in event.topics.all()]
     return tags
@@ -250,6 +305,7 @@ class FeedItem:
     """One entry's fields, ready for any feed format: the same for RSS, Atom and JSON Feed."""
 
     guid: str
+    language: str  # what its texts are in (`entry_language`): the feed's, or German in its place
     title: str
     link: str | None
     published: datetime.datetime
@@ -273,6 +329,7 @@ def feed_item(event: Event) -> FeedItem:
     """The entry for `event` (its topics and participants prefetched), in the active language."""
     return FeedItem(
         guid=item_guid(event),
+        language=entry_language(event),
         title=item_title(event),
         link=item_link(event),
         published=item_pubdate(event),
@@ -282,6 +339,30 @@ def feed_item(event: Event) -> FeedItem:
         edtf=event.date,
         tags=tuple(item_tags(event)),
     )
+
+
+class FeedLanguage(BaseExtension):
+    """The feed's side of the xml:lang extension: nothing, as feedgen's `language()` sets the
+    feed's own xml:lang."""
+
+
+class EntryLanguage(BaseEntryExtension):
+    """xml:lang on an Atom entry (RFC 4287, section 2: any element may carry it) whose language
+    differs from the feed's, set with `entry.xml_lang.language("de")`."""
+
+    def __init__(self):
+        self._language: str | None = None
+
+    def language(self, language: str | None = None) -> str | None:
+        """Get or set the entry's language (an IETF language tag)."""
+        if language is not None:
+            self._language = language
+        return self._language
+
+    def extend_atom(self, entry):
+        if self._language:
+            entry.set(XML_LANG, self._language)
+        return entry
 
 
 def build_feed(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
@@ -299,8 +380,16 @@ def build_feed(info: FeedInfo, items: Sequence[FeedItem]) -> bytes:
     # feedgen uses the last link added as the RSS channel <link>: the page, not the feed.
     generator.link(href=info.page_url, rel="alternate")
     generator.updated(max((item.updated for item in items), default=info.updated))
+    # An entry in another language than the feed's says so: xml:lang on the Atom entry (feedgen
+    # has no setter for it; an entry extension is its public way to add to an entry's element),
+    # dc:language on the RSS item (RSS 2.0 has a language for the channel only).
+    generator.register_extension("xml_lang", FeedLanguage, EntryLanguage, atom=True, rss=False)
     for item in items:
         entry = generator.add_entry(order="append")
+        if item.language != info.language:
+            entry.xml_lang.language(item.language)
+            if info.kind == "rss":
+                entry.dc.dc_language(item.language)
         entry.id(item.guid)
         entry.guid(item.guid, permalink=False)
         entry.title(item.title)

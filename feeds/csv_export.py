@@ -1,11 +1,13 @@
 """The events a view selects as a CSV file for spreadsheets: /export.csv (docs/feeds.md, "CSV export").
 
-One row per event, in the timeline's order, under a German header row (the file is for German
-press offices). UTF-8 with a byte order mark and ";" between cells, so German Excel opens it by
-double-click with its umlauts and kanji intact and its columns apart; CRLF after each record
-(RFC 4180). A cell with several values holds one per line. Text an editor typed is cleaned as on
-the page (no control or bidi characters), and a text cell a spreadsheet would read as a formula
-begins with an apostrophe (OWASP, "CSV Injection").
+One row per event, in the timeline's order, under a header row in the address's language
+(German at /export.csv, English at /en/export.csv); a column says which language each row's
+texts are in, German where the English file shows the German text of an event without English.
+UTF-8 with a byte order mark and ";" between cells, so German Excel opens it by double-click with
+its umlauts and kanji intact and its columns apart; CRLF after each record (RFC 4180). A cell
+with several values holds one per line. Text an editor typed is cleaned as on the page (no
+control or bidi characters), and a text cell a spreadsheet would read as a formula begins with
+an apostrophe (OWASP, "CSV Injection").
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from timeline.filters import Selection
+from timeline.languages import text_language
 from timeline.models import SEARCH_DOCUMENTS, Event, Participant
 from timeline.structured_data import absolute_url
 from timeline.text import clean_text
@@ -72,9 +76,23 @@ def lines(values) -> str:
     return VALUES_APART.join(filter(None, (clean_text(str(value)) for value in values)))
 
 
+# The columns holding an event's own texts, whose language `texts_language` gives.
+TEXT_FIELDS = {"title": gettext_lazy("Title"), "place": gettext_lazy("Place"), "summary": gettext_lazy("Summary")}
+
+
+def texts_language(event: Event) -> str:
+    """The language of the event's title, place and summary as the file shows them: "en", or
+    "de" for German shown where English is missing. Should they differ, one line per column
+    ("Title: en", "Summary: de")."""
+    languages = {field: text_language(event, field) for field in TEXT_FIELDS if getattr(event, field)}
+    if len(set(languages.values())) <= 1:
+        return next(iter(languages.values()), text_language(event, "title"))
+    return VALUES_APART.join(f"{TEXT_FIELDS[field]}: {language}" for field, language in languages.items())
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of the file: its header (German in the file) and how a cell is made."""
+    """One column of the file: its header (in the address's language) and how a cell is made."""
 
     header: str
     value: Callable[[Event], str]
@@ -92,7 +110,7 @@ COLUMNS = (
     Column(gettext_lazy("Earliest day"), lambda event: event.date_start.isoformat(), text=False),
     Column(gettext_lazy("Latest day"), lambda event: event.date_end.isoformat(), text=False),
     Column(gettext_lazy("Title"), lambda event: clean_text(event.title)),
-    Column(gettext_lazy("Kind"), lambda event: str(event.get_kind_display())),
+    Column(gettext_lazy("Kind"), lambda event: capfirst(event.get_kind_display())),  # "Meeting", as a cell begins
     Column(gettext_lazy("Place"), lambda event: clean_text(event.place)),
     Column(gettext_lazy("Countries"), lambda event: lines(country.name for country in event.countries)),
     Column(gettext_lazy("Country codes"), lambda event: lines(country.code for country in event.countries)),
@@ -102,6 +120,7 @@ COLUMNS = (
     Column(gettext_lazy("Summary"), lambda event: clean_text(event.summary, multiline=True)),
     Column(gettext_lazy("First published"), lambda event: local_time(item_pubdate(event)), text=False),
     Column(gettext_lazy("Last significant update"), lambda event: local_time(item_updateddate(event)), text=False),
+    Column(gettext_lazy("Language of the texts"), texts_language, text=False),
 )
 
 
@@ -121,20 +140,18 @@ def csv_bytes(events: list[Event]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def too_many(request: HttpRequest, count: int) -> HttpResponse:
-    """The 400 for a selection of more than MAX_ROWS events, in the reader's language, saying how
-    to narrow it."""
-    # The file is German whatever the reader's language (selection_format); a message is not.
-    with translation.override(getattr(request, "LANGUAGE_CODE", None) or translation.get_language()):
-        message = ngettext(
-            "The selection holds %(count)s event; one file holds at most %(max)s.",
-            "The selection holds %(count)s events; one file holds at most %(max)s.",
-            count,
-        ) % {"count": number_format(count, force_grouping=True), "max": number_format(MAX_ROWS, force_grouping=True)}
-        message += " " + _(
-            "Please narrow the selection, for example to a period with from and to (from=2024&to=2024), "
-            "or by country, topic or kind."
-        )
+def too_many(count: int) -> HttpResponse:
+    """The 400 for a selection of more than MAX_ROWS events, in the address's language, saying
+    how to narrow it."""
+    message = ngettext(
+        "The selection holds %(count)s event; one file holds at most %(max)s.",
+        "The selection holds %(count)s events; one file holds at most %(max)s.",
+        count,
+    ) % {"count": number_format(count, force_grouping=True), "max": number_format(MAX_ROWS, force_grouping=True)}
+    message += " " + _(
+        "Please narrow the selection, for example to a period with from and to (from=2024&to=2024), "
+        "or by country, topic or kind."
+    )
     return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
 
 
@@ -143,7 +160,7 @@ def csv_response(request: HttpRequest, selection: Selection) -> HttpResponse:
     of queries whatever the number of events."""
     count = selection.events.count()  # cheap, and a refusal reads no rows
     if count > MAX_ROWS:
-        return too_many(request, count)
+        return too_many(count)
     events = list(
         selection.events.newest_first()
         .select_related("series")
@@ -151,7 +168,7 @@ def csv_response(request: HttpRequest, selection: Selection) -> HttpResponse:
         .defer("body", *SEARCH_DOCUMENTS)[: MAX_ROWS + 1]
     )
     if len(events) > MAX_ROWS:  # events published since the count: refused as well, never cut
-        return too_many(request, selection.events.count())
+        return too_many(selection.events.count())
     response = HttpResponse(csv_bytes(events), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, download_name(selection, "csv"))
     return response

@@ -1,6 +1,8 @@
 """The formats a filtered view can be subscribed to or downloaded in, as the timeline offers them.
 
-Each is served at `path` with the timeline's query parameters (`feeds.views.selection_format`).
+Each is served at the address named `url_name` with the timeline's query parameters
+(`feeds.views.selection_format`), German at /feeds/… and English at /en/feeds/…: the links are
+made in the page's language, so an English page offers the English formats.
 The page lists them in its panel, feeds and the calendar under "Diese Ansicht abonnieren", files
 under "Herunterladen", and those with `alternate` as `<link rel="alternate">` in its head (the
 HTML standard's alternate link, which feed readers and browsers discover), all with the view's
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +28,7 @@ SUBSCRIBE, DOWNLOAD = "subscribe", "download"
 @dataclass(frozen=True)
 class SubscriptionFormat:
     label: str | Promise  # what the panel's link says ("RSS")
-    path: str  # the site-relative address, before the query string
+    url_name: str  # the address's URL name: "feeds:rss" is /feeds/rss/, or /en/feeds/rss/ in English
     media_type: str  # the link's `type`, without parameters
     title: str | Promise  # the alternate link's and the panel link's title, in the reader's language
     group: str = SUBSCRIBE  # SUBSCRIBE (a reader's program fetches it again and again) or DOWNLOAD
@@ -37,12 +40,12 @@ class SubscriptionFormat:
 
 
 FORMATS: tuple[SubscriptionFormat, ...] = (
-    SubscriptionFormat("RSS", "/feeds/rss/", "application/rss+xml", _("RSS feed of these events")),
-    SubscriptionFormat("Atom", "/feeds/atom/", "application/atom+xml", _("Atom feed of these events")),
-    SubscriptionFormat("JSON Feed", "/feeds/json/", "application/feed+json", _("JSON Feed of these events")),
+    SubscriptionFormat("RSS", "feeds:rss", "application/rss+xml", _("RSS feed of these events")),
+    SubscriptionFormat("Atom", "feeds:atom", "application/atom+xml", _("Atom feed of these events")),
+    SubscriptionFormat("JSON Feed", "feeds:json", "application/feed+json", _("JSON Feed of these events")),
     SubscriptionFormat(
         _("Calendar (iCalendar)"),
-        "/feeds/ics/",
+        "feeds:ics",
         "text/calendar",
         _("Calendar of these events (iCalendar)"),
         subscribe_scheme="webcal",
@@ -50,7 +53,7 @@ FORMATS: tuple[SubscriptionFormat, ...] = (
     # Files to download, not feeds: no alternate link (readers would offer them as subscriptions).
     SubscriptionFormat(
         _("Spreadsheet (CSV)"),
-        "/export.csv",
+        "export-csv",
         "text/csv",
         _("These events as a spreadsheet (CSV)"),
         group=DOWNLOAD,
@@ -59,7 +62,7 @@ FORMATS: tuple[SubscriptionFormat, ...] = (
     ),
     SubscriptionFormat(
         "TimelineJS",
-        "/timeline.json",
+        "timeline-json",
         "application/json",
         _("TimelineJS data of these events"),
         group=DOWNLOAD,
@@ -80,10 +83,11 @@ class FormatLink:
 
 def format_links(query_string: str, total: int) -> list[FormatLink]:
     """Every format of the view the applied parameters `query_string` ("?a=b&…" or "") select,
-    as absolute links; `total` is the number of events selected."""
+    as absolute links in the active language (the page's); `total` is the number of events
+    selected."""
     links = []
     for each in FORMATS:
-        url = absolute_url(each.path + query_string)
+        url = absolute_url(reverse(each.url_name) + query_string)
         too_many = None
         if each.max_events is not None and total > each.max_events:
             too_many = _("at most %(max)s events; please narrow the selection") % {

@@ -6,8 +6,11 @@ events, `DTSTART;VALUE=DATE` to the exclusive `DTEND;VALUE=DATE` after the last 
 cannot show "4. Quartal 2024" as anything but days it is not known to be, so such events are left
 out and the calendar's description says so. Every text passes `clean_text` on its way in (no
 control, invisible or bidi characters, which iCalendar's TEXT does not allow); the library escapes
-commas, semicolons, backslashes and line breaks and folds long lines. The output depends only on
-the events and `CalendarInfo`: building twice gives the same bytes (no "now", no random UID).
+commas, semicolons, backslashes and line breaks and folds long lines. The calendar is in the
+active language (its address's); SUMMARY, DESCRIPTION and LOCATION say which language their text
+is in (RFC 5545's LANGUAGE parameter), German where an English calendar shows the German text of
+an event without English. The output depends only on the events, the language and
+`CalendarInfo`: building twice gives the same bytes (no "now", no random UID).
 """
 
 from __future__ import annotations
@@ -24,10 +27,21 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as CalendarEvent
 
+from timeline.languages import text_language
 from timeline.models import Event
 from timeline.text import body_plain_text, clean_text
 
-from .builder import item_date_line, item_link, item_pubdate, item_title, item_updateddate, tag_uri
+from .builder import (
+    entry_language,
+    fallback_note,
+    feed_language,
+    item_date_line,
+    item_link,
+    item_pubdate,
+    item_title,
+    item_updateddate,
+    tag_uri,
+)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # How often a subscribed calendar should be fetched again (RFC 7986 REFRESH-INTERVAL, and
@@ -82,9 +96,12 @@ def item_summary(event: Event) -> str:
 
 def item_description(event: Event) -> str:
     """The date line as the page and the feeds show it, the summary, the body as plain text, the
-    latest correction and the event's address, apart by empty lines."""
+    latest correction and the event's address, apart by empty lines; an event shown in German in
+    a calendar of another language opens with a note saying so."""
     correction_label = _("Correction")
+    entry = entry_language(event)
     parts = [
+        fallback_note(entry) if entry != feed_language() else "",
         item_date_line(event),
         clean_text(event.summary, multiline=True),
         body_plain_text(event.body),
@@ -92,6 +109,15 @@ def item_description(event: Event) -> str:
         item_link(event) or "",
     ]
     return "\n\n".join(part for part in parts if part)
+
+
+def description_language(event: Event) -> str:
+    """The language of the event's own text in DESCRIPTION: its summary's, else its body's, else
+    the title's (the date line and labels around it are in the calendar's language)."""
+    for field in ("summary", "body"):
+        if getattr(event, field):
+            return text_language(event, field)
+    return entry_language(event)
 
 
 def item_categories(event: Event) -> list[str]:
@@ -130,6 +156,16 @@ def calendar_entry(event: Event) -> bytes:
         transparency="TRANSPARENT",  # a reader's own time stays free
         classification="PUBLIC",
     )
+    # Each text says its language (RFC 5545, section 3.2.10): English, or German where an English
+    # calendar shows the German text of an event that has none in English.
+    languages = {
+        "SUMMARY": entry_language(event),
+        "DESCRIPTION": description_language(event),
+        "LOCATION": text_language(event, "place"),
+    }
+    for name, language in languages.items():
+        if name in entry:
+            entry[name].LANGUAGE = language
     if last_day == datetime.date.max:
         # DTEND of all-day events is exclusive, and the day after 31 December 9999 has no date:
         # the same span as a DURATION (RFC 5545 section 3.8.2.5) instead.
@@ -157,7 +193,7 @@ def calendar_uid(self_url: str) -> str:
 def build_calendar(info: CalendarInfo, entries: Sequence[bytes]) -> bytes:
     """The calendar as bytes, holding `entries` (each `calendar_entry`'s bytes) in their order."""
     calendar = Calendar.new(
-        prodid=f"-//{uid_domain()}//{_('Diplomatic events')}//{settings.LANGUAGE_CODE.upper()}",
+        prodid=f"-//{uid_domain()}//{_('Diplomatic events')}//{feed_language().upper()}",
         uid=calendar_uid(info.self_url),
         method="PUBLISH",
         calscale="GREGORIAN",

@@ -4,7 +4,9 @@
 (`tag:` URIs), order, dates, title, summary, HTML content and tags, so the JSON Feed cannot say
 anything the Atom feed does not. The event's own date travels in the `_edtf` extension object
 (the specification's rule for extensions: a key starting with an underscore, an object value,
-and an `about` URL). No I/O, no request; the same items give the same bytes.
+and an `about` URL). The feed's `language` is its address's; each item's `language` (JSON Feed
+1.1) is the language its texts are in, German where an English feed shows the German text of an
+event without English. No I/O, no request; the same items give the same bytes.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def json_item(item: FeedItem, authors: list[dict[str, str]]) -> dict[str, Any]:
         fields["url"] = item.link
     fields.update(
         title=item.title,
+        language=item.language,
         content_html=item.content,
         summary=item.description,
         date_published=rfc3339(item.published),

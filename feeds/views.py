@@ -2,8 +2,10 @@
 per content version.
 
 Caching, conditional requests (ETag, Last-Modified, 304) and gzip are timeline.cache's, as for
-every public surface. A feed is written in the site's language (LANGUAGE_CODE) whatever the
-reader's browser says, so one address always has the same bytes and validator.
+every public surface. Every format has a German address and an English one under /en/
+(config/urls.py) and is written in its address's language whatever the reader's browser or
+cookie says, so one address always has the same bytes and validator. Where an event has no
+English text, the English formats show its German text, marked as German (feeds/builder.py).
 """
 
 from __future__ import annotations
@@ -24,17 +26,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from timeline.cache import cached_response, content_version, get_or_set_each
 from timeline.filters import PARAMETERS, Selection, describe_applied, select_events
+from timeline.languages import LANGUAGES, SOURCE_LANGUAGE, column
 from timeline.models import SEARCH_DOCUMENTS, Correction, Event, PreviousSlug, make_slug
 from timeline.pagination import Position, paginate
 from timeline.structured_data import absolute_url
+from timeline.translation import EventTranslationOptions
 
 from . import ical
-from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, tag_uri
+from .builder import MAX_ENTRIES, FeedInfo, FeedItem, build_feed, feed_item, feed_language, tag_uri
 from .jsonfeed import build_json_feed
 from .timelinejs import MAX_EVENTS, build_timeline
 
@@ -59,17 +63,20 @@ PREFLIGHT_HEADERS = {
 }
 
 
-# What an entry is made from besides its topics: the fields item_* in feeds/builder.py read.
+# What an entry is made from besides its topics: the fields item_* in feeds/builder.py read. A
+# text in German and English is read from each language's column (`title_de`, `title_en`): the
+# plain column holds German only, so an English edit, or a raw UPDATE of one language, changes
+# no other field.
 ITEM_FIELDS = (
-    "public_id", "slug", "title", "summary", "body", "change_note", "place", "date", "kind", "countries",
-    "first_published_at", "publish_at", "revised_at",
+    "public_id", "slug", "date", "kind", "countries", "first_published_at", "publish_at", "revised_at",
+    *(column(field, language) for field in EventTranslationOptions.fields for language in LANGUAGES),
 )  # fmt: skip
 
 
 def item_key(event: Event) -> str:
     """A key for `event`'s entry made of everything the entry is made from (its stored fields as
-    read, its topics and participants (prefetched), the language and the site's settings), so no
-    write path, not even a raw UPDATE, can leave an entry stale."""
+    read, each language's text included, its topics and participants (prefetched), the language
+    and the site's settings), so no write path, not even a raw UPDATE, can leave an entry stale."""
     stored = vars(event)
     inputs = (
         translation.get_language(), settings.SITE_URL, settings.FEED_TAG_AUTHORITY, settings.PUBLISHER_NAME,
@@ -91,7 +98,7 @@ def feed_items(events: list[Event]) -> list[FeedItem]:
 
 def refused(messages: list[str]) -> HttpResponse:
     """The 400 for an address with values that cannot be understood, naming each (`messages`,
-    in the reader's language), as plain text any client shows."""
+    in the address's language), as plain text any client shows."""
     message = _("This address has values that cannot be understood:") + "\n" + "\n".join(messages)
     return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8", headers=CORS_HEADERS)
 
@@ -104,55 +111,66 @@ def selection_format(
     reads: tuple[str, ...] = (),
 ) -> HttpResponse:
     """A machine-readable format of the events the address selects (the timeline's query
-    parameters): `make(request, selection)` writes it, in the site's language (LANGUAGE_CODE)
-    whatever the reader's browser says, so one address always has the same bytes and validator.
+    parameters): `make(request, selection)` writes it in the address's language (German at
+    /feeds/…, English at /en/feeds/…: the active language, which LanguageMiddleware takes from
+    the path alone), whatever the reader's browser or cookie says, so one address always has the
+    same bytes and validator, and no `Vary: Accept-Language`.
 
     Shared by every subscription and export format: kept per content version (timeline.cache),
     answering conditional GET (ETag, Last-Modified), readable from any site (CORS), and a 400
-    in the reader's language naming each value that could not be understood. `reads` names the
+    in the address's language naming each value that could not be understood. `reads` names the
     parameters the format reads besides the filters (its cache key holds them, and no other).
     """
     if request.method == "OPTIONS":  # a browser asking whether another site may read the format
         return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
-    reader_language = translation.get_language()
+    language = feed_language()
 
     def build() -> HttpResponse:
-        with translation.override(reader_language):
-            selection = select_events(request.GET, Event.objects.public())
-            if selection.errors:
-                return refused(selection.errors)
-        with translation.override(settings.LANGUAGE_CODE):
-            response = make(request, selection)
+        selection = select_events(request.GET, Event.objects.public())
+        if selection.errors:
+            return refused(selection.errors)
+        response = make(request, selection)
         for name, value in CORS_HEADERS.items():
             response[name] = value
         response.setdefault("Last-Modified", http_date(content_version().changed_at.timestamp()))
         response.setdefault("Cache-Control", CACHE_CONTROL)
-        response["Content-Language"] = settings.LANGUAGE_CODE
+        response["Content-Language"] = language
         return response
 
+    # The address (its /en/ prefix included) and the language are both in the key: German and
+    # English never get each other's bytes.
     address = selection_address(request, reads)
-    return cached_response(request, build, *vary, language=settings.LANGUAGE_CODE, path=address)
+    return cached_response(request, build, *vary, language=language, path=address)
 
 
 def selection_address(request: HttpRequest, reads: tuple[str, ...] = ()) -> str:
-    """The request's path and the parameters a format reads (the filters, and `reads`), non-empty,
-    the names in one order: the response's cache key. Any other parameter (`?x=1`, a
-    cache-busting `?_=…`) or another order gives the same response, so it is kept once, not once
-    per spelling of the address."""
+    """The request's path (with its language prefix: /en/feeds/atom/) and the parameters a format
+    reads (the filters, and `reads`), non-empty, the names in one order: the response's cache
+    key. Any other parameter (`?x=1`, a cache-busting `?_=…`) or another order gives the same
+    response, so it is kept once, not once per spelling of the address."""
     # Names in one order; a name's values in the order given, which the title follows.
     names = (*PARAMETERS, *reads)
     pairs = [(name, value) for name in names for value in request.GET.getlist(name) if value.strip()]
     return request.path + ("?" + urlencode(pairs) if pairs else "")
 
 
-DOWNLOAD_NAME = "diplomatische-termine"  # the German readers' word for what the files hold
+# What the files hold, in the readers' words: "diplomatische-termine" in German.
+DOWNLOAD_NAME = pgettext_lazy("file name", "diplomatic-events")
 
 
 def download_name(selection: Selection, extension: str) -> str:
-    """A file name for a format of `selection`: "diplomatische-termine.csv", with the applied
-    filters' values after it ("diplomatische-termine-jp-economic-security.ics"), ASCII only."""
+    """A file name for a format of `selection` in the address's language:
+    "diplomatische-termine.csv" ("diplomatic-events.csv" in English), with the applied filters'
+    values after it ("diplomatische-termine-jp-economic-security.ics"), ASCII only."""
+    name = make_slug(str(DOWNLOAD_NAME), "events", max_length=60)
     filters = make_slug(" ".join(value for _name, value in selection.applied), "", max_length=60)
-    return f"{DOWNLOAD_NAME}-{filters}.{extension}" if filters else f"{DOWNLOAD_NAME}.{extension}"
+    return f"{name}-{filters}.{extension}" if filters else f"{name}.{extension}"
+
+
+def timeline_url(selection: Selection) -> str:
+    """The timeline page of `selection` in the address's language, absolute: the page a format
+    mirrors ("https://…/en/?country=JP" for an English one)."""
+    return absolute_url(reverse("timeline:event-list") + selection.query_string)
 
 
 def feed_title(selection: Selection) -> str:
@@ -182,15 +200,20 @@ def latest_publications(selection: Selection) -> list[Event]:
 
 
 def feed_info(request: HttpRequest, selection: Selection, kind: str) -> FeedInfo:
-    """What the feed of `selection` in the format `kind` says about itself."""
+    """What the feed of `selection` in the format `kind` says about itself, in the address's
+    language, linking itself and the timeline at that language's addresses."""
+    language = feed_language()
+    # The English feed is another feed than the German one (another id); the German id is as
+    # it was before there were two.
+    specific = kind if language == SOURCE_LANGUAGE else f"{language}/{kind}"
     return FeedInfo(
         kind=kind,
         title=feed_title(selection),
         subtitle=feed_subtitle(),
-        feed_id=tag_uri(f"feed:{kind}{selection.query_string}"),
+        feed_id=tag_uri(f"feed:{specific}{selection.query_string}"),
         self_url=absolute_url(request.path + selection.query_string),
-        page_url=absolute_url("/" + selection.query_string),
-        language=settings.LANGUAGE_CODE,
+        page_url=timeline_url(selection),
+        language=language,
         updated=content_version().changed_at,
     )
 
@@ -262,7 +285,7 @@ def timelinejs_response(
         ) % {"count": len(page.events)}
         paragraphs.append(f'{escape(held)} <a href="{escape(next_url)}">{escape(_("Older events"))}</a>')
         headers["Link"] = f'<{next_url}>; rel="next"'
-    content = build_timeline(feed_title(selection), absolute_url("/" + selection.query_string), paragraphs, page.events)
+    content = build_timeline(feed_title(selection), timeline_url(selection), paragraphs, page.events)
     # Offered under "Herunterladen": a browser saves it; TimelineJS reads it by its address alike.
     headers["Content-Disposition"] = content_disposition_header(True, download_name(selection, "json"))
     return HttpResponse(content, content_type=CONTENT_TYPES["timelinejs"], headers=headers)
@@ -280,7 +303,8 @@ def atom(request):
     return selection_format(request, lambda request, selection: feed_response(request, selection, "atom"))
 
 
-# What a calendar entry is made from besides its topics: the fields feeds/ical.py reads.
+# What a calendar entry is made from besides its topics: the fields feeds/ical.py reads, each
+# language's text included.
 CALENDAR_ENTRY_FIELDS = (*ITEM_FIELDS, "corrections_count")
 
 
@@ -380,9 +404,7 @@ def calendar_description(selection: Selection, today: datetime.date, shown: int)
             )
             % {"count": beyond}
         )
-    paragraphs.append(
-        _("The timeline lists every event: %(url)s") % {"url": absolute_url("/" + selection.query_string)}
-    )
+    paragraphs.append(_("The timeline lists every event: %(url)s") % {"url": timeline_url(selection)})
     return "\n\n".join(paragraphs)
 
 
@@ -394,7 +416,7 @@ def calendar_response(request: HttpRequest, selection: Selection) -> HttpRespons
         name=feed_title(selection),
         description=calendar_description(selection, today, len(events)),
         self_url=absolute_url(request.path + selection.query_string),
-        page_url=absolute_url("/" + selection.query_string),
+        page_url=timeline_url(selection),
         subscribed=True,
     )
     response = HttpResponse(ical.build_calendar(info, calendar_entries(events)), content_type=ical.CONTENT_TYPE)
@@ -437,29 +459,28 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
             "has none. The event's page: %(url)s"
         ) % {"title": event.title, "date": event.date_display(), "url": absolute_url(event.get_absolute_url())}
         return HttpResponse(message + "\n", status=404, content_type="text/plain; charset=utf-8")
-    with translation.override(settings.LANGUAGE_CODE):
-        info = ical.CalendarInfo(
-            name=None,
-            description=None,
-            self_url=absolute_url(request.path),
-            page_url=absolute_url(event.get_absolute_url()),
-            subscribed=False,
-        )
-        content = ical.build_calendar(info, calendar_entries([event]))
-    response = HttpResponse(content, content_type=ical.CONTENT_TYPE)
+    info = ical.CalendarInfo(
+        name=None,
+        description=None,
+        self_url=absolute_url(request.path),
+        page_url=absolute_url(event.get_absolute_url()),
+        subscribed=False,
+    )
+    response = HttpResponse(ical.build_calendar(info, calendar_entries([event])), content_type=ical.CONTENT_TYPE)
     # Saved under the event's name; a calendar program offers to add it.
     response["Content-Disposition"] = content_disposition_header(True, f"{event.slug}.ics")
     response["Last-Modified"] = http_date(content_version().changed_at.timestamp())
     response["Cache-Control"] = CACHE_CONTROL
-    response["Content-Language"] = settings.LANGUAGE_CODE
+    response["Content-Language"] = feed_language()
     return response
 
 
 @require_safe
 def event_calendar(request, slug: str):
-    """One public event known to the day as an .ics file ("Add to calendar" on its page), cached
-    per content version like the page and answering conditional GET."""
-    return cached_response(request, lambda: event_calendar_response(request, slug), language=settings.LANGUAGE_CODE)
+    """One public event known to the day as an .ics file ("Add to calendar" on its page), in the
+    address's language (/en/events/<slug>/event.ics is English), cached per content version like
+    the page and answering conditional GET."""
+    return cached_response(request, lambda: event_calendar_response(request, slug))
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])

@@ -308,14 +308,35 @@ def json_texts(data) -> Iterator[str]:
             yield from json_texts(item)
 
 
-def feed_texts(xml: bytes) -> list[str]:
-    """The texts of an RSS or Atom feed a feed reader shows: titles, summaries, content (HTML in it
-    read as HTML), category labels."""
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+DC_LANGUAGE = "{http://purl.org/dc/elements/1.1/}language"
+
+
+def feed_language_of(element) -> str:
+    """The language a feed marks an element's text as: the nearest xml:lang (Atom), else its RSS
+    item's dc:language, else the RSS channel's <language>."""
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.get(XML_LANG):
+            return ancestor.get(XML_LANG)
+        marked = ancestor.find(DC_LANGUAGE)
+        if marked is None:
+            marked = ancestor.find("language")
+        if marked is not None and marked.text:
+            return marked.text
+    return "de"
+
+
+def feed_texts(xml: bytes, language: str = "de") -> list[str]:
+    """The texts of an RSS or Atom feed a feed reader shows in `language`: titles, summaries,
+    content (HTML in it read as HTML), category labels; not those marked as another language."""
     texts = []
     for element in lxml.etree.fromstring(xml).iter(lxml.etree.Element):
         name = lxml.etree.QName(element).localname
+        marked = feed_language_of(element)
         if name in ("content", "encoded", "description", "summary") and element.text:
-            texts += html_texts(f"<div>{element.text}</div>", "de")
+            texts += html_texts(f'<div lang="{marked}">{element.text}</div>', language)
+        elif marked != language:
+            continue
         elif name in ("title", "subtitle") and element.text:
             texts.append(element.text)
         elif name == "category":
@@ -476,37 +497,64 @@ def test_a_previewed_draft_is_in_the_editors_language(publisher_client, content,
     assert foreign_phrases(html_texts(html, language), language) == []
 
 
-@pytest.mark.parametrize(
-    "path", ["/feeds/rss/", "/feeds/atom/", "/feeds/atom/?series=german-japanese-economic-security-dialogue&country=JP"]
-)
-def test_feeds_are_german_throughout(client, content, path):
-    response = client.get(path, headers={"Accept-Language": "en"})  # a feed is written in the site's language
-    assert response.status_code == 200
-    assert foreign_phrases(feed_texts(response.content), "de") == []
+# Each format at its German address and at its English one (/en/…); a browser asking for the
+# other language changes nothing at either.
+PREFIXES = {"de": "", "en": "/en"}
+OTHER = {"de": "en", "en": "de"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_refused_feed_address_is_answered_in_the_readers_language(client, content, language):
-    response = client.get("/feeds/rss/?from=Mitte%202025&country=XX", headers={"Accept-Language": language})
+@pytest.mark.parametrize(
+    "path", ["/feeds/rss/", "/feeds/atom/", "/feeds/atom/?series=german-japanese-economic-security-dialogue&country=JP"]
+)
+def test_feeds_are_in_their_addresses_language_throughout(client, content, path, language):
+    # The content has no English: the English feeds show its German text, marked as German.
+    response = client.get(PREFIXES[language] + path, headers={"Accept-Language": OTHER[language]})
+    assert response.status_code == 200
+    texts = feed_texts(response.content, language)
+    assert texts and foreign_phrases(texts, language) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_refused_feed_address_is_answered_in_its_language(client, content, language):
+    url = PREFIXES[language] + "/feeds/rss/?from=Mitte%202025&country=XX"
+    response = client.get(url, headers={"Accept-Language": OTHER[language]})
     assert response.status_code == 400
     assert foreign_phrases([response.content.decode()], language) == []
 
 
-@pytest.mark.parametrize("path", ["/feeds/json/", "/timeline.json", "/timeline.json?country=JP&country=FR"])
-def test_json_feed_and_timeline_data_are_german_throughout(client, content, monkeypatch, path):
-    from feeds import views
-
-    monkeypatch.setattr(views, "MAX_EVENTS", 1)  # so the timeline data says that more follow
-    response = client.get(path, headers={"Accept-Language": "en"})
-    assert response.status_code == 200
-    shown = [value for value in json_texts(json.loads(response.content)) if not value.startswith(("http", "tag:"))]
-    texts = [text for value in shown for text in html_texts(f"<div>{value}</div>", "de")]
-    assert foreign_phrases(texts, "de") == []
+def json_shown_texts(document, language: str, declared: str) -> list[str]:
+    """The texts of a JSON Feed or TimelineJS document in `declared` (its Content-Language) a
+    reader sees in `language`: HTML read as HTML (its `lang` marks heeded), a JSON Feed item marked
+    as another language (its `language`) left out."""
+    texts = []
+    items = document.get("items", [])
+    for part in [{key: value for key, value in document.items() if key != "items"}, *items]:
+        marked = part.get("language", document.get("language", declared))
+        shown = [value for value in json_texts(part) if not value.startswith(("http", "tag:")) and value != marked]
+        texts += [text for value in shown for text in html_texts(f'<div lang="{marked}">{value}</div>', language)]
+    return texts
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_refused_timeline_data_address_is_answered_in_the_readers_language(client, content, language):
-    response = client.get("/timeline.json?after=kaputt", headers={"Accept-Language": language})
+@pytest.mark.parametrize("path", ["/feeds/json/", "/timeline.json", "/timeline.json?country=JP&country=FR"])
+def test_json_feed_and_timeline_data_are_in_their_addresses_language_throughout(
+    client, content, monkeypatch, path, language
+):
+    from feeds import views
+
+    monkeypatch.setattr(views, "MAX_EVENTS", 1)  # so the timeline data says that more follow
+    response = client.get(PREFIXES[language] + path, headers={"Accept-Language": OTHER[language]})
+    assert response.status_code == 200
+    texts = json_shown_texts(json.loads(response.content), language, response["Content-Language"])
+    assert texts and foreign_phrases(texts, language) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_refused_timeline_data_address_is_answered_in_its_language(client, content, language):
+    response = client.get(
+        PREFIXES[language] + "/timeline.json?after=kaputt", headers={"Accept-Language": OTHER[language]}
+    )
     assert response.status_code == 400
     assert foreign_phrases([response.content.decode()], language) == []
 

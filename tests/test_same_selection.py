@@ -146,7 +146,7 @@ def test_a_format_the_selection_is_too_large_for_is_named_with_the_reason_not_li
 
     from feeds import formats
 
-    small = tuple(replace(each, max_events=2) if each.path == "/export.csv" else each for each in formats.FORMATS)
+    small = tuple(replace(each, max_events=2) if each.url_name == "export-csv" else each for each in formats.FORMATS)
     monkeypatch.setattr(formats, "FORMATS", small)
     with time_machine.travel(NOW, tick=False):
         page = client.get("/").content.decode()

@@ -84,7 +84,8 @@ def test_a_change_in_another_process_is_seen_by_every_worker_within_a_second(ser
             assert "Reiche trifft Japans Minister" not in page, path
 
 
-# Behind nginx with the cache settings of deploy/nginx/ (the files production includes).
+# Behind nginx with the cache settings of deploy/nginx/ (the files production includes), and the
+# locations of deploy/nginx.conf: each for the German and the English addresses.
 NGINX_CONF = """worker_processes 1;
 {user}
 error_log {dir}/error.log;
@@ -97,9 +98,12 @@ http {{
   server {{
     listen 127.0.0.1:{port};
     include {deploy}/nginx/proxy.conf;
-    location /feeds/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf; }}
-    location = / {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
-    location /events/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
+    location ~ ^(/en)?/feeds/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf; }}
+    location ~ ^(/en)?/(timeline\\.json|export\\.csv)$ {{
+      proxy_pass http://timeline_app; include {deploy}/nginx/feeds.conf;
+    }}
+    location ~ ^(/en)?/(zeitstrahl/)?$ {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
+    location ~ ^(/en)?/events/ {{ proxy_pass http://timeline_app; include {deploy}/nginx/pages.conf; }}
     location / {{ proxy_pass http://timeline_app; }}
   }}
 }}
@@ -147,22 +151,42 @@ def shell(env: dict, code: str) -> str:
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""  # after the shell's own notes
 
 
+# What says which language a surface is in, in its body.
+LANGUAGE_MARKS = {"page": '<html lang="{}">', "feed": 'xml:lang="{}"'}
+
+
 def test_the_proxy_answers_repeated_requests_and_keeps_each_language_apart(proxy):
     base, _env = proxy
-    for path in ("/", "/feeds/atom/", "/events/reiche-trifft-kiuchi-berlin-2025/"):
-        get(base + path)
-        status, headers, _body = get(base + path)
-        assert status == 200 and headers["X-Cache-Status"] == "HIT", path
-    # German (the default), English asked by the browser or chosen with the switch: three
-    # copies under one address, none served for another, whether nginx's copy was made from the
-    # app's cache or anew (the event page's copies below come from the app's cache).
+    meeting = "/events/reiche-trifft-kiuchi-berlin-2025/"
+    surfaces = {
+        "/": "page", "/zeitstrahl/": "page", meeting: "page", meeting + "event.ics": None, "/feeds/atom/": "feed",
+        "/feeds/rss/": None, "/feeds/json/": None, "/feeds/ics/": None, "/timeline.json": None, "/export.csv": None,
+    }  # fmt: skip
+    for path in surfaces:
+        for address in (path, "/en" + path):  # the English address cached as the German one
+            get(base + address)
+            status, headers, _body = get(base + address)
+            assert status == 200 and headers["X-Cache-Status"] == "HIT", address
+            assert headers["Content-Language"] == ("en" if address.startswith("/en/") else "de"), address
+    # One language per address, one copy per address: German at /…, English at /en/…, whatever
+    # the browser asks for or the language cookie says; none served for the other, whether
+    # nginx's copy was made from the app's cache or anew (the copies below come from the app's).
     time.sleep(2.1)  # nginx's copies have expired
-    for path in ("/", "/events/reiche-trifft-kiuchi-berlin-2025/"):
-        for _ in range(2):
-            assert '<html lang="en">' in get(base + path, Cookie="django_language=en")[2], path
-            assert '<html lang="de">' in get(base + path)[2], path
-            assert '<html lang="en">' in get(base + path, **{"Accept-Language": "en"})[2], path
-            assert '<html lang="de">' in get(base + path, **{"Accept-Language": "de-DE,de;q=0.9"})[2], path
+    others = ({"Cookie": "django_language={}"}, {"Accept-Language": "{}"}, {"Accept-Language": "{}-GB,{};q=0.9"})
+    for path, kind in surfaces.items():
+        if kind is None:
+            continue
+        for language, address in (("de", path), ("en", "/en" + path)):
+            other = "en" if language == "de" else "de"
+            status, headers, body = get(base + address)
+            assert LANGUAGE_MARKS[kind].format(language) in body, address
+            for asked in others:
+                headers = {name: value.format(other, other) for name, value in asked.items()}
+                status, answered, body = get(base + address, **headers)
+                assert LANGUAGE_MARKS[kind].format(language) in body, (address, headers)
+                # The copy the plain request left (HIT, or EXPIRED when its second is over); a
+                # copy of its own would be a MISS.
+                assert answered["X-Cache-Status"] != "MISS", (address, headers)
     # A feed, kept for a reader without Origin, still gives a browser on another site its CORS
     # header, and gzip only to those who ask for it.
     get(base + "/feeds/atom/")

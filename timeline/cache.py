@@ -25,7 +25,9 @@ The version
 The responses
     ``cache_public`` (a view decorator) and ``cached_response`` keep whole responses per version
     and ``response_key``: the code's release, the view's name, language, day, site URL, scheme,
-    host and full path.
+    host and full path. A public address has one language (German at ``/…``, English at
+    ``/en/…``), which is in the path as well as in the key, so the two never meet; the API's
+    language is negotiated and is in the key too.
     A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
     Only GET and HEAD requests without a session cookie or credentials are answered from the
     cache; only 200 responses that set no cookie and are not marked private are kept. Kept
@@ -531,9 +533,9 @@ def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = cached_response(request, lambda: view(request, *args, **kwargs))
-        # The page's language may come from the reader's cookie (LocaleMiddleware adds
-        # Accept-Language), and the cache is bypassed with a session cookie: a page from the
-        # cache and one made anew say the same.
+        # The cache is bypassed with a session cookie (editors, previews): a page from the cache
+        # and one made anew say the same. The language is the address's (/en/…), never a
+        # header's or a cookie's, so a page varies on neither.
         patch_vary_headers(response, ("Cookie",))
         return response
 

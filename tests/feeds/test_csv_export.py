@@ -24,24 +24,34 @@ BOM = b"\xef\xbb\xbf"
 HEADER = [
     "Öffentliche Kennung", "Webadresse", "Datum", "Datum (EDTF)", "Frühester Tag", "Spätester Tag", "Titel", "Art",
     "Ort", "Länder", "Ländercodes", "Themen", "Reihe", "Teilnehmende", "Zusammenfassung", "Erstveröffentlichung",
-    "Letzte wesentliche Änderung",
+    "Letzte wesentliche Änderung", "Sprache der Texte",
+]  # fmt: skip
+ENGLISH_HEADER = [
+    "Public ID", "Web address", "Date", "Date (EDTF)", "Earliest day", "Latest day", "Title", "Kind", "Place",
+    "Countries", "Country codes", "Topics", "Series", "Participants", "Summary", "First published",
+    "Last significant update", "Language of the texts",
 ]  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def read_csv(response) -> list[dict[str, str]]:
-    """The rows of a CSV response as a spreadsheet user's script reads them, by German header."""
+def read_csv(response, expected_header: list[str] = HEADER) -> list[dict[str, str]]:
+    """The rows of a CSV response as a spreadsheet user's script reads them, by header (German
+    unless `expected_header` says otherwise)."""
     assert response.status_code == 200, response.content[:500]
     assert response.content.startswith(BOM)
     text = response.content[len(BOM) :].decode("utf-8")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
     header, *rows = list(reader)
-    assert header == HEADER
+    assert header == expected_header
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def export(client, query: str = "", headers: dict | None = None) -> list[dict[str, str]]:
     return read_csv(client.get("/export.csv" + query, headers=headers))
+
+
+def english_export(client, query: str = "", headers: dict | None = None) -> list[dict[str, str]]:
+    return read_csv(client.get("/en/export.csv" + query, headers=headers), ENGLISH_HEADER)
 
 
 def api_events(query: str) -> list[dict]:
@@ -117,11 +127,43 @@ def test_the_file_is_utf_8_with_a_bom_semicolons_and_crlf_and_downloads_under_a_
 
 
 @pytest.mark.usefixtures("seed")
-def test_the_file_is_german_whatever_the_readers_language(client):
-    rows = export(client, headers={"Accept-Language": "en"})
+def test_the_file_at_the_german_address_is_german_whatever_the_readers_language(client):
+    german = client.get("/export.csv")
+    for headers in ({"Accept-Language": "en"}, {"Cookie": "django_language=en"}):
+        asked = client.get("/export.csv", headers=headers)
+        assert (asked.content, asked["ETag"], asked["Content-Language"]) == (german.content, german["ETag"], "de")
+        assert "Accept-Language" not in asked.get("Vary", "")
+    rows = read_csv(german)
     words = [cell for row in rows for column, cell in row.items() if column != "Webadresse"]  # an address is no word
     cells = [*rows[0], *words]
     assert foreign_phrases(cells, "de") == []
+    assert {row["Sprache der Texte"] for row in rows} == {"de"}
+
+
+@pytest.mark.usefixtures("seed")
+def test_the_file_at_the_english_address_is_english_and_says_which_rows_are_shown_in_german(client):
+    meeting = Event.objects.get(slug="reiche-trifft-kiuchi-berlin-2025")
+    meeting.title_en, meeting.summary_en = "Minister Reiche meets Japan's Minister Kiuchi", "They met in Berlin."
+    meeting.save()
+    response = client.get("/en/export.csv")
+    assert response["Content-Language"] == "en"
+    assert response["Content-Disposition"] == 'attachment; filename="diplomatic-events.csv"'
+    rows = {row["Public ID"]: row for row in read_csv(response, ENGLISH_HEADER)}
+    english = rows[str(meeting.public_id)]
+    assert (english["Title"], english["Summary"], english["Date"]) == (
+        "Minister Reiche meets Japan's Minister Kiuchi",
+        "They met in Berlin.",
+        "26 June 2025",
+    )
+    assert english["Web address"] == "https://events.example.org/en/events/reiche-trifft-kiuchi-berlin-2025/"
+    # Place has no English: the German one is shown, and the cell says which texts are German.
+    assert english["Place"] == "Berlin"
+    assert english["Language of the texts"].splitlines() == ["Title: en", "Place: de", "Summary: en"]
+    quarter = next(row for row in rows.values() if row["Date (EDTF)"] == "2024-36")
+    # No English at all: the German text, never an empty cell, marked as German.
+    assert quarter["Title"] == "Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert"
+    assert quarter["Language of the texts"] == "de"
+    assert (quarter["Kind"], quarter["Date"], quarter["Countries"]) == ("Dialogue", "Q4 2024", "Germany\nJapan")
 
 
 @pytest.mark.usefixtures("seed")
@@ -236,8 +278,10 @@ def test_a_selection_above_the_cap_is_refused_with_a_message_saying_how_to_narro
     message = response.content.decode()
     assert message.startswith("Die Auswahl umfasst 3 Termine; eine Datei enthält höchstens 2.")
     assert "from=2024&to=2024" in message
-    english = client.get("/export.csv", headers={"Accept-Language": "en"}).content.decode()
+    english = client.get("/en/export.csv").content.decode()
     assert english.startswith("The selection holds 3 events; one file holds at most 2.")
+    # The German address answers in German whatever the browser asks for.
+    assert client.get("/export.csv", headers={"Accept-Language": "en"}).content.decode() == message
     assert {row["Titel"] for row in export(client, "?country=DE")} == {"Zwei", "Drei"}  # narrowed: every one
 
 

@@ -387,7 +387,8 @@ def test_an_event_known_to_the_day_has_its_own_ics_with_the_same_entry(client, s
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_an_event_known_only_to_the_quarter_has_no_ics_and_the_404_says_why(client, seed, language):
-    response = client.get(QUARTER + "event.ics", headers={"Accept-Language": language})
+    prefix = "" if language == "de" else "/en"
+    response = client.get(prefix + QUARTER + "event.ics")
     assert response.status_code == 404
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     text = response.content.decode()
@@ -395,7 +396,7 @@ def test_an_event_known_only_to_the_quarter_has_no_ics_and_the_404_says_why(clie
         assert "ist nur als „4. Quartal 2024“ datiert. Ein Kalendereintrag braucht den Tag" in text
     else:
         assert "is dated only as “Q4 2024”. A calendar entry needs the day" in text
-    assert "https://events.example.org" + QUARTER in text
+    assert "https://events.example.org" + prefix + QUARTER in text
     assert foreign_phrases(words([text]), language) == []
     assert client.get("/events/keine-solche-seite/event.ics").status_code == 404
 
@@ -414,8 +415,8 @@ def test_the_event_page_offers_the_calendar_only_for_an_event_known_to_the_day(c
     page = client.get(MEETING).content.decode()
     assert f'<a href="{MEETING}event.ics" type="text/calendar">In den Kalender übernehmen</a>' in page
     assert "In den Kalender übernehmen" not in client.get(QUARTER).content.decode()
-    english = client.get(MEETING, headers={"Accept-Language": "en"}).content.decode()
-    assert ">Add to calendar</a>" in english
+    english = client.get("/en" + MEETING).content.decode()
+    assert f'<a href="/en{MEETING}event.ics" type="text/calendar">Add to calendar</a>' in english
 
 
 def test_the_timeline_offers_the_calendar_of_its_view(client, seed):
@@ -437,12 +438,53 @@ def test_the_timeline_offers_the_calendar_of_its_view(client, seed):
     assert read(client.get("/feeds/ics/?country=JP"))[0].events
 
 
-def test_the_calendar_is_german_whatever_the_reader_s_language(client, seed):
-    calendar = read(client.get(CALENDAR + "?country=JP", headers={"Accept-Language": "en"}))[0]
+def test_the_calendar_at_the_german_address_is_german_whatever_the_reader_s_language(client, seed):
+    german = client.get(CALENDAR + "?country=JP")
+    for headers in ({"Accept-Language": "en"}, {"Cookie": "django_language=en"}):
+        asked = client.get(CALENDAR + "?country=JP", headers=headers)
+        assert (asked.content, asked["ETag"], asked["Content-Language"]) == (german.content, german["ETag"], "de")
+    calendar = read(german)[0]
     texts = [extension_text(calendar, "NAME"), str(calendar["DESCRIPTION"])]
     for entry in calendar.events:
         texts += [str(entry["SUMMARY"]), str(entry["DESCRIPTION"]), *entry.categories]
+        for name in ("SUMMARY", "DESCRIPTION", "LOCATION"):
+            assert entry[name].params["LANGUAGE"] == "de", name
     assert foreign_phrases(words(texts), "de") == []
+
+
+def test_the_calendar_at_the_english_address_is_english_and_marks_german_text_as_german(client, seed):
+    meeting = Event.objects.get(slug="reiche-trifft-kiuchi-berlin-2025")
+    calendar, second = read(client.get("/en" + CALENDAR))
+    assert str(calendar["PRODID"]) == f"-//{DOMAIN}//Diplomatic events//EN"
+    assert extension_text(calendar, "NAME") == "Diplomatic events"
+    assert str(calendar["SOURCE"]) == "https://events.example.org/en/feeds/ics/"
+    assert str(calendar["URL"]) == "https://events.example.org/en/"
+    assert str(calendar["DESCRIPTION"]).endswith("The timeline lists every event: https://events.example.org/en/")
+    # No English yet: the German text, never empty, with LANGUAGE=de (RFC 5545, section 3.2.10)
+    # and a note; the calendar's own words are English.
+    (entry,) = calendar.events
+    assert str(entry["SUMMARY"]) == meeting.title_de
+    assert [entry[name].params["LANGUAGE"] for name in ("SUMMARY", "DESCRIPTION", "LOCATION")] == ["de"] * 3
+    description = str(entry["DESCRIPTION"])
+    assert description.startswith("Not yet available in English; shown in German.\n\nDate: 26 June 2025 · Place: ")
+    assert str(entry["URL"]) == "https://events.example.org/en" + MEETING
+    assert entry.categories[:3] == ["Meeting", "Germany", "Japan"]
+    assert entries(second)[0].summary.params["LANGUAGE"] == ["de"]
+    # With English, the entry is English; the place, still German only, says so on its own.
+    meeting.title_en, meeting.summary_en = "Minister Reiche meets Japan's Minister Kiuchi", "They met in Berlin."
+    meeting.save()
+    (entry,) = read(client.get("/en" + CALENDAR))[0].events
+    assert str(entry["SUMMARY"]) == "Minister Reiche meets Japan's Minister Kiuchi"
+    assert [entry[name].params["LANGUAGE"] for name in ("SUMMARY", "DESCRIPTION", "LOCATION")] == ["en", "en", "de"]
+    assert str(entry["DESCRIPTION"]).startswith("Date: 26 June 2025 · Place: Berlin\n\nThey met in Berlin.")
+    # One event's .ics in English, at its English address.
+    response = client.get("/en" + MEETING + "event.ics")
+    assert response["Content-Language"] == "en"
+    (single,) = read(response)[0].events
+    assert single.to_ical() == entry.to_ical()
+    # The German calendar is as it was, German throughout.
+    (german,) = read(client.get(CALENDAR))[0].events
+    assert str(german["SUMMARY"]) == meeting.title_de and german["SUMMARY"].params["LANGUAGE"] == "de"
 
 
 def test_an_unreadable_filter_gets_a_400_that_says_why(client, seed):

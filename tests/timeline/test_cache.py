@@ -17,7 +17,9 @@ from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from tests.conftest import as_read
 from timeline import cache
 from timeline.models import Event, SiteRevision
 
@@ -183,55 +185,121 @@ def test_a_stale_version_from_a_cache_that_lost_writes_is_replaced_after_an_outa
 
 # What a response varies on: no reader gets another's bytes, validators or headers.
 
-PAGES = ["/", "event page", "/api/events/"]
+# Every cached public surface, at its German address; the English one is "/en" + it.
+PUBLIC_SURFACES = [
+    "/", "/zeitstrahl/", "event page", "event calendar", "/feeds/atom/", "/feeds/rss/", "/feeds/json/",
+    "/feeds/ics/", "/export.csv", "/timeline.json",
+]  # fmt: skip
+GERMAN_TITLE, ENGLISH_TITLE = "Treffen zur Rohstoffsicherung", "Meeting on securing raw materials"
+
+
+@pytest.fixture
+def bilingual(make_event):
+    """A published event with a German and an English title, dated today (so the calendars
+    hold it)."""
+    return make_event(title_de=GERMAN_TITLE, title_en=ENGLISH_TITLE, date=timezone.localdate().isoformat())
 
 
 def address(path: str, event: Event) -> str:
-    return event.get_absolute_url() if path == "event page" else path
+    if path == "event page":
+        return event.get_absolute_url()
+    return event.get_absolute_url() + "event.ics" if path == "event calendar" else path
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_german_and_english_readers_never_get_each_others_page(client, make_event, cache_mode, path):
-    path = address(path, make_event())
-    german = client.get(path)
-    by_header = client.get(path, headers={"accept-language": "en"})
-    by_cookie = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"}).get(path)
-    again = client.get(path)
-    assert by_header.content == by_cookie.content != german.content == again.content
-    assert by_header["ETag"] == by_cookie["ETag"] != german["ETag"] == again["ETag"]
-    assert (german["Content-Language"], by_header["Content-Language"], by_cookie["Content-Language"]) == (
-        "de",
-        "en",
-        "en",
-    )
-    vary = {word.strip() for word in german["Vary"].split(",")}
-    assert {"Accept-Language", "Cookie", "Accept-Encoding"} <= vary
-    # Made anew or from the cache, a response says the same (a proxy keeps it by that).
-    assert {word.strip() for word in again["Vary"].split(",")} == vary
+def text(response) -> str:
+    """A response's body as a reader reads it: without soft hyphens, a calendar's lines unfolded."""
+    return as_read(response.content.decode("utf-8-sig").replace("\r\n ", ""))
 
 
-@pytest.mark.parametrize("path", ["/feeds/atom/", "/feeds/rss/"])
-def test_a_feed_has_the_same_bytes_and_validator_whatever_language_the_reader_asks_for(
-    client, make_event, cache_mode, path
+def vary(response) -> set[str]:
+    return {word.strip().lower() for word in response.get("Vary", "").split(",") if word.strip()}
+
+
+@pytest.mark.parametrize("path", PUBLIC_SURFACES)
+def test_german_and_english_addresses_never_get_each_others_bytes_validators_or_headers(
+    client, bilingual, cache_mode, path
 ):
+    german_path = address(path, bilingual)
+    english_path = "/en" + german_path
+    # Each asked twice, the English first: the second of each comes from the cache.
+    english, german = client.get(english_path), client.get(german_path)
+    english_again, german_again = client.get(english_path), client.get(german_path)
+    assert german.status_code == english.status_code == 200
+    assert (german.content, german["ETag"]) == (german_again.content, german_again["ETag"])
+    assert (english.content, english["ETag"]) == (english_again.content, english_again["ETag"])
+    assert german.content != english.content and german["ETag"] != english["ETag"]
+    assert (german["Content-Language"], english["Content-Language"]) == ("de", "en")
+    assert GERMAN_TITLE in text(german) and ENGLISH_TITLE not in text(german)
+    assert ENGLISH_TITLE in text(english)
+    for header in ("Content-Disposition", "Link", "Content-Type"):
+        assert german_again.get(header) == german.get(header) and english_again.get(header) == english.get(header)
+    if path in ("/feeds/ics/", "/export.csv", "/timeline.json"):  # a file saved under its language's name
+        assert german["Content-Disposition"] != english["Content-Disposition"]
+    # Made anew or from the cache, a response says the same (a proxy keeps it by that).
+    assert vary(german) == vary(german_again) and vary(english) == vary(english_again)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("path", PUBLIC_SURFACES)
+def test_accept_language_and_the_language_cookie_change_nothing_at_a_public_address(
+    client, bilingual, cache_mode, path, language
+):
+    url = ("" if language == "de" else "/en") + address(path, bilingual)
+    other = "en" if language == "de" else "de"
+    # The first request, which fills the cache, asks for the other language by header.
+    asked = [
+        client.get(url, headers={"accept-language": other}),
+        client.get(url),
+        Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}={other}"}).get(url),
+        client.get(url, headers={"accept-language": f"{other};q=1, {language};q=0.1"}),
+    ]
+    first = asked[0]
+    for response in asked:
+        assert (response.content, response["ETag"]) == (first.content, first["ETag"])
+        assert response["Content-Language"] == language
+        assert "accept-language" not in vary(response)
+        assert response.cookies == {}  # a reader gets no cookie, so every cache may keep the response
+
+
+@pytest.mark.parametrize("path", ["/feeds/atom/", "/feeds/json/", "/feeds/ics/", "/export.csv", "/timeline.json"])
+def test_a_refused_format_address_answers_in_its_own_language(client, make_event, path):
     make_event()
-    english_first = client.get(path + "?country=JP", headers={"accept-language": "en"})
-    german = client.get(path + "?country=JP", headers={"accept-language": "de"})
-    by_cookie = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"}).get(path + "?country=JP")
-    assert english_first.content == german.content == by_cookie.content
-    assert english_first["ETag"] == german["ETag"] == by_cookie["ETag"]
-    assert german["Content-Language"] == "de"
-    body = german.content.decode()
-    assert "Diplomatische Termine: Land: Japan" in body and "Diplomatic events" not in body
-    # A refused address still answers in the reader's language.
-    refused = client.get(path + "?country=XX", headers={"accept-language": "en"})
-    assert refused.status_code == 400 and "cannot be understood" in refused.content.decode()
+    german = client.get(path + "?country=XX", headers={"accept-language": "en"})
+    english = client.get("/en" + path + "?country=XX", headers={"accept-language": "de"})
+    assert german.status_code == english.status_code == 400
+    assert "nicht verstanden" in german.content.decode() and "cannot be understood" in english.content.decode()
 
 
-@pytest.mark.parametrize("path", [*LIST_SURFACES])
+def test_the_api_varies_by_accept_language_and_lang_and_says_so(client, bilingual, cache_mode):
+    url = "/api/events/"
+    # The English first, so that the German answers below could only be wrong from the cache.
+    by_header = client.get(url, headers={"accept-language": "en"})
+    by_parameter = client.get(url + "?lang=en", headers={"accept-language": "de"})
+    german = client.get(url)
+    german_by_parameter = client.get(url + "?lang=de", headers={"accept-language": "en"})
+    by_cookie = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"}).get(url)  # no cookie is read
+    again = [client.get(url), client.get(url, headers={"accept-language": "en"})]
+    for response in (by_header, by_parameter, german, german_by_parameter, by_cookie, *again):
+        assert response.status_code == 200 and "accept-language" in vary(response)
+    assert [r["Content-Language"] for r in (by_header, by_parameter, german, german_by_parameter, by_cookie)] == [
+        "en", "en", "de", "de", "de",
+    ]  # fmt: skip
+    assert ENGLISH_TITLE in text(by_header) and ENGLISH_TITLE in text(by_parameter)
+    assert by_header.content != german.content and by_header["ETag"] != german["ETag"]
+    assert (
+        (again[0].content, again[0]["ETag"])
+        == (german.content, german["ETag"])
+        == (by_cookie.content, by_cookie["ETag"])
+    )
+    assert (again[1].content, again[1]["ETag"]) == (by_header.content, by_header["ETag"])
+    assert client.get(url + "?lang=fr").status_code == 400
+
+
+@pytest.mark.parametrize("path", [*LIST_SURFACES, "/en/", "/en/feeds/atom/", "/en/feeds/ics/", "/en/export.csv"])
 def test_two_filter_addresses_never_get_each_others_bytes(client, make_event, cache_mode, path):
-    make_event(title="Treffen in Tokio", countries=["JP"])
-    make_event(title="Treffen in Paris", countries=["FR"], date="2025-05-01")
+    today = timezone.localdate()
+    make_event(title="Treffen in Tokio", countries=["JP"], date=today.isoformat())
+    make_event(title="Treffen in Paris", countries=["FR"], date=(today - datetime.timedelta(days=1)).isoformat())
     japan = client.get(path + "?country=JP").content.decode()
     france = client.get(path + "?country=FR").content.decode()
     assert "Treffen in Tokio" in japan and "Treffen in Paris" not in japan
@@ -263,8 +331,14 @@ def test_the_key_names_everything_a_response_varies_on(rf, db):
         assert key() != base
     from django.utils import translation
 
+    # The English address is another key, which the browser's language does not change; one
+    # address in another language (the API's, whose language is negotiated) is another key too.
     with translation.override("en"):
-        assert key() != base
+        english = key("/en/")
+        assert english != base and english == key("/en/", accept_language="de")
+        api_request = rf.get("/api/events/")
+        api_request.resolver_match = resolve(api_request.path)
+        assert cache.response_key(api_request) != cache.response_key(api_request, language="de")
     with time_machine.travel(NOW + datetime.timedelta(days=1)):
         assert key() != base
     # A new release of the code, templates or static files never serves the old one's pages.
