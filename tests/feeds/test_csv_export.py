@@ -144,7 +144,11 @@ def test_the_file_at_the_german_address_is_german_whatever_the_readers_language(
 def test_the_file_at_the_english_address_is_english_and_says_which_rows_are_shown_in_german(client):
     meeting = Event.objects.get(slug="reiche-trifft-kiuchi-berlin-2025")
     meeting.title_en, meeting.summary_en = "Minister Reiche meets Japan's Minister Kiuchi", "They met in Berlin."
+    meeting.place_en = None
     meeting.save()
+    dialogue = Event.objects.get(date="2024-36")
+    dialogue.title_en = dialogue.summary_en = None
+    dialogue.save()
     response = client.get("/en/export.csv")
     assert response["Content-Language"] == "en"
     assert response["Content-Disposition"] == 'attachment; filename="diplomatic-events.csv"'
