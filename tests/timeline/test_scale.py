@@ -413,9 +413,12 @@ def test_the_sitemap_names_the_time_axis(client, seed):
 
 
 def test_an_english_reader_gets_the_drawing_in_english(client, seed):
-    page = client.get("/zeitstrahl/?from=2025&to=2025", headers={"accept-language": "en"})
+    page = client.get("/en/zeitstrahl/?from=2025&to=2025")
     svg = drawing(page)
-    assert marks(svg)[REICHE].get("aria-label").endswith(", 26 June 2025")
+    # Each mark leads to the event's English page, titled in English.
+    assert marks(svg)["/en" + REICHE].get("aria-label") == (
+        "Minister Reiche meets Japan's Minister for Economic Security, Kiuchi, 26 June 2025"
+    )
     months = [text.text for text in svg.iter(SVG + "text") if "tick-label-month" in classes(text)]
     assert months[:2] == ["Feb", "Mar"]
     text = page.content.decode()
