@@ -4,6 +4,7 @@ import datetime
 import html
 import json
 import re
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import feedparser
@@ -323,10 +324,10 @@ def test_sitemap_lists_public_event_pages_with_last_modification_and_no_drafts(c
     root = ElementTree.fromstring(response.content)
     entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root}
     for slug in seed:
-        assert f"https://events.example.org/events/{slug}/" in entries
-        assert entries[f"https://events.example.org/events/{slug}/"]
-    assert "https://events.example.org/" in entries
-    assert f"https://events.example.org{draft.get_absolute_url()}" not in entries
+        german, english = (f"https://events.example.org{prefix}/events/{slug}/" for prefix in ("", "/en"))
+        assert entries[german] and entries[english] == entries[german]  # each language, one last change
+    assert "https://events.example.org/" in entries and "https://events.example.org/en/" in entries
+    assert not any(urlsplit(address).path.endswith(draft.get_absolute_url()) for address in entries)
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, db):

@@ -409,7 +409,9 @@ def test_hostile_parameters_and_the_extreme_years_are_answered_without_a_server_
 
 
 def test_the_sitemap_names_the_time_axis(client, seed):
-    assert "<loc>https://events.example.org/zeitstrahl/</loc>" in client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>https://events.example.org/zeitstrahl/</loc>" in sitemap
+    assert "<loc>https://events.example.org/en/zeitstrahl/</loc>" in sitemap
 
 
 def test_an_english_reader_gets_the_drawing_in_english(client, seed):
