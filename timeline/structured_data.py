@@ -90,6 +90,8 @@ def event_jsonld(event: Event) -> dict:
         "url": absolute_url(event.get_absolute_url()),
         "startDate": start,
         "eventStatus": "https://schema.org/EventScheduled",
+        # The place as shown, plain text even where it is the German (Google reads an address's
+        # locality only as text); a place's name rarely differs between the two languages.
         **place_jsonld(event.place),
         "organizer": {"@type": "Organization", "name": settings.PUBLISHER_NAME, "url": settings.SITE_URL + "/"},
     }
