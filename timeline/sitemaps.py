@@ -1,4 +1,9 @@
-"""The sitemap: the timeline and every public event page, with absolute URLs from SITE_URL."""
+"""The sitemap: the timeline and every public event page in each language, with absolute URLs
+from SITE_URL.
+
+Each address is listed once per language (German at /…, English at /en/…), each entry naming all
+its languages' addresses and the German one as x-default in `<xhtml:link rel="alternate">`, as
+Google reads them (developers.google.com/search/docs/specialty/international/localized-versions)."""
 
 from urllib.parse import urlsplit
 
@@ -12,7 +17,12 @@ from .models import Event
 
 
 class SiteURLSitemap(Sitemap):
-    """Builds locations from SITE_URL, whatever Host header the request came with."""
+    """Builds locations from SITE_URL, whatever Host header the request came with, for each
+    language (Django's sitemap i18n: `location` runs with each language active in turn)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     @property
     def protocol(self) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 from .dates import DatePoint, EventDate
+from .languages import SOURCE_LANGUAGE, text_language
 from .models import Event
 
 VIDEO_CONFERENCE_WORDS = ("video", "online", "virtuell", "virtual")
@@ -64,19 +65,33 @@ def place_jsonld(place: str) -> dict:
     }
 
 
+def tagged(text: str, language: str, declared: str) -> str | dict:
+    """`text` as JSON-LD gives it: a plain string where it is in the `declared` language (the
+    data's `inLanguage`), else a language-tagged value object (JSON-LD 1.1, section 4.2.4), as
+    for the German a record shows where it has no English."""
+    return text if language == declared else {"@value": text, "@language": language}
+
+
 def event_jsonld(event: Event) -> dict:
-    """The event as a schema.org Event, with the properties Google's Event rich results require
-    (name, startDate, location) where they are known, and none that would claim more."""
+    """The event as a schema.org Event in the active language, with the properties Google's Event
+    rich results require (name, startDate, location) where they are known, and none that would
+    claim more. `inLanguage` is the language its name is shown in (BCP 47: "en", or "de" where
+    the event has no English title); any text in another language carries its own tag."""
     start, end = iso_bounds(event.event_date)
+    language = text_language(event, "title")
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
         "@id": absolute_url(event.get_absolute_url()) + "#event",
         "identifier": f"urn:uuid:{event.public_id}",
         "name": event.title,
+        "inLanguage": language,
+        # This language's page: /en/events/… for English readers.
         "url": absolute_url(event.get_absolute_url()),
         "startDate": start,
         "eventStatus": "https://schema.org/EventScheduled",
+        # The place as shown, plain text even where it is the German (Google reads an address's
+        # locality only as text); a place's name rarely differs between the two languages.
         **place_jsonld(event.place),
         "organizer": {"@type": "Organization", "name": settings.PUBLISHER_NAME, "url": settings.SITE_URL + "/"},
     }
@@ -92,27 +107,36 @@ def event_jsonld(event: Event) -> dict:
             "dateModified": event.last_significant_update.isoformat(),
         }
     if event.summary:
-        data["description"] = event.summary
+        data["description"] = tagged(event.summary, text_language(event, "summary"), language)
     performers = []
     for participant in event.participants.all():
         person: dict = {"@type": "Person", "name": participant.name}
         if participant.original_name:
             # A language-tagged string (JSON-LD 1.1 value object), so a reader knows how to read it.
             person["alternateName"] = {"@value": participant.original_name, "@language": participant.original_language}
+        # Offices and organisations are recorded in German only.
         if participant.role:
-            person["jobTitle"] = participant.role
+            person["jobTitle"] = tagged(participant.role, SOURCE_LANGUAGE, language)
         if participant.organisation:
-            person["affiliation"] = {"@type": "Organization", "name": participant.organisation}
+            person["affiliation"] = {
+                "@type": "Organization",
+                "name": tagged(participant.organisation, SOURCE_LANGUAGE, language),
+            }
         if participant.country:
             person["nationality"] = {"@type": "Country", "name": participant.country.code}
         performers.append(person)
     if performers:
         data["performer"] = performers
-    topics = [topic.name for topic in event.topics.all()]
+    topics = [tagged(topic.name, text_language(topic, "name"), language) for topic in event.topics.all()]
     if topics:
-        data["keywords"] = ", ".join(topics)
+        # One text as schema.org's examples give it; a list where a name is in another language.
+        plain = all(isinstance(name, str) for name in topics)
+        data["keywords"] = ", ".join(topics) if plain else topics
     if event.series_id:
-        data["superEvent"] = {"@type": "EventSeries", "name": event.series.name}
+        data["superEvent"] = {
+            "@type": "EventSeries",
+            "name": tagged(event.series.name, text_language(event.series, "name"), language),
+        }
     return data
 
 

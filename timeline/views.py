@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -27,6 +30,7 @@ from . import scale
 from .cache import cache_public, get_or_set
 from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
 from .filters import PARAMETERS, Selection, describe_applied, select_events
+from .languages import SOURCE_LANGUAGE, column, text_language
 from .middleware import is_api, refusal
 from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
 from .pagination import REVERSE_ORDER, Position, paginate
@@ -79,9 +83,10 @@ def period_label(event: Event, language: str) -> str:
     return label[:1].upper() + label[1:]  # "second half of 2024" opens a heading
 
 
-# The language switch changes nothing but the reader's display language (a cookie, checked against
-# LANGUAGES; `next` only to this site), so it takes no CSRF token. Without one, public pages carry
-# nothing made for one visitor, set no cookie, and a proxy or CDN may store them.
+# The admin's language choice changes nothing but the display language (a cookie, checked against
+# LANGUAGES; `next` only to this site), so it takes no CSRF token. Public pages switch language by
+# links to their other address instead (templates/base.html), carry nothing made for one visitor,
+# set no cookie, and a proxy or CDN may store them.
 set_language = csrf_exempt(django_set_language)
 
 
@@ -102,6 +107,16 @@ class ActiveFilter:
     label: str
     value: str
     remove_url: str
+    lang: str | None = None  # the language of a topic's or series' name; None for interface words
+
+
+class Choice(NamedTuple):
+    """One value of a filter the form offers: what it sends, what it shows, and the language of
+    that text where it is a record's (a topic's or series' name) rather than the interface's."""
+
+    value: str
+    text: str
+    lang: str | None = None
 
 
 def query_string(pairs: list[tuple[str, str]]) -> str:
@@ -194,13 +209,21 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
     is the number of events selected (a format may hold fewer)."""
     filter_pairs = selection.applied
     formats = format_links(selection.query_string, total)
-    topic_names = dict(Topic.objects.values_list("slug", "name"))
-    series_names = dict(Series.objects.values_list("slug", "name"))
+    # Names in the reader's language, or German where a topic or series has no English.
+    topics = [Choice(topic.slug, topic.name, text_language(topic, "name")) for topic in by_shown_name(Topic)]
+    series = [Choice(one.slug, one.name, text_language(one, "name")) for one in by_shown_name(Series)]
+    topic_names = {choice.value: choice.text for choice in topics}
+    series_names = {choice.value: choice.text for choice in series}
+    name_languages = {
+        "topic": {choice.value: choice.lang for choice in topics},
+        "series": {choice.value: choice.lang for choice in series},
+    }
     active = [
         ActiveFilter(
             label=label,
             value=value,
             remove_url=request.path + query_string([other for other in filter_pairs if other != pair]),
+            lang=name_languages.get(pair[0], {}).get(pair[1]),
         )
         for (label, value), pair in zip(
             describe_applied(selection, topic_names, series_names), filter_pairs, strict=True
@@ -215,6 +238,9 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
         },
         "formats": formats,
         "format_groups": grouped(formats),
+        # The selection's one address in this language; the hreflang alternates are its other
+        # languages' (templatetags/language_tags.py).
+        "canonical_path": request.path + selection.query_string,
         "canonical_url": absolute_url(request.path + selection.query_string),
         # What the reader typed stays in the text fields; a box is ticked (and counted) only for
         # a value that was applied, so a refused `country=XX` does not read as "Länder (1)".
@@ -222,12 +248,19 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
             **{name: request.GET.getlist(name) for name in PARAMETERS},
             **{name: [value for key, value in filter_pairs if key == name] for name in CHECKBOX_PARAMETERS},
         },
-        "country_choices": facet_countries(request.GET.getlist("country")),
-        "topic_choices": list(topic_names.items()),
-        "series_choices": list(series_names.items()),
+        "country_choices": [Choice(code, name) for code, name in facet_countries(request.GET.getlist("country"))],
+        "topic_choices": topics,
+        "series_choices": series,
         "kind_choices": Event.Kind.choices,
         "is_filtered": bool(filter_pairs),
     }
+
+
+def by_shown_name(model: type[Topic | Series]) -> QuerySet:
+    """Every topic or series in the order of the names a reader of this language sees: theirs,
+    or the German one where there is none (the model's own ordering would put those first)."""
+    shown = Coalesce(column("name", get_language()), column("name", SOURCE_LANGUAGE))
+    return model.objects.order_by(shown, "pk")
 
 
 @require_safe
@@ -313,6 +346,7 @@ def event_page_context(event: Event, *, is_preview: bool, with_jsonld: bool = Tr
     context = {
         "event": event,
         "is_preview": is_preview,
+        "canonical_path": event.get_absolute_url(),  # in the page's language: /en/events/… in English
         "canonical_url": absolute_url(event.get_absolute_url()),
         "jsonld": jsonld_script(event_jsonld(event)) if with_jsonld else "",
         "series_older": None,
@@ -350,7 +384,8 @@ class EventDetailView(DetailView):
             ).first()
             if withdrawn is not None:
                 # It was public once: say so, when and why, instead of pretending it never was.
-                return render(request, "timeline/event_withdrawn.html", {"event": withdrawn}, status=410)
+                context = {"event": withdrawn, "canonical_path": withdrawn.get_absolute_url()}
+                return render(request, "timeline/event_withdrawn.html", context, status=410)
             moved = PreviousSlug.objects.filter(slug=kwargs["slug"]).values_list("event_id", flat=True).first()
             event = visible_events(request).filter(pk=moved).first() if moved else None
             if event is None:

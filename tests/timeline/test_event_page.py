@@ -4,6 +4,7 @@ import datetime
 import html
 import json
 import re
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import feedparser
@@ -190,8 +191,8 @@ def test_series_links_to_the_previous_and_next_public_event(client, make_event):
     last = make_event(title="Dritte Runde", date="2025-06-26", series=series)
 
     page = client.get(middle.get_absolute_url()).content.decode()
-    assert f'<a href="{last.get_absolute_url()}" rel="next">Dritte Runde</a>' in page
-    assert f'<a href="{first.get_absolute_url()}" rel="prev">Erste Runde</a>' in page
+    assert f'<a href="{last.get_absolute_url()}" rel="next" lang="de">Dritte Runde</a>' in page
+    assert f'<a href="{first.get_absolute_url()}" rel="prev" lang="de">Erste Runde</a>' in page
     assert "Entwurf Runde" not in page
     assert 'rel="prev"' not in client.get(first.get_absolute_url()).content.decode()
 
@@ -323,10 +324,10 @@ def test_sitemap_lists_public_event_pages_with_last_modification_and_no_drafts(c
     root = ElementTree.fromstring(response.content)
     entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root}
     for slug in seed:
-        assert f"https://events.example.org/events/{slug}/" in entries
-        assert entries[f"https://events.example.org/events/{slug}/"]
-    assert "https://events.example.org/" in entries
-    assert f"https://events.example.org{draft.get_absolute_url()}" not in entries
+        german, english = (f"https://events.example.org{prefix}/events/{slug}/" for prefix in ("", "/en"))
+        assert entries[german] and entries[english] == entries[german]  # each language, one last change
+    assert "https://events.example.org/" in entries and "https://events.example.org/en/" in entries
+    assert not any(urlsplit(address).path.endswith(draft.get_absolute_url()) for address in entries)
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, db):
@@ -337,8 +338,9 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(cl
     assert "Disallow: /admin/" in lines
 
 
-def test_german_content_is_marked_as_german_on_english_pages(client, seed):
-    page = client.get("/events/reiche-trifft-kiuchi-berlin-2025/", headers={"accept-language": "en"}).content.decode()
+def test_german_content_is_marked_as_german_on_english_pages(client, make_event):
+    event = make_event(title="Bundesministerin trifft Amtskollegen", summary="Ein Treffen.")
+    page = client.get("/en" + event.get_absolute_url()).content.decode()
     assert '<html lang="en">' in page
     assert '<h1 lang="de">Bun\u00addes' in page  # German, and hyphenated by German rules
     assert 'class="event-summary lead" lang="de"' in page
@@ -347,7 +349,7 @@ def test_german_content_is_marked_as_german_on_english_pages(client, seed):
 def test_publication_time_reads_as_a_press_office_writes_it(client, seed):
     german = client.get("/events/reiche-trifft-kiuchi-berlin-2025/").content.decode()
     assert "26. Juni 2025, 12:00 Uhr" in german
-    english = client.get("/events/reiche-trifft-kiuchi-berlin-2025/", headers={"accept-language": "en"})
+    english = client.get("/en/events/reiche-trifft-kiuchi-berlin-2025/")
     assert "26 June 2025, 12:00" in english.content.decode()
 
 
@@ -392,19 +394,20 @@ def test_the_language_switch_on_an_event_page_works_for_each_visitor(make_event)
     # address for the language switch, and nothing else made for one visitor.
     from django.test import Client
 
-    event = make_event(title="Konsultationen")
+    address = make_event(title="Konsultationen").get_absolute_url()
     for query in ("", "?a=1&b=<x>"):
         visitor = Client(enforce_csrf_checks=True)
-        response = visitor.get(event.get_absolute_url() + query)
+        response = visitor.get(address + query)
         page = response.content.decode()
         assert "csrfmiddlewaretoken" not in page and not response.cookies
-        next_value = re.search(r'name="next" type="hidden" value="([^"]*)"', page).group(1)
-        assert html.unescape(next_value) == response.wsgi_request.get_full_path()
+        english_link = re.search(r'<a href="([^"]*)" hreflang="en" lang="en">English</a>', page).group(1)
+        assert html.unescape(english_link) == "/en" + response.wsgi_request.get_full_path()
         assert "<x>" not in page
-        switched = visitor.post("/i18n/setlang/", {"language": "en", "next": event.get_absolute_url()})
-        assert switched.status_code == 302 and switched["Location"] == event.get_absolute_url()
-        english = visitor.get(event.get_absolute_url()).content.decode()
-        assert '<html lang="en">' in english and "Diplomatic events" in english
+        english = visitor.get(html.unescape(english_link))
+        assert '<html lang="en">' in english.content.decode() and "Diplomatic events" in english.content.decode()
+        assert not english.cookies
+        german_link = re.search(r'<a href="([^"]*)" hreflang="de" lang="de">Deutsch</a>', english.content.decode())
+        assert html.unescape(german_link.group(1)) == response.wsgi_request.get_full_path()
 
 
 def test_a_scheduled_events_page_opens_when_its_time_comes(client, make_event):
@@ -426,4 +429,4 @@ def test_a_preview_link_shows_a_drafts_place_in_its_series(client, make_event):
     link = PreviewLink.objects.create(event=draft)
     page = client.get(link.get_absolute_url()).content.decode()
     assert "Zweite Runde" in page and "Dialog" in page
-    assert f'<a href="{first.get_absolute_url()}" rel="prev">Erste Runde</a>' in page
+    assert f'<a href="{first.get_absolute_url()}" rel="prev" lang="de">Erste Runde</a>' in page

@@ -409,13 +409,18 @@ def test_hostile_parameters_and_the_extreme_years_are_answered_without_a_server_
 
 
 def test_the_sitemap_names_the_time_axis(client, seed):
-    assert "<loc>https://events.example.org/zeitstrahl/</loc>" in client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>https://events.example.org/zeitstrahl/</loc>" in sitemap
+    assert "<loc>https://events.example.org/en/zeitstrahl/</loc>" in sitemap
 
 
 def test_an_english_reader_gets_the_drawing_in_english(client, seed):
-    page = client.get("/zeitstrahl/?from=2025&to=2025", headers={"accept-language": "en"})
+    page = client.get("/en/zeitstrahl/?from=2025&to=2025")
     svg = drawing(page)
-    assert marks(svg)[REICHE].get("aria-label").endswith(", 26 June 2025")
+    # Each mark leads to the event's English page, titled in English.
+    assert marks(svg)["/en" + REICHE].get("aria-label") == (
+        "Minister Reiche meets Japan's Minister for Economic Security, Kiuchi, 26 June 2025"
+    )
     months = [text.text for text in svg.iter(SVG + "text") if "tick-label-month" in classes(text)]
     assert months[:2] == ["Feb", "Mar"]
     text = page.content.decode()
