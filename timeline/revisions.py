@@ -16,7 +16,11 @@ from .models import Event, Revision
 
 # Fields that change on every save or are derived; a difference in them is not a change to show.
 # `date_entered` is only the wording of `date` (a change of the date shows there).
-NOT_COMPARED = {"version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url"}
+# `languages` (where the representation has it) says which language each text is shown in: it
+# follows from the texts, whose own differences show.
+NOT_COMPARED = {
+    "version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url", "languages",
+}  # fmt: skip
 
 
 def action_for(before: str | None, after: str) -> str:
