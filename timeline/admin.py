@@ -302,8 +302,8 @@ def lacking_translation(fields: Iterable[str]) -> Q:
     """Rows where one of `fields` has German text and no text in another language (English):
     the rows whose English readers are shown some German in its place.
 
-    `> ""` is true for a text and false for an empty one or NULL (no text in that language), so
-    the condition reads the row's own columns only: no join, one query whatever the rows.
+    `> ""` holds for a text, not for an empty one or NULL (no text in that language); the
+    condition reads the row's own columns only: no join, one query whatever the rows.
     """
     condition = Q()
     for field in fields:
@@ -550,7 +550,7 @@ class EventAdminForm(SlugLeftToTheService):
         ticks "Save anyway" beside the warning, which links to each; asked on adding, and when a
         change of title or date makes an event like another."""
         # By the German title, which every event has: the English one is a translation of it.
-        title = clean_text(cleaned.get(self.slug_source))
+        title = clean_text(cleaned.get(column("title", SOURCE_LANGUAGE)))
         try:
             date = parse_event_date(cleaned.get("date") or "")
         except DjangoValidationError:
