@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags, process_link
 from js_asset import static_lazy
 
+from timeline.language_labels import localized_verbose_name
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -193,6 +195,8 @@ FORMAT_MODULE_PATH = ["config.formats"]
 CONTENT_LANGUAGE = "de"
 MODELTRANSLATION_DEFAULT_LANGUAGE = CONTENT_LANGUAGE
 MODELTRANSLATION_FALLBACK_LANGUAGES = (CONTENT_LANGUAGE,)
+# Each language's column named for editors, "Titel (Englisch)", not modeltranslation's "title [en]".
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = localized_verbose_name
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True

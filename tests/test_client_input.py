@@ -128,9 +128,8 @@ def test_every_route_answers_hostile_parameters_without_a_server_error(clients):
                 assert_no_server_error(client.get(f"{url}?{query}"), f"{who} GET {url}?…={value[:20]}")
             # Form fields of the same kinds, as an admin form or an action would post them; the
             # superuser's posts run the views' validation (deleting is confirmed with "post").
-            fields = dict.fromkeys(
-                ("title", "date", "countries", "topics", "series", "_selected_action", "index"), unquote(value)
-            )
+            names = ("title_de", "title_en", "date", "countries", "topics", "series", "_selected_action", "index")
+            fields = dict.fromkeys(names, unquote(value))
             response = clients["superuser"].post(url, {**fields, "action": "publish"})
             assert_no_server_error(response, f"superuser POST {url} {value[:20]}")
 

@@ -295,8 +295,8 @@ def test_six_simultaneous_admin_saves_of_one_form_give_one_save_and_five_merge_f
     for i, session in enumerate(sessions):
         reader = FormReader("event_form")
         reader.feed(session.get(change).text)
-        fields = [(name, value) for name, value in reader.fields if name != "summary"]
-        forms.append([*fields, ("summary", f"Fassung {i} der Zusammenfassung."), ("_save", "Sichern")])
+        fields = [(name, value) for name, value in reader.fields if name != "summary_de"]
+        forms.append([*fields, ("summary_de", f"Fassung {i} der Zusammenfassung."), ("_save", "Sichern")])
     answers = race(
         [
             functools.partial(session.post, change, data=form, allow_redirects=False)
@@ -433,7 +433,7 @@ def test_simultaneous_admin_adds_with_one_title_and_a_publish_action_racing_the_
         reader = FormReader("event_form")
         reader.feed(session.get(f"{base}/admin/timeline/event/add/").text)
         # An address chosen on purpose (not the title's, which would be made free with "-2").
-        fields = dict(reader.fields) | {"title": "Konsultationen in Tokio", "slug": "konsultationen-tokio-2025"}
+        fields = dict(reader.fields) | {"title_de": "Konsultationen in Tokio", "slug": "konsultationen-tokio-2025"}
         forms.append(fields | {"date": "2025-09-01", "kind": "meeting", "_save": "Sichern"})
     answers = race(
         [

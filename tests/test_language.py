@@ -703,7 +703,7 @@ def test_the_admins_messages_and_form_errors_are_in_the_editors_language(superus
     event = content["corrected"]
     refused = superuser_client.post(
         "/admin/timeline/event/add/",
-        {"title": " ", "date": "Mitte 2025", "kind": "meeting", "status": "draft", "participants-TOTAL_FORMS": "0",
+        {"title_de": " ", "date": "Mitte 2025", "kind": "meeting", "status": "draft", "participants-TOTAL_FORMS": "0",
          "participants-INITIAL_FORMS": "0", "sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0"},
         headers=headers,
     )  # fmt: skip
@@ -801,11 +801,11 @@ def test_the_admins_pickers_and_text_toolbar_speak_the_editors_language(browser,
     tab.fill("#id_password", "pw-for-tests-only")
     tab.click("input[type=submit]")
     tab.locator(".selector-chooseall").first.wait_for()
-    tab.locator(".prose-menubar").wait_for()
+    tab.locator(".prose-menubar").first.wait_for()
     widgets = tab.evaluate(COLLECT_TEXTS, ".selector, .prose-menubar")
     # The link dialog, on a selected word.
     tab.locator(".ProseMirror[contenteditable=true] p").first.dblclick()
-    tab.locator(".prose-menubar button[data-name=link]").click()
+    tab.locator(".prose-menubar button[data-name=link]").first.click()
     tab.locator(".prose-editor-dialog").wait_for()
     dialog = tab.evaluate(COLLECT_TEXTS, ".prose-editor-dialog")
     context.close()

@@ -165,8 +165,8 @@ def admin_add_form(title: str) -> dict:
     empty = ("TOTAL_FORMS", "INITIAL_FORMS")
     inlines = {f"{inline}-{count}": "0" for inline in ("participants", "sources") for count in empty}
     return {
-        "title": title, "kind": "meeting", "date": "3. Juli 2025", "place": "Osaka", "countries": ["DE", "JP"],
-        "summary": "Ein Gespräch.", "status": "draft", "version": "0", **inlines,
+        "title_de": title, "kind": "meeting", "date": "3. Juli 2025", "place_de": "Osaka",
+        "countries": ["DE", "JP"], "summary_de": "Ein Gespräch.", "status": "draft", "version": "0", **inlines,
     }  # fmt: skip
 
 

@@ -1,24 +1,24 @@
 """The editorial admin: where press offices record events."""
 
 import datetime
-import functools
 import uuid
 from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget, FilteredSelectMultiple
+from django.contrib.admin.widgets import AdminTextareaWidget, FilteredSelectMultiple
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
@@ -28,6 +28,7 @@ from rest_framework.exceptions import ValidationError
 from . import merging, revisions
 from .dates import parse_event_date
 from .filters import search
+from .languages import LANGUAGES, SOURCE_LANGUAGE, column, text_language
 from .merging import INLINE_FIELDS, stored_rows, submitted_rows
 from .models import (
     MAX_TOPICS,
@@ -44,6 +45,7 @@ from .models import (
     title_slugs,
     too_many_topics,
 )
+from .templatetags.typography import hyphenate
 from .text import BODY_EDITOR_EXTENSIONS, clean_text, sanitize_html
 
 admin.site.site_header = _("Diplomatic events – editorial office")
@@ -54,19 +56,58 @@ admin.site.index_title = _("Editorial office")
 MAX_INLINE_ROWS = merging.MAX_ROWS  # participants or sources of one event, as in the API
 
 
+def translated_field(db_field: models.Field) -> models.Field:
+    """The field a language's column translates (`title` for `title_en`, as modeltranslation
+    links them); any other field itself."""
+    return getattr(db_field, "translated_field", db_field)
+
+
+def column_language(db_field: models.Field) -> str | None:
+    """The language a column holds ("de" for `title_de`), None for a field not translated."""
+    return getattr(db_field, "language", None) if db_field is not translated_field(db_field) else None
+
+
+def each_language(field: str) -> tuple[str, ...]:
+    """A translated field's columns, German first: one row of a form, the languages side by side."""
+    return tuple(column(field, language) for language in LANGUAGES)
+
+
+def each_language_columns(*fields: str) -> list[str]:
+    """The columns of the given fields in every language, as a flat list."""
+    return [name for field in fields for name in each_language(field)]
+
+
+# Under every column of another language than German: where it is shown, and what readers there
+# see while it is empty (modeltranslation's fallback to German, settings.py).
+OTHER_LANGUAGE_HELP = _(
+    "Optional. Shown on the English pages (/en/…), in their feeds and in the API in English; "
+    "where it is empty, the German text is shown there."
+)
+OTHER_LANGUAGE_NOTE_HELP = _(
+    "The German note, translated: shown with the correction on the English pages and feeds. "
+    "Write the German note first; changing only this one corrects the translation, not the event."
+)
+
+
 class PlainTextField(forms.CharField):
     """Plain text read as the models store it (text.clean_text: NFC, no invisible characters,
     spaces collapsed, line breaks kept only if `multiline`), so that the form checks the length
     that is stored, and counts the field as changed only when its text changed: not when a browser
     sends a text area's line breaks as CR LF, or a space was typed at the end."""
 
-    def __init__(self, *, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(**kwargs)
+    # A class attribute, not an argument: modeltranslation makes the form field of a language's
+    # column from this class (adding "empty is None"), without the arguments it was given.
+    multiline = False
 
     def to_python(self, value):
         value = super().to_python(value)
         return clean_text(value, multiline=self.multiline) if value else value
+
+
+class MultilinePlainTextField(PlainTextField):
+    """PlainTextField keeping line breaks, for a TextField."""
+
+    multiline = True
 
 
 class BodyField(ProseEditorFormField):
@@ -84,10 +125,12 @@ class PlainTextAsStored:
     line breaks (Event.save, Participant.save, SourceLink.save, Topic.clean, Series.clean)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # Exactly these classes: a slug, an address, a date or a list of countries is no plain text.
-        if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
-            multiline = isinstance(db_field, models.TextField)
-            kwargs.setdefault("form_class", functools.partial(PlainTextField, multiline=multiline))
+        # Exactly these classes: a slug, an address, a date or a list of countries is no plain
+        # text. A language's column (title_en) is judged by the field it translates (title).
+        field = translated_field(db_field)
+        if type(field) in (models.CharField, models.TextField) and not field.choices:
+            multiline = isinstance(field, models.TextField)
+            kwargs.setdefault("form_class", MultilinePlainTextField if multiline else PlainTextField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -136,10 +179,34 @@ def change_message(form: forms.ModelForm, formsets: list, add: bool) -> list[dic
 
 class EditorialAdmin(PlainTextAsStored, admin.ModelAdmin):
     """A model's admin whose forms read plain text as it is stored and whose history
-    ("Geschichte") names what the editor changed, in the editor's language (change_message)."""
+    ("Geschichte") names what the editor changed, in the editor's language (change_message).
+
+    A translated text is two columns (timeline/translation.py), which the admin's fieldsets put
+    side by side on one row (each_language): German, required where the field is, and English,
+    optional, each labelled with its language ("Titel (Englisch)", timeline/language_labels.py)
+    and marked with it (`lang`, for the browser's spelling check and admin.css's layout)."""
+
+    class Media:
+        css = {"all": ["timeline/admin.css"]}  # the languages side by side, and the laptop's width
 
     def construct_change_message(self, request, form, formsets, add=False):
         return change_message(form, formsets, add)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return self.in_its_language(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
+
+    @staticmethod
+    def in_its_language(db_field: models.Field, formfield: forms.Field | None) -> forms.Field | None:
+        """`formfield` marked with the language of its column, and for a column that translates
+        German told where it is shown (OTHER_LANGUAGE_HELP)."""
+        language = column_language(db_field)
+        if formfield is None or language is None:
+            return formfield
+        formfield.widget.attrs["lang"] = language
+        if language != SOURCE_LANGUAGE:
+            note = translated_field(db_field).name == "change_note"
+            formfield.help_text = OTHER_LANGUAGE_NOTE_HELP if note else OTHER_LANGUAGE_HELP
+        return formfield
 
 
 class ValidatedAgainOnRace(admin.ModelAdmin):
@@ -231,6 +298,68 @@ class CountryListFilter(admin.SimpleListFilter):
         return queryset
 
 
+def lacking_translation(fields: Iterable[str]) -> Q:
+    """Rows where one of `fields` has German text and no text in another language (English):
+    the rows whose English readers are shown some German in its place.
+
+    `> ""` holds for a text, not for an empty one or NULL (no text in that language); the
+    condition reads the row's own columns only: no join, one query whatever the rows.
+    """
+    condition = Q()
+    for field in fields:
+        for language in LANGUAGES:
+            if language != SOURCE_LANGUAGE:
+                source, other = column(field, SOURCE_LANGUAGE), column(field, language)
+                condition |= Q(**{f"{source}__gt": ""}) & ~Q(**{f"{other}__gt": ""})
+    return condition
+
+
+class EnglishListFilter(admin.SimpleListFilter):
+    """Records whose English is complete, or missing.
+
+    English is missing where a text readers see in lists and on pages has German but no English
+    (the model admin's `english_counted`): for an event its title, summary or body; for a topic
+    its name; for a series its name or description. A record's title or name is always given in
+    German, so one without an English title is missing English. An event's place and change note
+    are not counted: a place usually reads the same in both languages ("Berlin"), and an English
+    change note goes with the correction it translates (Event.clean). The choice names the fields,
+    so the editor reads the definition where they choose it.
+    """
+
+    title = _("English")
+    parameter_name = "english"
+
+    def lookups(self, request, model_admin):
+        fields = [str(model_admin.model._meta.get_field(name).verbose_name) for name in model_admin.english_counted]
+        return [
+            ("complete", _("complete")),
+            ("missing", _("missing (%(fields)s)") % {"fields": get_text_list(fields, _("or"))}),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("complete", "missing"):
+            return queryset.filter(english_missing=self.value() == "missing")
+        return queryset
+
+
+class TracksEnglish(admin.ModelAdmin):
+    """A change list that shows and filters whether a record's English is complete
+    (EnglishListFilter says what counts): each row read with an `english_missing` flag computed
+    by the database in the list's own query."""
+
+    english_counted: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        # True or False, never NULL: a comparison with a NULL column is unknown in SQL, and a row
+        # whose flag were unknown would be listed under neither choice of the filter.
+        missing = Case(When(lacking_translation(self.english_counted), then=True), default=False)
+        return super().get_queryset(request).annotate(english_missing=missing)
+
+    @admin.display(description=_("English"), ordering="english_missing")
+    def english(self, obj) -> str:
+        return _("missing") if obj.english_missing else _("complete")
+
+
 class YearListFilter(admin.SimpleListFilter):
     """Events whose (possibly imprecise) date overlaps a calendar year."""
 
@@ -249,11 +378,17 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
-# The fields two editors can change at the same time and that are merged when one saves second.
+# The fields two editors can change at the same time and that are merged when one saves second;
+# a translated text in each language apart, so that one editor's English and another's German
+# are both kept.
 MERGED_FIELDS = [
-    "title", "slug", "kind", "date", "place", "countries", "summary", "body", "topics", "series",
-    "status", "publish_at", "change_note", "withdrawal_reason",
+    *each_language("title"), "slug", "kind", "date", *each_language("place"), "countries",
+    *each_language_columns("summary", "body"), "topics", "series", "status", "publish_at",
+    *each_language("change_note"), "withdrawal_reason",
 ]  # fmt: skip
+# The columns holding the text of a translated field in one language: no text is None, whether
+# stored (the models' save) or sent (an empty box), so that an empty English box is no change.
+TEXT_COLUMNS = set(each_language_columns("title", "place", "summary", "body", "change_note"))
 
 
 def field_state(event: Event, name: str):
@@ -267,6 +402,8 @@ def field_state(event: Event, name: str):
         return event.series_id
     if name == "publish_at":
         return publication_time(value)
+    if name in TEXT_COLUMNS:
+        return value or None
     return value
 
 
@@ -287,8 +424,10 @@ def form_state(cleaned: dict, name: str):
         return value.pk if value else None
     if name == "publish_at":
         return publication_time(value)
-    if name == "body":
-        return sanitize_html(value)  # as the model stores it (BodyField)
+    if name in each_language("body"):
+        return sanitize_html(value) or None  # as the model stores it (BodyField)
+    if name in TEXT_COLUMNS:
+        return value or None
     if name == "date" and value:
         # The form shows the editor's wording: "KW 12 2025" is the stored 2025-03-17/2025-03-23.
         try:
@@ -306,17 +445,19 @@ def snapshot(event: Event) -> str:
 
 class SlugLeftToTheService(forms.ModelForm):
     """A form whose slug may be left empty: the model's save() makes it from the title or name
-    (`slug_source`), free of clashes. The admin does not copy the title into the field as it is
-    typed (Django's script spells "ä" as "a" and copies an address another record has)."""
+    (`slug_source`, German: an address does not depend on the language it was saved in), free
+    of clashes. The admin does not copy the title into the field as it is typed (Django's script
+    spells "ä" as "a" and copies an address another record has)."""
 
-    slug_source = "name"
+    slug_source = column("name", SOURCE_LANGUAGE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
             if not self.fields["slug"].help_text:
-                self.fields["slug"].help_text = _("Part of the web address. Left empty, it is made from the name.")
+                help_text = _("Part of the web address. Left empty, it is made from the German name.")
+                self.fields["slug"].help_text = help_text
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")
@@ -335,7 +476,7 @@ class EventAdminForm(SlugLeftToTheService):
     changed are marked, and the editor is told what changed; nothing either of them typed is lost.
     """
 
-    slug_source = "title"
+    slug_source = column("title", SOURCE_LANGUAGE)
     snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
     # Shown (as a checkbox) only beside the warning about a similar event, with the events it named.
     save_anyway = forms.BooleanField(label=_("Save anyway"), required=False, widget=forms.HiddenInput)
@@ -408,12 +549,14 @@ class EventAdminForm(SlugLeftToTheService):
         """An event like one already recorded (models.similar_events) is saved only once the editor
         ticks "Save anyway" beside the warning, which links to each; asked on adding, and when a
         change of title or date makes an event like another."""
-        title = clean_text(cleaned.get("title"))
+        # By the German title, which every event has: the English one is a translation of it.
+        title = clean_text(cleaned.get(column("title", SOURCE_LANGUAGE)))
         try:
             date = parse_event_date(cleaned.get("date") or "")
         except DjangoValidationError:
             return  # the date's own error is shown; asked once it is right
-        if not title or (self.instance.pk and (title, date.edtf) == (self.instance.title, self.instance.date)):
+        stored = (self.instance.title_de, self.instance.date)
+        if not title or (self.instance.pk and (title, date.edtf) == stored):
             return
         similar = similar_events(title, date, exclude_pk=self.instance.pk)
         if not similar:
@@ -507,7 +650,7 @@ class EventAdminForm(SlugLeftToTheService):
         elif name == "date":
             data["date"] = stored.date_entered or stored.date  # as the field shows it
         else:
-            data[name] = getattr(stored, name)
+            data[name] = getattr(stored, name) or ""  # no English is an empty box
 
 
 def without_fields(fieldsets: list, names: set[str]) -> list:
@@ -547,15 +690,16 @@ def similar_events_warning(events: list[Event]) -> str:
 
 
 @admin.register(Event)
-class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
+class EventAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
     # Two saves of one form at the same instant both pass the form's version check; the later
     # save() finds the version moved on: validated again, the editor gets the merge form.
     lost_race = (IntegrityError, StaleEvent)
     form = EventAdminForm
     # What fits beside the navigation and the filters at 1280 px: short headings, compact times;
     # the kind is a filter.
-    list_display = ["title", "date_shown", "country_codes", "status_display", "public_from"]
-    list_filter = ["status", "kind", CountryListFilter, "topics", "series", YearListFilter]
+    list_display = ["title_shown", "date_shown", "country_codes", "english", "status_display", "public_from"]
+    list_filter = ["status", "kind", EnglishListFilter, CountryListFilter, "topics", "series", YearListFilter]
+    english_counted = ("title", "summary", "body")
     list_select_related = ["series"]
     search_fields = ["title"]  # the box is shown; get_search_results searches as the public search does
     date_hierarchy = "date_start"
@@ -571,15 +715,28 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
     actions = ["submit_for_review", "publish", "unpublish", "share_preview"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "save_anyway", "slug", "kind", ("date", "human_date"), "place", "countries"]}),
-        (_("Content"), {"fields": ["summary", "body", "topics", "series"]}),
+        (
+            None,
+            {
+                "fields": [
+                    each_language("title"),
+                    "save_anyway",
+                    "slug",
+                    "kind",
+                    ("date", "human_date"),
+                    each_language("place"),
+                    "countries",
+                ]
+            },
+        ),
+        (_("Content"), {"fields": [each_language("summary"), each_language("body"), "topics", "series"]}),
         (
             _("Publication"),
             {
                 "fields": [
                     "status",
                     "publish_at",
-                    "change_note",
+                    each_language("change_note"),
                     "withdrawal_reason",
                     "version",
                     "snapshot",
@@ -608,7 +765,6 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
     set_by_saving = {"human_date", *fieldsets[-1][1]["fields"]}
 
     class Media:
-        css = {"all": ["timeline/admin.css"]}
         js = ["timeline/admin-date-preview.js"]
 
     def get_fieldsets(self, request, obj=None):
@@ -684,29 +840,40 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
         return request.user.has_perm("timeline.publish_event")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "body":
+        name = translated_field(db_field).name  # "body" for body_de and body_en alike
+        if name == "body":
             # A rich-text editor instead of raw HTML. Its schema keeps only these elements, so a
             # paste from Word or a PDF arrives as clean paragraphs, lists and links; the model's
             # sanitiser, which allows exactly what these extensions write, still runs on save.
-            return BodyField(
+            body = BodyField(
                 extensions=BODY_EDITOR_EXTENSIONS,
                 widget=AdminTextareaWidget,
                 required=False,
-                label=db_field.verbose_name,
+                label=capfirst(db_field.verbose_name),
                 help_text=db_field.help_text,
             )
-        if db_field.name == "countries":
+            return self.in_its_language(db_field, body)
+        if name == "countries":
             # A plain multiple select loses every other country on a click without Ctrl;
             # the two-pane chooser with search is what editors know from topics.
             kwargs["widget"] = CountryChooser(db_field.verbose_name, is_stacked=False)
-        if db_field.name == "title":
-            # Titles run to 80 characters and more: the column's width, not Django's 20em.
-            kwargs["widget"] = AdminTextInputWidget(attrs={"class": "vLargeTextField"})
-        if db_field.name in ("change_note", "withdrawal_reason"):
+        if name == "title":
+            # Titles run to 80 characters and more, and each language has half the form's width:
+            # a box of two lines shows a whole title. A line break typed here becomes a space, as
+            # the model stores titles (PlainTextField).
+            kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 2})
+        if name in ("change_note", "withdrawal_reason"):
             # Sentences of up to 500 characters that readers see: a few lines, to be read whole.
             # A line break typed here becomes a space, as the model stores them (PlainTextField).
             kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 4})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("title"), ordering="title_de")
+    def title_shown(self, obj: Event) -> str:
+        # Long words with soft hyphens, as on the public pages: the longest word of any title
+        # ("„Entwicklungszusammenarbeit“") would otherwise set the column's width, and the list
+        # would no longer fit a laptop beside the navigation and the filters.
+        return hyphenate(obj.title, text_language(obj, "title"))
 
     @admin.display(description=_("date as shown"), ordering="date_start")
     def human_date(self, obj: Event) -> str:
@@ -848,17 +1015,24 @@ class EventAdmin(EditorialAdmin, ValidatedAgainOnRace):
 
 
 @admin.register(Topic)
-class TopicAdmin(EditorialAdmin, ValidatedAgainOnRace):
+class TopicAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
     form = SlugLeftToTheService
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    fields = [each_language("name"), "slug"]
+    # The English name is its own column: empty ("–") is English missing.
+    list_display = [*each_language("name"), "slug"]
+    list_filter = [EnglishListFilter]
+    english_counted = ("name",)
+    search_fields = each_language("name")
 
 
 @admin.register(Series)
-class SeriesAdmin(EditorialAdmin, ValidatedAgainOnRace):
+class SeriesAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
     form = SlugLeftToTheService
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    fields = [each_language("name"), "slug", each_language("description")]
+    list_display = [*each_language("name"), "english", "slug"]
+    list_filter = [EnglishListFilter]
+    english_counted = ("name", "description")
+    search_fields = each_language("name")  # the event form's series chooser too
 
 
 @admin.register(Revision)

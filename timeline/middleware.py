@@ -81,9 +81,11 @@ class LanguageMiddleware:
             language = translation.get_language_from_request(request)
         else:
             language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        # For this request only: a thread (or a test) serving the next one starts from the
+        # site's language again, not from this address's.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
         if negotiated:
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)

@@ -132,6 +132,26 @@ class SlugClashNamed:
             raise ValidationError(errors)
 
 
+def translations_without_source(instance, fields: tuple[str, ...]) -> dict[str, ValidationError]:
+    """{column: error} for each of `fields` written in another language than German while its
+    German is empty. German is the source: an English text translates it, and German readers
+    would see nothing in its place. The change note has its own message, as editors meet it."""
+    errors = {}
+    for field in fields:
+        source = getattr(instance, column(field, SOURCE_LANGUAGE)) or ""
+        if clean_text(body_text(source) if field == "body" else source):
+            continue
+        for language in LANGUAGES:
+            value = getattr(instance, column(field, language)) or ""
+            if language != SOURCE_LANGUAGE and clean_text(body_text(value) if field == "body" else value):
+                if field == "change_note":
+                    message = _("Write the German change note first; the English one translates it.")
+                else:
+                    message = _("Write the German text first; the English one translates it.")
+                errors[column(field, language)] = ValidationError(message, code="translation_without_source")
+    return errors
+
+
 def save_in_source_language(save, *args, **kwargs) -> None:
     """Call a model's `save` with German active, so the plain column modeltranslation keeps beside
     the per-language ones (`title` beside `title_de`) always holds the German text, whoever saves."""
@@ -181,14 +201,21 @@ class Series(SlugClashNamed, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.clean()
+        self.clean_texts()
         if not self.slug:
             self.slug = unique_slug(Series, make_slug(self.name_de or "", "series"), self.pk)
         save_in_source_language(super().save, *args, **kwargs)
 
-    def clean(self):
+    def clean_texts(self) -> None:
+        """Clean the name and description in each language, as every save stores them."""
         clean_each_language(self, "name", clean_text)
         clean_each_language(self, "description", functools.partial(clean_text, multiline=True))
+
+    def clean(self):
+        self.clean_texts()
+        errors = translations_without_source(self, ("description",))
+        if errors:
+            raise ValidationError(errors)
 
 
 def make_search_documents(event, participants=None) -> dict[str, str]:
@@ -457,7 +484,8 @@ class Event(SlugClashNamed, models.Model):
         self.date_start, self.date_end = parsed.bounds()
         self.date_precision = parsed.precision
         now = timezone.now()
-        corrected = False
+        corrected = translated = False
+        loaded_notes = getattr(self, "_loaded_change_notes", self.change_notes())
         if self.status == self.Status.PUBLISHED:
             if self.publish_at is None:
                 self.publish_at = now
@@ -466,11 +494,11 @@ class Event(SlugClashNamed, models.Model):
                 self.first_published_at = self.publish_at
             # A new public change note on an event already out is a significant update. The note
             # is written in German first; an English one alone translates the note already given.
-            elif self.change_note_de and self.change_note_de != getattr(
-                self, "_loaded_change_notes", self.change_notes()
-            ).get(SOURCE_LANGUAGE):
+            elif self.change_note_de and self.change_note_de != loaded_notes.get(SOURCE_LANGUAGE):
                 self.revised_at = now
                 corrected = True
+            else:
+                translated = self.change_notes() != loaded_notes
         if self.status == self.Status.WITHDRAWN:
             self.withdrawn_at = self.withdrawn_at or now
         else:
@@ -491,6 +519,8 @@ class Event(SlugClashNamed, models.Model):
                     column("note", language): getattr(self, column("change_note", language)) for language in LANGUAGES
                 }
                 Correction.objects.create(event=self, created_at=now, **notes)
+            elif translated:
+                self._translate_latest_correction()
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one.
@@ -520,20 +550,25 @@ class Event(SlugClashNamed, models.Model):
         if self.status == self.Status.WITHDRAWN and not clean_text(self.withdrawal_reason):
             message = _("Say publicly why the event is withdrawn; readers will see it.")
             errors["withdrawal_reason"] = ValidationError(message, code="reason_required")
-        # A link the sanitiser would drop is named, not lost without a word (text.body_link).
-        stored, dropped = cleaned_and_dropped(self.body)
-        if dropped:
-            errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
-        elif len(stored) > BODY_MAX_LENGTH:
-            # The limit holds for the body as stored, or the event could not be saved again: cleaning
-            # completes links and writes "&" as "&amp;", so a body under it as typed may grow past it.
-            message = _(
-                "As stored (links completed, special characters written out), the body would have "
-                "%(length)s characters; at most %(max)s are possible. Please shorten it."
-            )
-            errors["body"] = ValidationError(
-                message, code="max_length", params={"length": len(stored), "max": BODY_MAX_LENGTH}
-            )
+        for language in LANGUAGES:  # the body in each language, under its own column
+            body = column("body", language)
+            # A link the sanitiser would drop is named, not lost without a word (text.body_link).
+            stored, dropped = cleaned_and_dropped(getattr(self, body))
+            if dropped:
+                errors[body] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
+            elif len(stored) > BODY_MAX_LENGTH:
+                # The limit holds for the body as stored, or the event could not be saved again:
+                # cleaning completes links and writes "&" as "&amp;", so a body under it as typed
+                # may grow past it.
+                message = _(
+                    "As stored (links completed, special characters written out), the body would have "
+                    "%(length)s characters; at most %(max)s are possible. Please shorten it."
+                )
+                errors[body] = ValidationError(
+                    message, code="max_length", params={"length": len(stored), "max": BODY_MAX_LENGTH}
+                )
+        for name, error in translations_without_source(self, ("summary", "body", "place", "change_note")).items():
+            errors.setdefault(name, error)  # a refused link says more than "German first"
         if errors:
             raise ValidationError(errors)
 
@@ -580,6 +615,18 @@ class Event(SlugClashNamed, models.Model):
         instance._loaded_slug = instance.__dict__.get("slug")
         instance._loaded_change_notes = instance.change_notes()
         return instance
+
+    def _translate_latest_correction(self) -> None:
+        """Give the latest correction the change note's other languages as they are now, if it
+        is the correction of the German note still given: the note's translation was added or
+        corrected, which tells readers of nothing new (no new correction, `revised_at` kept)."""
+        latest = self.corrections.order_by("-created_at", "-pk").first()
+        if latest is None or latest.note_de != self.change_note_de:
+            return
+        others = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
+        for language in others:
+            setattr(latest, column("note", language), getattr(self, column("change_note", language)))
+        latest.save(update_fields=[column("note", language) for language in others])
 
     def change_notes(self) -> dict[str, str | None]:
         """The public change note by language, None where there is none (or it was not loaded)."""
@@ -635,8 +682,9 @@ def similar_events(title: str, date: EventDate, exclude_pk=None) -> list[Event]:
     key = title_key(title)
     candidates = Event.objects.filter(date_start__lte=end, date_end__gte=start).exclude(pk=exclude_pk)
     found = []
-    for event in candidates.only("pk", "title", "slug", "date", "status", "publish_at"):
-        matcher = difflib.SequenceMatcher(None, key, title_key(event.title))
+    # Compared by the German titles, which every event has, whatever language the editor reads.
+    for event in candidates.only("pk", "title_de", "title_en", "slug", "date", "status", "publish_at"):
+        matcher = difflib.SequenceMatcher(None, key, title_key(event.title_de or ""))
         if matcher.real_quick_ratio() >= SIMILAR_TITLES and matcher.ratio() >= SIMILAR_TITLES:
             found.append(event)
     return found

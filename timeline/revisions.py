@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Field, QuerySet
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
+from modeltranslation.translator import translator
 
+from .languages import LANGUAGES, SOURCE_LANGUAGE, column
 from .models import Event, Revision
 
 # Fields that change on every save or are derived; a difference in them is not a change to show.
 # `date_entered` is only the wording of `date` (a change of the date shows there).
-NOT_COMPARED = {"version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url"}
+# `languages` (where the representation has it) says which language each text is shown in: it
+# follows from the texts, whose own differences show.
+NOT_COMPARED = {
+    "version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url", "languages",
+}  # fmt: skip
 
 
 def action_for(before: str | None, after: str) -> str:
@@ -29,12 +37,37 @@ def action_for(before: str | None, after: str) -> str:
     }[after]
 
 
+def translated_fields() -> list[str]:
+    """The event's fields kept in each language (timeline/translation.py): ["title", "summary", …]."""
+    return list(translator.get_options_for_model(Event).fields)
+
+
+def other_language_columns() -> dict[str, str]:
+    """{key in a revision: model column} for the texts in the languages besides German, named as
+    the record names the field, with the language after it: {"title_en": "title_en",
+    "location_en": "place_en", …}. The German texts are the record's own fields ("title")."""
+    from .serializers import API_NAMES
+
+    return {
+        column(API_NAMES.get(field, field), language): column(field, language)
+        for field in translated_fields()
+        for language in LANGUAGES
+        if language != SOURCE_LANGUAGE
+    }
+
+
 def snapshot(event: Event) -> dict:
-    """The whole record, as export_events writes it."""
+    """The whole record, as export_events writes it, in German, whoever saved it in which
+    language, with the English texts beside it (other_language_columns; None where there is
+    none), so that an English edit is a difference like any other and is restored with the rest."""
     from .serializers import EventSerializer
 
     fresh = Event.objects.prefetch_related("topics", "participants", "sources").get(pk=event.pk)
-    return dict(EventSerializer(fresh, context={"include_internal": True}).data)
+    with translation.override(SOURCE_LANGUAGE):
+        data = dict(EventSerializer(fresh, context={"include_internal": True}).data)
+    for key, name in other_language_columns().items():
+        data.setdefault(key, getattr(fresh, name))
+    return data
 
 
 def record(event: Event, user, action: str) -> Revision:
@@ -43,7 +76,7 @@ def record(event: Event, user, action: str) -> Revision:
     return Revision.objects.create(
         event=event,
         event_public_id=event.public_id,
-        title=event.title[:300],
+        title=(event.title_de or "")[:300],  # the list of revisions names each event alike
         version=event.version,
         action=action,
         status=event.status,
@@ -80,9 +113,15 @@ def readable_differences(older: dict, newer: dict) -> list[tuple[str, str, str]]
     from .serializers import EventSerializer
 
     fields = EventSerializer().fields
+    other_languages = other_language_columns()
+    translated = translated_fields()
     rows = []
     for name, before, after in differences(older, newer):
-        source = fields[name].source if name in fields else name
+        source = other_languages.get(name) or (fields[name].source if name in fields else name)
+        if source in translated:
+            # The record's own text is the German one: named "Titel (Deutsch)" beside the
+            # English "Titel (Englisch)".
+            source = column(source, SOURCE_LANGUAGE)
         field = _model_field(source)
         if field is None:
             label = name
@@ -120,16 +159,29 @@ def restore(revision: Revision, user) -> Event:
     """Make the event look as it did in `revision` (recreating it if deleted), through validation."""
     from rest_framework.exceptions import ValidationError
 
-    from .serializers import EventSerializer
+    from .serializers import EventSerializer, model_errors
 
     data = {key: value for key, value in revision.data.items() if key not in ("version", "withdrawn_at")}
+    # The English texts, where the record's representation does not take them itself, are
+    # written with it (an older revision without them leaves the English as it is).
+    known = EventSerializer().fields
+    other_languages = {
+        name: data.pop(key) for key, name in other_language_columns().items() if key in data and key not in known
+    }
+    try:  # checked as the record's own fields are (lengths, non-blank)
+        others = {field.name for field in Event._meta.concrete_fields} - set(other_languages)
+        Event(**other_languages).clean_fields(exclude=others)
+    except DjangoValidationError as error:
+        raise ValidationError(model_errors(error)) from error
     event = Event.objects.filter(public_id=revision.event_public_id).first()
     if event is not None:
         data["version"] = event.version  # restoring is a new change on top of the current state
-    serializer = EventSerializer(event, data=data, context={"importing": True})  # keeps its id
-    if not serializer.is_valid():
-        raise ValidationError(serializer.errors)
-    event = serializer.save()
+    # The record's own texts are German (snapshot), whatever language the publisher reads.
+    with translation.override(SOURCE_LANGUAGE):
+        serializer = EventSerializer(event, data=data, context={"importing": True})  # keeps its id
+        if not serializer.is_valid():
+            raise ValidationError(serializer.errors)
+        event = serializer.save(**other_languages)
     first_published = revision.data.get("first_published_at")
     if first_published and event.first_published_at is None:
         # A recovered event keeps the publication time readers first saw (feeds stay in order).

@@ -95,10 +95,10 @@ def test_saving_an_unchanged_event_leaves_no_trace_and_the_history_speaks_german
     before = (event.version, event.updated_at)
     log_in(page, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
     # The whole title is in view in its box, and the change note has room for its sentences.
-    title = page.locator("#id_title")
+    title = page.locator("#id_title_de")
     assert title.input_value() == event.title
-    assert title.evaluate("box => box.scrollWidth <= box.clientWidth")
-    assert page.locator("#id_change_note").evaluate("box => box.tagName") == "TEXTAREA"
+    assert title.evaluate("box => box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight")
+    assert page.locator("#id_change_note_de").evaluate("box => box.tagName") == "TEXTAREA"
 
     page.get_by_role("button", name="Sichern und weiter bearbeiten").click()
     page.wait_for_load_state()
@@ -108,22 +108,25 @@ def test_saving_an_unchanged_event_leaves_no_trace_and_the_history_speaks_german
     assert Revision.objects.filter(event=event).count() == 0
     assert "0 Versionen" in page.locator(".field-revision_history").inner_text()
 
-    page.fill("#id_title", "Reiche trifft Kiuchi in Berlin")
-    page.fill("#id_change_note", "Titel gekürzt.\nDer Ort bleibt.")
+    page.fill("#id_title_de", "Reiche trifft Kiuchi in Berlin")
+    page.fill("#id_change_note_de", "Titel gekürzt.\nDer Ort bleibt.")
     page.get_by_role("button", name="Sichern und weiter bearbeiten").click()
     page.wait_for_load_state()
     event.refresh_from_db()
     assert (event.version, event.change_note) == (before[0] + 1, "Titel gekürzt. Der Ort bleibt.")
     page.get_by_role("link", name="Geschichte").click()
     rows = page.locator("#change-history tbody tr td:last-child").all_inner_texts()
-    assert rows == ["Keine Felder geändert.", "Titel und öffentlicher Änderungshinweis geändert."]
+    assert rows == [
+        "Keine Felder geändert.",
+        "Titel (Deutsch) und öffentlicher Änderungshinweis (Deutsch) geändert.",
+    ]
     screenshot(page, "admin-event-history")
     assert page.problems == []  # no console error, the site's icon included
 
 
 def test_the_add_form_asks_about_a_similar_event_with_the_box_under_the_warning(page, site, publisher):
     log_in(page, site, publisher, "/admin/timeline/event/add/")
-    page.fill("#id_title", "Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert")  # the seed's
+    page.fill("#id_title_de", "Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert")  # the seed's
     page.fill("#id_date", "Ende 2024")
     page.locator("#date-preview").filter(has_text="4. Quartal 2024").wait_for()
     # Nothing on the add form contradicts the preview or shows a value saving has yet to set.
@@ -143,4 +146,49 @@ def test_the_add_form_asks_about_a_similar_event_with_the_box_under_the_warning(
     page.get_by_role("button", name="Sichern", exact=True).click()
     page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
     assert Event.objects.filter(title="Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert").count() == 2
+    assert page.problems == []
+
+
+def test_an_editor_writes_the_english_title_beside_the_german_and_the_event_leaves_the_english_missing_list(
+    page, site, editor
+):
+    draft = Event.objects.create(
+        title_de="Gespräch über Rohstoffe", kind="meeting", date="2031-03-03", status=Event.Status.DRAFT
+    )
+    log_in(page, site, editor, "/admin/timeline/event/")
+    missing = "fehlt (Titel, Zusammenfassung oder Haupttext)"  # the choice says what counts
+    page.get_by_role("link", name=missing).click()
+    page.wait_for_url(re.compile(r"english=missing"))
+    titles = page.locator("#result_list tbody th a")
+    assert "Gespräch über Rohstoffe" in titles.all_inner_texts()
+    page.get_by_role("link", name="Gespräch über Rohstoffe").click()
+
+    german, english = page.get_by_label("Titel (Deutsch)"), page.get_by_label("Titel (Englisch)")
+    left, right = german.bounding_box(), english.bounding_box()
+    # Side by side on one row, each wide enough for a title, both within a laptop's screen.
+    assert abs(left["y"] - right["y"]) <= 2 and right["x"] >= left["x"] + left["width"]
+    assert min(left["width"], right["width"]) >= 300 and right["x"] + right["width"] <= 1280
+    assert "steht dort der deutsche Text" in page.locator(".fieldBox.field-title_en + .help").inner_text()
+    # The German body and the English one each in their rich-text editor, side by side too.
+    editors = page.locator(".ProseMirror[contenteditable=true]")
+    assert editors.count() == 2
+    assert abs(editors.nth(0).bounding_box()["y"] - editors.nth(1).bounding_box()["y"]) <= 2
+    # From the German title the keyboard goes on to the English one.
+    german.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_title_en"
+    page.keyboard.type("Talks on raw materials")
+    screenshot(page, "admin-event-form-two-languages")
+    page.get_by_role("button", name="Sichern", exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/timeline/event/(\?.*)?$"))
+
+    draft.refresh_from_db()
+    assert (draft.title_de, draft.title_en, draft.version) == ("Gespräch über Rohstoffe", "Talks on raw materials", 2)
+    page.get_by_role("link", name=missing).click()
+    page.wait_for_url(re.compile(r"english=missing"))
+    assert "Gespräch über Rohstoffe" not in titles.all_inner_texts()
+    page.get_by_role("link", name="vollständig").click()
+    page.wait_for_url(re.compile(r"english=complete"))
+    assert "Gespräch über Rohstoffe" in page.locator("#result_list tbody th a").all_inner_texts()
+    screenshot(page, "admin-event-list-english-complete")
     assert page.problems == []

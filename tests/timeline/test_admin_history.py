@@ -80,7 +80,7 @@ def test_saving_a_form_without_changing_it_writes_no_version_no_revision_and_say
 ):
     before = (event.version, event.updated_at, Revision.objects.filter(event=event).count())
     form = as_rendered(publisher_client.get(CHANGE.format(event.pk)))
-    assert ("summary", "Erste Zeile.\r\nZweite Zeile.") in form  # stored with LF
+    assert ("summary_de", "Erste Zeile.\r\nZweite Zeile.") in form  # stored with LF
     response = submit(publisher_client, CHANGE.format(event.pk), form, ("_continue", "Sichern und weiter bearbeiten"))
     assert response.status_code == 302
     event.refresh_from_db()
@@ -94,15 +94,15 @@ def test_the_history_names_changed_fields_and_rows_in_german_and_nothing_interna
     form = as_rendered(publisher_client.get(CHANGE.format(event.pk)))
     form = replaced(
         form,
-        title="Treffen in Berlin und Tokio",
-        change_note="Ort ergänzt.",
+        title_de="Treffen in Berlin und Tokio",
+        change_note_de="Ort ergänzt.",
         participants_0_role="Ministerin",
         participants_1_name="Neue Person",
     )
     assert submit(publisher_client, CHANGE.format(event.pk), form).status_code == 302
     messages = history(publisher_client, event)
     assert messages == [
-        "Titel und öffentlicher Änderungshinweis geändert. "
+        "Titel (Deutsch) und öffentlicher Änderungshinweis (Deutsch) geändert. "
         "Teilnehmende Person „Neue Person“ hinzugefügt. "
         "Amt (damals) für teilnehmende Person „Minoru Kiuchi (Ministerin)“ geändert."
     ]
@@ -110,7 +110,7 @@ def test_the_history_names_changed_fields_and_rows_in_german_and_nothing_interna
         page = publisher_client.get(HISTORY.format(event.pk), headers={"Accept-Language": language})
         assert foreign_phrases(html_texts(page.content.decode(), language), language) == []
     english = publisher_client.get(HISTORY.format(event.pk), headers={"Accept-Language": "en"}).content.decode()
-    assert "Changed title and public change note." in english
+    assert "Changed title (German) and public change note (German)." in english
 
 
 def test_a_form_sent_twice_stores_its_new_participant_and_source_once_and_says_so(publisher_client, event):
@@ -141,7 +141,7 @@ def test_two_editors_adding_the_same_person_get_one_row_in_the_merge_form_and_af
     }
     assert submit(alice, CHANGE.format(event.pk), replaced(alice_form, **added)).status_code == 302
 
-    merge_page = submit(bob, CHANGE.format(event.pk), replaced(bob_form, title="Treffen in Tokio", **added))
+    merge_page = submit(bob, CHANGE.format(event.pk), replaced(bob_form, title_de="Treffen in Tokio", **added))
     assert merge_page.status_code == 200
     merged = as_rendered(merge_page)
     assert [value for name, value in merged if re.fullmatch(r"participants-\d+-name", name)] == [

@@ -68,21 +68,31 @@ def test_a_body_link_that_cannot_be_published_is_refused_by_name(make_event, add
     event.body = f'<p>Text <a href="{address}">Link</a></p>'
     with pytest.raises(ValidationError) as refusal:
         event.full_clean()
-    assert f"„{address}“" in refusal.value.message_dict["body"][0]
+    assert f"„{address}“" in refusal.value.message_dict["body_de"][0]
+
+
+@pytest.mark.parametrize("address", UNPUBLISHABLE)
+def test_a_link_in_the_english_body_that_cannot_be_published_is_refused_there_by_name(make_event, address):
+    event = make_event(body="<p>Text</p>")
+    event.body_en = f'<p>Text <a href="{address}">Link</a></p>'
+    with pytest.raises(ValidationError) as refusal:
+        event.full_clean()
+    assert list(refusal.value.message_dict) == ["body_en"]
+    assert f"„{address}“" in refusal.value.message_dict["body_en"][0]
 
 
 def test_the_admin_refuses_a_javascript_body_link_naming_it_and_keeps_the_body(editor_client):
     body = '<p>Siehe <a href="javascript:alert(1)">hier</a>.</p>'
-    response = editor_client.post(ADD_URL, add_form(body=body))
+    response = editor_client.post(ADD_URL, add_form(body_de=body))
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["body"] == [REFUSAL]
-    assert "javascript:alert(1)" in response.context["adminform"].form["body"].value()
+    assert response.context["adminform"].form.errors["body_de"] == [REFUSAL]
+    assert "javascript:alert(1)" in response.context["adminform"].form["body_de"].value()
     assert not Event.objects.exists()
 
 
 def test_the_admin_stores_a_body_link_and_a_source_link_typed_as_a_host_name_as_https(editor_client):
     body = '<p>Siehe <a href="www.auswaertiges-amt.de">Auswärtiges Amt</a>.</p>'
-    response = editor_client.post(ADD_URL, add_form(body=body, **{"sources-0-url": "www.auswaertiges-amt.de"}))
+    response = editor_client.post(ADD_URL, add_form(body_de=body, **{"sources-0-url": "www.auswaertiges-amt.de"}))
     assert response.status_code == 302
     event = Event.objects.get()
     assert 'href="https://www.auswaertiges-amt.de"' in event.body
@@ -220,7 +230,7 @@ def test_a_body_link_is_kept_as_the_rule_reads_it_or_refused_by_name_never_lost(
         event.full_clean()
     except ValidationError as refusal:
         assert published is None
-        assert refusal.message_dict["body"] == [unpublishable_link(address)]
+        assert refusal.message_dict["body_de"] == [unpublishable_link(address)]
         return
     event.save()
     event.refresh_from_db()

@@ -248,6 +248,10 @@ def test_english_pages_have_no_serious_accessibility_violations(browser, site):
     context.close()
 
 
+# The German body's rich-text editor (the English one stands beside it).
+EDITOR = ".fieldBox.field-body_de .ProseMirror[contenteditable=true]"
+
+
 def open_admin_add_form(page, site, user) -> None:
     """Log in through the admin's own form and open "add event"."""
     page.goto(site + "/admin/login/?next=/admin/timeline/event/add/")
@@ -279,25 +283,25 @@ WORD_PASTE = (
 
 def test_editor_writes_the_body_in_a_rich_text_editor_and_a_word_paste_arrives_clean(page, site, editor):
     open_admin_add_form(page, site, editor)
-    page.locator(".ProseMirror[contenteditable=true]").wait_for()
-    page.evaluate("document.querySelector('.ProseMirror[contenteditable=true]').focus()")
+    page.locator(EDITOR).wait_for()
+    page.evaluate("(editor) => document.querySelector(editor).focus()", EDITOR)
     page.evaluate(
-        """(html) => {
+        """([html, editor]) => {
             const data = new DataTransfer();
             data.setData("text/html", html);
             data.setData("text/plain", "Erster Absatz aus Word");
-            document.querySelector(".ProseMirror[contenteditable=true]").dispatchEvent(
+            document.querySelector(editor).dispatchEvent(
                 new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
         }""",
-        WORD_PASTE,
+        [WORD_PASTE, EDITOR],
     )
-    page.fill("#id_title", "Mit Word-Text")
+    page.fill("#id_title_de", "Mit Word-Text")
     page.fill("#id_date", "2025-06-26")
     page.locator("input[name=_save]").click()
     # The pasted javascript: link is named, not dropped without a word; the editor deletes it.
-    page.locator(".field-body .errorlist").get_by_text("„javascript:alert(1)“").wait_for()
+    page.locator(".field-body_de .errorlist").get_by_text("„javascript:alert(1)“").wait_for()
     # Select the link's words, as a person would by dragging over them, and delete them.
-    link = page.locator(".ProseMirror[contenteditable=true] a", has_text="böse")
+    link = page.locator(EDITOR).locator("a", has_text="böse")
     link.evaluate(
         """(element) => {
             element.closest("[contenteditable]").focus();
@@ -312,7 +316,7 @@ def test_editor_writes_the_body_in_a_rich_text_editor_and_a_word_paste_arrives_c
     link.wait_for(state="detached")
     # The editor writes its content back to the form's field after an edit, not at once: save
     # when the field no longer holds the link, as a person would after seeing it gone.
-    page.wait_for_function("!document.querySelector('textarea[name=body]').value.includes('javascript:')")
+    page.wait_for_function("!document.querySelector('textarea[name=body_de]').value.includes('javascript:')")
     page.locator("input[name=_save]").click()
     page.wait_for_url(re.compile(r"/admin/timeline/event/$"))
     body = Event.objects.get(title="Mit Word-Text").body
@@ -324,8 +328,6 @@ def test_editor_writes_the_body_in_a_rich_text_editor_and_a_word_paste_arrives_c
 
 # The body's editor: links as the public page shows them, links that cannot be published named to
 # the editor, and everything the body may hold kept by an editor's save.
-
-EDITOR = ".ProseMirror[contenteditable=true]"
 
 
 def link_in_the_body(tab, text: str, address: str) -> None:
@@ -347,7 +349,7 @@ def publish_with_a_body_link(page, site, publisher, title: str, text: str, addre
     the editor's link dialog; the event as saved."""
     open_admin_add_form(page, site, publisher)
     page.locator(EDITOR).wait_for()
-    page.fill("#id_title", title)
+    page.fill("#id_title_de", title)
     page.fill("#id_date", "2025-07-01")
     link_in_the_body(page, text, address)
     page.select_option("#id_status", "published")
@@ -403,13 +405,13 @@ def test_every_body_link_kept_leads_in_chromium_where_its_stored_address_says(pa
 def test_a_javascript_link_in_the_body_is_named_to_the_editor_and_nothing_is_saved(page, site, editor):
     open_admin_add_form(page, site, editor)
     page.locator(EDITOR).wait_for()
-    page.fill("#id_title", "Mit bösem Link")
+    page.fill("#id_title_de", "Mit bösem Link")
     page.fill("#id_date", "2025-07-01")
     link_in_the_body(page, "hier klicken", "javascript:alert(1)")
     page.locator("input[name=_save]").click()
     page.wait_for_load_state()
 
-    message = page.locator(".field-body .errorlist")
+    message = page.locator(".field-body_de .errorlist")
     assert message.is_visible()
     assert "„javascript:alert(1)“ kann nicht veröffentlicht werden" in message.inner_text()
     # The editor still shows the link as typed, to correct or remove.

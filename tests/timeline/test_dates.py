@@ -746,7 +746,7 @@ def test_a_colleagues_new_date_is_merged_into_a_form_that_shows_the_wording(edit
 
     assert bob.post(CHANGE.format(event.pk), {**bob_form, "date": "Frühjahr 2025"}).status_code == 302
     # Alice left the date as shown: Bob's date is merged in, not reported as a clash.
-    response = alice.post(CHANGE.format(event.pk), {**alice_form, "title": "Treffen im Frühjahr"})
+    response = alice.post(CHANGE.format(event.pk), {**alice_form, "title_de": "Treffen im Frühjahr"})
     assert response.status_code == 200
     assert "date" not in response.context["adminform"].form.errors
     merged = change_form_data(response)

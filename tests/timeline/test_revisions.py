@@ -39,7 +39,7 @@ def superuser_client(db):
 def test_every_save_is_kept_with_who_what_and_when(editor_client, publisher_client, editor, publisher, make_event):
     event = make_event(title="Treffen", status=Event.Status.DRAFT, publish_at=None)
     data = change_form_data(editor_client.get(CHANGE.format(event.pk)))
-    data["title"] = "Treffen in Tokio"
+    data["title_de"] = "Treffen in Tokio"
     editor_client.post(CHANGE.format(event.pk), data)
     editor_client.post("/admin/timeline/event/", {"action": "submit_for_review", "_selected_action": [event.pk]})
     publisher_client.post("/admin/timeline/event/", {"action": "publish", "_selected_action": [event.pk]})
@@ -57,25 +57,25 @@ def test_every_save_is_kept_with_who_what_and_when(editor_client, publisher_clie
 def test_publishers_see_the_history_with_differences_and_editors_do_not(editor_client, publisher_client, make_event):
     event = make_event(title="Alt", status=Event.Status.DRAFT, publish_at=None)
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["place"] = "Tokio"  # a save that changes nothing is no revision
+    data["place_de"] = "Tokio"  # a save that changes nothing is no revision
     publisher_client.post(CHANGE.format(event.pk), data)
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["title"] = "Neu"
+    data["title_de"] = "Neu"
     publisher_client.post(CHANGE.format(event.pk), data)
     latest = Revision.objects.filter(event_public_id=event.public_id).first()
     page = publisher_client.get(f"{REVISIONS}{latest.pk}/change/").content.decode()
-    assert re.search(r"<td>Titel</td><td>Alt</td><td>Neu</td>", page)
+    assert re.search(r"<td>Titel \(Deutsch\)</td><td>Alt</td><td>Neu</td>", page)
     assert editor_client.get(REVISIONS).status_code == 403
 
 
 def test_restoring_an_earlier_revision_brings_the_content_back(publisher_client, make_event):
     event = make_event(title="Erste Fassung")
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["place"] = "Tokio"  # a save that changes nothing is no revision
+    data["place_de"] = "Tokio"  # a save that changes nothing is no revision
     publisher_client.post(CHANGE.format(event.pk), data)
     first = Revision.objects.filter(event_public_id=event.public_id).first()
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["title"] = "Zweite Fassung"
+    data["title_de"] = "Zweite Fassung"
     publisher_client.post(CHANGE.format(event.pk), data)
     assert public_everywhere("Zweite Fassung") == (True, True, True)
 
@@ -116,7 +116,7 @@ def test_withdraw_republish_and_restore_keep_every_surface_in_step(publisher_cli
     assert withdrawn.action == "withdrawn"
 
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data.update(status="published", title="Wechselhaft, korrigiert")
+    data.update(status="published", title_de="Wechselhaft, korrigiert")
     publisher_client.post(CHANGE.format(event.pk), data)
     assert public_everywhere("Wechselhaft, korrigiert") == (True, True, True)
 

@@ -22,7 +22,7 @@ def seed(db):
 
 def seed_title_again(**overrides) -> dict:
     """The add form with the seed's title, and the slug as the admin's script used to copy it."""
-    return add_form(**{"title": SEED_TITLE, "slug": SEED_SLUG, "date": "Ende 2024", **overrides})
+    return add_form(**{"title_de": SEED_TITLE, "slug": SEED_SLUG, "date": "Ende 2024", **overrides})
 
 
 def test_the_seeds_title_added_again_is_a_warning_with_links_and_saved_once_the_editor_confirms(editor_client, seed):
@@ -35,7 +35,7 @@ def test_the_seeds_title_added_again_is_a_warning_with_links_and_saved_once_the_
     assert f'<a href="/admin/timeline/event/{seed.pk}/change/">im Admin öffnen</a>' in page
     assert f'<a href="/events/{SEED_SLUG}/">öffentliche Seite</a>' in page
     assert 'type="checkbox" name="save_anyway"' in page and "Trotzdem speichern" in page
-    assert f'value="{SEED_TITLE}"' in page and 'value="Berlin"' in page  # the editor's input is kept
+    assert f">\n{SEED_TITLE}</textarea>" in page and 'value="Berlin"' in page  # the editor's input is kept
     assert Event.objects.filter(title=SEED_TITLE).count() == 1
 
     shown = form.data["similar_shown"]
@@ -58,7 +58,7 @@ def test_a_confirmation_covers_only_the_events_it_was_given_for(editor_client, s
 
 def test_a_nearly_identical_title_on_an_overlapping_date_is_asked_about_too(editor_client, seed):
     response = editor_client.post(
-        ADD_URL, add_form(title="Deutsch-japanischer Wirtschaftssicherheitsdialog etabliert.", date="Dezember 2024")
+        ADD_URL, add_form(title_de="Deutsch-japanischer Wirtschaftssicherheitsdialog etabliert.", date="Dezember 2024")
     )
     assert response.status_code == 200
     assert "save_anyway" in response.context["adminform"].form.errors
@@ -73,16 +73,16 @@ def test_the_seeds_title_in_another_period_is_saved_without_a_question(editor_cl
 
 def test_the_titles_address_as_the_admin_script_copied_it_is_made_free_without_a_word(editor_client, seed):
     # "für" as the admin's script copied it ("fur"), where the service writes "fuer".
-    make = add_form(title="Gespräch für Wirtschaftssicherheit", slug="gesprach-fur-wirtschaftssicherheit")
+    make = add_form(title_de="Gespräch für Wirtschaftssicherheit", slug="gesprach-fur-wirtschaftssicherheit")
     assert editor_client.post(ADD_URL, make).status_code == 302
-    again = add_form(title="Gespräch für Wirtschaftssicherheit", slug="gesprach-fur-wirtschaftssicherheit", date="2020")
+    again = {**make, "date": "2020"}
     assert editor_client.post(ADD_URL, again).status_code == 302
     slugs = sorted(Event.objects.filter(title__startswith="Gespräch").values_list("slug", flat=True))
     assert slugs == ["gespraech-fuer-wirtschaftssicherheit", "gespraech-fuer-wirtschaftssicherheit-2"]
 
 
 def test_an_address_chosen_on_purpose_and_taken_is_refused_naming_its_event_and_a_free_one(editor_client, seed):
-    response = editor_client.post(ADD_URL, add_form(title="Ganz anderer Termin", slug=SEED_SLUG, date="2020"))
+    response = editor_client.post(ADD_URL, add_form(title_de="Ganz anderer Termin", slug=SEED_SLUG, date="2020"))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["slug"] == [
         f"Die Adresse „{SEED_SLUG}“ gehört schon zu „{SEED_TITLE}“. Frei ist „{SEED_SLUG}-2“; oder lassen Sie "
@@ -102,7 +102,7 @@ def test_saving_an_event_without_changing_title_or_date_asks_nothing(publisher_c
     change = f"/admin/timeline/event/{twin.pk}/change/"
     form = publisher_client.get(change).context["adminform"].form
     data = {
-        **seed_title_again(slug=twin.slug, date="2024-12", status="published", summary="Neu."),
+        **seed_title_again(slug=twin.slug, date="2024-12", status="published", summary_de="Neu."),
         "version": str(twin.version),
         "snapshot": form.initial["snapshot"],
         "publish_at_0": twin.publish_at.strftime("%Y-%m-%d"),
@@ -134,10 +134,10 @@ def test_the_api_saves_a_second_event_with_the_seeds_title_without_asking_and_gi
 def test_topics_and_series_get_their_address_by_the_same_rule(publisher_client, model, url):
     model.objects.create(name="Ernährung", slug="ernaehrung")
     # Left empty, or as the admin's script copied it ("ä" as "a"): made free by the service's rule.
-    assert publisher_client.post(url, {"name": "Ernährung!", "slug": "ernahrung"}).status_code == 302
-    assert publisher_client.post(url, {"name": "Ernährung?", "slug": ""}).status_code == 302
+    assert publisher_client.post(url, {"name_de": "Ernährung!", "slug": "ernahrung"}).status_code == 302
+    assert publisher_client.post(url, {"name_de": "Ernährung?", "slug": ""}).status_code == 302
     assert sorted(model.objects.values_list("slug", flat=True)) == ["ernaehrung", "ernaehrung-2", "ernaehrung-3"]
-    refused = publisher_client.post(url, {"name": "Essen", "slug": "ernaehrung"})
+    refused = publisher_client.post(url, {"name_de": "Essen", "slug": "ernaehrung"})
     assert refused.context["adminform"].form.errors["slug"] == [
         "Die Adresse „ernaehrung“ gehört schon zu „Ernährung“. Frei ist „ernaehrung-4“; oder lassen Sie den "
         "Kurznamen leer, dann wird einer gebildet."

@@ -68,10 +68,10 @@ def test_interleaved_editors_lose_nothing(two_editors, make_event):
     alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
     bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
 
-    alice_form["title"] = "Treffen mit Minister Kiuchi"
+    alice_form["title_de"] = "Treffen mit Minister Kiuchi"
     assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
 
-    bob_form["summary"] = "Neu geschrieben."
+    bob_form["summary_de"] = "Neu geschrieben."
     response = bob.post(CHANGE.format(event.pk), bob_form)
     assert response.status_code == 200  # refused, and told why
     page = response.content.decode()
@@ -82,8 +82,8 @@ def test_interleaved_editors_lose_nothing(two_editors, make_event):
 
     # The form now holds the colleague's title and Bob's own summary; saving again keeps both.
     resolved = change_form_data(response)
-    assert resolved["title"] == "Treffen mit Minister Kiuchi"
-    assert resolved["summary"] == "Neu geschrieben."
+    assert resolved["title_de"] == "Treffen mit Minister Kiuchi"
+    assert resolved["summary_de"] == "Neu geschrieben."
     assert bob.post(CHANGE.format(event.pk), resolved).status_code == 302
     event.refresh_from_db()
     assert (event.title, event.summary) == ("Treffen mit Minister Kiuchi", "Neu geschrieben.")
@@ -99,7 +99,7 @@ def test_a_colleagues_participant_change_survives_a_merge(two_editors, make_even
     alice_form["participants-0-name"] = "Minoru Kiuchi (城内実)"
     assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
 
-    bob_form["title"] = "Treffen mit Minister Kiuchi"
+    bob_form["title_de"] = "Treffen mit Minister Kiuchi"
     response = bob.post(CHANGE.format(event.pk), bob_form)
     assert response.status_code == 200
     assert "Teilnehmende" in response.content.decode()  # named among the colleague's changes
@@ -198,7 +198,7 @@ def test_rows_an_api_client_wrote_anew_are_merged_and_the_form_saves(two_editors
     people = [{"name": "Anna"}, {"name": "Bernd"}]
     change = {"summary": "Neu.", "participants": people, "version": event.version}
     assert client.patch(f"/api/events/{event.public_id}/", change, format="json").status_code == 200
-    bob_form["title"] = "Treffen, neu"
+    bob_form["title_de"] = "Treffen, neu"
     merge_page = bob.post(CHANGE.format(event.pk), bob_form)
     assert merge_page.status_code == 200
     assert bob.post(CHANGE.format(event.pk), change_form_data(merge_page)).status_code == 302
@@ -214,7 +214,7 @@ def test_a_row_deleted_by_a_colleague_and_untouched_here_stays_deleted(two_edito
         form["participants-1-DELETE"] = "on"
 
     def bob(form):
-        form["title"] = "Treffen, neu"
+        form["title_de"] = "Treffen, neu"
         form["participants-TOTAL_FORMS"] = "3"  # and a participant added
         form["participants-2-name"] = "Chiara"
         form["participants-2-position"] = "2"
@@ -231,16 +231,16 @@ def test_both_editors_changing_the_same_field_must_choose(two_editors, make_even
     alice, bob = two_editors
     alice_form = change_form_data(alice.get(CHANGE.format(event.pk)))
     bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
-    alice_form["title"] = "Fassung Alice"
+    alice_form["title_de"] = "Fassung Alice"
     alice.post(CHANGE.format(event.pk), alice_form)
-    bob_form["title"] = "Fassung Bob"
+    bob_form["title_de"] = "Fassung Bob"
     response = bob.post(CHANGE.format(event.pk), bob_form)
     assert response.status_code == 200
     assert "Ein Kollege oder eine Kollegin hat dies inzwischen geändert." in response.content.decode()
     event.refresh_from_db()
     assert event.title == "Fassung Alice"
     again = change_form_data(response)
-    assert again["title"] == "Fassung Bob"  # Bob's text is still there to keep or drop
+    assert again["title_de"] == "Fassung Bob"  # Bob's text is still there to keep or drop
     assert bob.post(CHANGE.format(event.pk), again).status_code == 302
     event.refresh_from_db()
     assert event.title == "Fassung Bob"
@@ -410,13 +410,13 @@ def test_only_a_superuser_deletes_events(editor_client, publisher_client, make_e
 def test_significant_corrections_are_listed_on_the_page_and_minor_edits_leave_no_trace(publisher_client, make_event):
     event = make_event(title="Treffen")
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["summary"] = "Tippfehler behoben."  # minor: no change note
+    data["summary_de"] = "Tippfehler behoben."  # minor: no change note
     publisher_client.post(CHANGE.format(event.pk), data)
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["change_note"] = "Der Ort wurde korrigiert."
+    data["change_note_de"] = "Der Ort wurde korrigiert."
     publisher_client.post(CHANGE.format(event.pk), data)
     data = change_form_data(publisher_client.get(CHANGE.format(event.pk)))
-    data["change_note"] = "Ein Teilnehmer wurde ergänzt."
+    data["change_note_de"] = "Ein Teilnehmer wurde ergänzt."
     publisher_client.post(CHANGE.format(event.pk), data)
 
     page = Client().get(event.get_absolute_url()).content.decode()
@@ -467,7 +467,7 @@ def test_a_colleagues_new_publication_time_is_merged_not_reported_as_a_clash(pub
     bob_form = change_form_data(bob.get(CHANGE.format(event.pk)))
     alice_form.update(publish_at_0="2030-01-02", publish_at_1="09:30:00")
     assert alice.post(CHANGE.format(event.pk), alice_form).status_code == 302
-    bob_form["summary"] = "Ergänzt."
+    bob_form["summary_de"] = "Ergänzt."
     response = bob.post(CHANGE.format(event.pk), bob_form)
     assert "Ein Kollege oder eine Kollegin" not in response.content.decode()  # no clash: merged
     assert bob.post(CHANGE.format(event.pk), change_form_data(response)).status_code == 302
