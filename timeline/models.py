@@ -496,22 +496,32 @@ class Event(SlugClashNamed, models.Model):
         if self.status == self.Status.WITHDRAWN and not clean_text(self.withdrawal_reason):
             message = _("Say publicly why the event is withdrawn; readers will see it.")
             errors["withdrawal_reason"] = ValidationError(message, code="reason_required")
+        # The body in each language, the English as the German (the German under `body`, where
+        # it has always been reported).
+        for language in LANGUAGES:
+            name = "body" if language == SOURCE_LANGUAGE else column("body", language)
+            body = getattr(self, column("body", language))
+            if body and (error := self._body_error(body)) is not None:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _body_error(body: str) -> ValidationError | list[ValidationError] | None:
+        """What is wrong with a body as it would be stored, or None."""
         # A link the sanitiser would drop is named, not lost without a word (text.body_link).
-        stored, dropped = cleaned_and_dropped(self.body)
+        stored, dropped = cleaned_and_dropped(body)
         if dropped:
-            errors["body"] = [ValidationError(unpublishable_link(address), code="link") for address in dropped]
-        elif len(stored) > BODY_MAX_LENGTH:
+            return [ValidationError(unpublishable_link(address), code="link") for address in dropped]
+        if len(stored) > BODY_MAX_LENGTH:
             # The limit holds for the body as stored, or the event could not be saved again: cleaning
             # completes links and writes "&" as "&amp;", so a body under it as typed may grow past it.
             message = _(
                 "As stored (links completed, special characters written out), the body would have "
                 "%(length)s characters; at most %(max)s are possible. Please shorten it."
             )
-            errors["body"] = ValidationError(
-                message, code="max_length", params={"length": len(stored), "max": BODY_MAX_LENGTH}
-            )
-        if errors:
-            raise ValidationError(errors)
+            return ValidationError(message, code="max_length", params={"length": len(stored), "max": BODY_MAX_LENGTH})
+        return None
 
     def _free_slug(self) -> str:
         # From the German title, so that an event's address does not depend on who saved it.

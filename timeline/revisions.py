@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Field, QuerySet
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
+from .languages import SOURCE_LANGUAGE
 from .models import Event, Revision
 
 # Fields that change on every save or are derived; a difference in them is not a change to show.
-# `date_entered` is only the wording of `date` (a change of the date shows there).
-NOT_COMPARED = {"version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url"}
+# `date_entered` is only the wording of `date` (a change of the date shows there); `languages`
+# follows from the texts.
+NOT_COMPARED = {"version", "updated_at", "date_display", "date_entered", "date_start", "date_end", "url", "languages"}
 
 
 def action_for(before: str | None, after: str) -> str:
@@ -30,11 +33,13 @@ def action_for(before: str | None, after: str) -> str:
 
 
 def snapshot(event: Event) -> dict:
-    """The whole record, as export_events writes it."""
+    """The whole record, as export_events writes it: the plain texts (`title`) in German and the
+    English beside them (`title_en`), whatever the language of the request that saved it."""
     from .serializers import EventSerializer
 
     fresh = Event.objects.prefetch_related("topics", "participants", "sources").get(pk=event.pk)
-    return dict(EventSerializer(fresh, context={"include_internal": True}).data)
+    with translation.override(SOURCE_LANGUAGE):
+        return dict(EventSerializer(fresh, context={"include_internal": True}).data)
 
 
 def record(event: Event, user, action: str) -> Revision:
@@ -43,7 +48,7 @@ def record(event: Event, user, action: str) -> Revision:
     return Revision.objects.create(
         event=event,
         event_public_id=event.public_id,
-        title=event.title[:300],
+        title=event.title_de[:300],  # as the admin lists it, whoever saved in which language
         version=event.version,
         action=action,
         status=event.status,

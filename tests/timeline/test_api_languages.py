@@ -2,9 +2,11 @@
 the English fields editors write, and the rule that keeps an English request from writing German."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
-from timeline.models import Event, Series, Topic
+from timeline import revisions
+from timeline.models import Event, Revision, Series, Topic
 
 # The two ways of asking for English; no header and no parameter is German.
 ENGLISH = [({"Accept-Language": "en"}, ""), ({}, "?lang=en"), ({"Accept-Language": "de"}, "?lang=en")]
@@ -49,6 +51,93 @@ def draft(make_event):
     )
 
 
+# --- reading ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("headers", "query"), ENGLISH)
+def test_an_event_with_english_text_is_read_in_english_and_says_which_texts_are(translated, headers, query):
+    response = APIClient().get(f"/api/events/{translated.slug}/{query}", headers=headers)
+    data = response.json()
+    assert (data["title"], data["summary"], data["location"]) == (
+        "Reiche meets Kiuchi",
+        "Talks on supply chains.",
+        "Berlin, Germany",
+    )
+    assert data["body"] == "<p>Nur auf Deutsch.</p>"  # no English body: the German, marked so
+    assert data["languages"] == {**ALL_GERMAN, "title": "en", "summary": "en", "location": "en"}
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" in response["Vary"]
+    assert data["url"] == f"https://events.example.org/en/events/{translated.slug}/"
+
+
+@pytest.mark.parametrize(("headers", "query"), ENGLISH)
+def test_an_event_without_english_comes_back_german_and_marked_german(german_only, headers, query):
+    data = APIClient().get(f"/api/events/{german_only.slug}/{query}", headers=headers).json()
+    assert (data["title"], data["summary"]) == ("Folgetreffen in Tokio", "Nur Deutsch.")
+    assert data["languages"] == ALL_GERMAN
+    assert data["title_en"] is None
+
+
+@pytest.mark.parametrize(("headers", "query"), GERMAN)
+def test_german_requests_read_the_german_with_the_english_beside_it(translated, headers, query):
+    response = APIClient().get(f"/api/events/{translated.slug}/{query}", headers=headers)
+    data = response.json()
+    assert (data["title"], data["summary"], data["location"]) == (
+        "Reiche trifft Kiuchi",
+        "Gespräch über Lieferketten.",
+        "Berlin",
+    )
+    assert data["languages"] == ALL_GERMAN
+    assert (data["title_en"], data["summary_en"], data["location_en"], data["body_en"]) == (
+        "Reiche meets Kiuchi",
+        "Talks on supply chains.",
+        "Berlin, Germany",
+        None,
+    )
+    assert response["Content-Language"] == "de"
+    assert data["url"] == f"https://events.example.org/events/{translated.slug}/"
+
+
+def test_the_cached_list_never_mixes_the_languages(translated, german_only):
+    reader = APIClient()
+    answers = [
+        reader.get("/api/events/", headers=headers)
+        for headers in ({"Accept-Language": "en"}, {}, {"Accept-Language": "en"}, {"Accept-Language": "de"})
+    ]
+    titles = [[event["title"] for event in answer.json()["results"]] for answer in answers]
+    assert titles == [
+        ["Folgetreffen in Tokio", "Reiche meets Kiuchi"],
+        ["Folgetreffen in Tokio", "Reiche trifft Kiuchi"],
+        ["Folgetreffen in Tokio", "Reiche meets Kiuchi"],
+        ["Folgetreffen in Tokio", "Reiche trifft Kiuchi"],
+    ]
+    assert [answer.json()["results"][1]["languages"]["title"] for answer in answers] == ["en", "de", "en", "de"]
+    assert [answer["Content-Language"] for answer in answers] == ["en", "de", "en", "de"]
+    assert all("Accept-Language" in answer["Vary"] for answer in answers)
+
+
+def test_topics_and_series_are_named_in_the_language_asked_for(translated):
+    reader = APIClient()
+    topics = reader.get("/api/topics/?lang=en").json()
+    assert topics == [
+        {
+            "slug": "wirtschaftssicherheit",
+            "languages": {"name": "en"},
+            "name": "Economic security",
+            "name_en": "Economic security",
+        }
+    ]
+    series = reader.get("/api/series/wirtschaftsdialog/", headers={"Accept-Language": "en"}).json()
+    assert (series["name"], series["description"]) == ("Wirtschaftsdialog", "Yearly.")
+    assert series["languages"] == {"name": "de", "description": "en"}
+    german = reader.get("/api/series/wirtschaftsdialog/").json()
+    assert (german["name"], german["description"], german["languages"]) == (
+        "Wirtschaftsdialog",
+        "Jährlich.",
+        {"name": "de", "description": "de"},
+    )
+
+
 @pytest.mark.parametrize(
     ("headers", "language", "message"),
     [
@@ -76,3 +165,184 @@ def test_lang_takes_a_language_tag_in_any_case_or_region_for_records_and_errors(
 def test_an_empty_lang_is_as_if_not_given(translated):
     response = APIClient().get(f"/api/events/{translated.slug}/?lang=", headers={"Accept-Language": "en"})
     assert (response.status_code, response.json()["title"]) == (200, "Reiche meets Kiuchi")
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("headers", "query"), ENGLISH)
+def test_a_plain_text_in_an_english_write_is_refused_naming_the_field_and_the_way_out(
+    editor_api, draft, headers, query
+):
+    response = editor_api.patch(
+        f"/api/events/{draft.slug}/{query}",
+        {"title": "Meeting", "location": "Tokyo", "version": draft.version},
+        format="json",
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "title": [
+            "“title” holds the German source text, which a request in another language does not write: "
+            "send the translation as “title_en”, or the German text with ?lang=de."
+        ],
+        "location": [
+            "“location” holds the German source text, which a request in another language does not write: "
+            "send the translation as “location_en”, or the German text with ?lang=de."
+        ],
+    }
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.title_en, stored.place_de, stored.version) == (
+        "Entwurf eines Treffens",
+        "Draft of a meeting",
+        "Berlin",
+        draft.version,
+    )
+
+
+def test_a_plain_name_in_an_english_write_of_a_topic_or_series_is_refused(editor_api, db):
+    for path in ("/api/topics/", "/api/series/"):
+        response = editor_api.post(f"{path}?lang=en", {"name": "Hydrogen"}, format="json")
+        assert response.status_code == 400
+        assert "“name_en”" in response.json()["name"][0]
+    assert not Topic.objects.exists() and not Series.objects.exists()
+
+
+@pytest.mark.parametrize(("headers", "query"), [*ENGLISH, *GERMAN])
+def test_english_fields_write_the_english_in_any_request_language_and_leave_the_german(
+    editor_api, draft, headers, query
+):
+    response = editor_api.patch(
+        f"/api/events/{draft.slug}/{query}",
+        {
+            "title_en": "Meeting in Tokyo",
+            "summary_en": "  Talks.  ",
+            "location_en": "Tokyo",
+            "body_en": "<p>In English.</p>",
+            "version": draft.version,
+        },
+        format="json",
+        headers=headers,
+    )
+    assert response.status_code == 200, response.json()
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.title_en, stored.summary_en, stored.place_de, stored.place_en, stored.body_en) == (
+        "Entwurf eines Treffens",
+        "Meeting in Tokyo",
+        "Talks.",
+        "Berlin",
+        "Tokyo",
+        "<p>In English.</p>",
+    )
+    assert stored.version == draft.version + 1
+
+
+@pytest.mark.parametrize("empty", ["", "   ", None])
+def test_an_empty_english_text_removes_the_english(editor_api, draft, empty):
+    response = editor_api.patch(
+        f"/api/events/{draft.slug}/?lang=en", {"title_en": empty, "version": draft.version}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["title"], response.json()["languages"]["title"]) == ("Entwurf eines Treffens", "de")
+    assert Event.objects.get(pk=draft.pk).title_en is None
+
+
+def test_a_german_write_of_plain_texts_writes_the_german_and_keeps_the_english(editor_api, draft):
+    response = editor_api.patch(
+        f"/api/events/{draft.slug}/", {"title": "Neuer Titel", "version": draft.version}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["title"], response.json()["title_en"]) == ("Neuer Titel", "Draft of a meeting")
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.title_en) == ("Neuer Titel", "Draft of a meeting")
+
+
+def test_an_english_put_without_the_german_texts_leaves_them_as_they_are(editor_api, draft):
+    record = editor_api.get(f"/api/events/{draft.slug}/?lang=en").json()
+    # What an English client may send back: its record without the plain texts.
+    sent = {name: value for name, value in record.items() if name not in record["languages"]}
+    response = editor_api.put(
+        f"/api/events/{draft.slug}/?lang=en", {**sent, "title_en": "Another title"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.place_de, stored.title_en) == ("Entwurf eines Treffens", "Berlin", "Another title")
+
+
+def test_a_new_event_written_in_english_still_needs_its_german_title(editor_api, db):
+    response = editor_api.post(
+        "/api/events/?lang=en", {"title_en": "Meeting", "kind": "meeting", "date": "2025"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["title"]
+    assert not Event.objects.exists()
+
+
+def test_an_english_body_is_checked_as_the_german_one(editor_api, draft):
+    response = editor_api.patch(
+        f"/api/events/{draft.slug}/",
+        {"body_en": '<p><a href="javascript:alert(1)">Click</a></p>', "version": draft.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["body_en"]
+    assert "javascript:alert(1)" in response.json()["body_en"][0]
+
+
+def test_an_english_name_another_topic_has_is_refused_under_its_own_field(editor_api, translated):
+    response = editor_api.post("/api/topics/", {"name": "Sicherheit", "name_en": "Economic security"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name_en": ["Thema mit diesem Wert für das Feld Name [en] existiert bereits."]}
+
+
+def test_topics_and_series_take_their_english_in_any_request_language(editor_api, db):
+    Series.objects.create(name="Energiedialog")
+    created = editor_api.post("/api/topics/", {"name": "Wasserstoff", "name_en": "Hydrogen"}, format="json")
+    assert created.status_code == 201
+    assert editor_api.get("/api/topics/wasserstoff/?lang=en").json()["name"] == "Hydrogen"
+    patched = editor_api.patch(
+        "/api/series/energiedialog/?lang=en", {"name_en": "Energy dialogue", "description_en": "Yearly."}, format="json"
+    )
+    assert patched.status_code == 200
+    series = Series.objects.get(slug="energiedialog")
+    assert (series.name_de, series.name_en, series.description_en) == ("Energiedialog", "Energy dialogue", "Yearly.")
+
+
+# --- versions and revisions --------------------------------------------------------------------------
+
+
+def test_an_english_edit_is_a_version_and_a_revision_like_a_german_one(editor_api, draft):
+    revisions.record(draft, None, Revision.Action.CREATED)
+    stale = draft.version
+    first = editor_api.patch(
+        f"/api/events/{draft.slug}/?lang=en", {"title_en": "Meeting", "version": stale}, format="json"
+    )
+    assert first.status_code == 200
+    # A second change based on the version the first replaced is refused, as in German.
+    second = editor_api.patch(
+        f"/api/events/{draft.slug}/?lang=en", {"title_en": "Other", "version": stale}, format="json"
+    )
+    assert second.status_code == 409
+    assert second.json()["version"] == stale + 1
+    latest = Revision.objects.filter(event_public_id=draft.public_id).first()
+    # Kept with the German as the plain text and the English beside it, whatever the request's language.
+    assert (latest.title, latest.data["title"], latest.data["title_en"]) == (
+        "Entwurf eines Treffens",
+        "Entwurf eines Treffens",
+        "Meeting",
+    )
+    older = Revision.objects.filter(event_public_id=draft.public_id).last()
+    with translation.override("de"):
+        assert ("Titel [en]", "Draft of a meeting", "Meeting") in revisions.readable_differences(
+            older.data, latest.data
+        )
+
+
+def test_restoring_a_revision_brings_back_its_english(editor_api, draft, editor):
+    kept = revisions.record(draft, editor, Revision.Action.EDITED)
+    editor_api.patch(f"/api/events/{draft.slug}/?lang=en", {"title_en": None, "version": draft.version}, format="json")
+    assert Event.objects.get(pk=draft.pk).title_en is None
+    with translation.override("en"):  # whichever language the restoring editor reads
+        revisions.restore(kept, editor)
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.title_en) == ("Entwurf eines Treffens", "Draft of a meeting")
