@@ -346,3 +346,23 @@ def test_restoring_a_revision_brings_back_its_english(editor_api, draft, editor)
         revisions.restore(kept, editor)
     stored = Event.objects.get(pk=draft.pk)
     assert (stored.title_de, stored.title_en) == ("Entwurf eines Treffens", "Draft of a meeting")
+
+
+# --- the description ---------------------------------------------------------------------------------
+
+
+def test_openapi_schema_documents_the_language_of_every_operation(db):
+    schema = APIClient().get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            parameters = {(parameter["name"], parameter["in"]): parameter for parameter in operation["parameters"]}
+            assert parameters[("lang", "query")]["schema"] == {"type": "string", "enum": ["de", "en"]}, (path, method)
+            assert ("Accept-Language", "header") in parameters, (path, method)
+            for response in operation["responses"].values():
+                assert "Content-Language" in response["headers"], (path, method)
+    event = schema["components"]["schemas"]["Event"]["properties"]
+    assert event["languages"]["properties"]["title"] == {"type": "string", "enum": ["de", "en"]}
+    assert {"title_en", "summary_en", "body_en", "location_en", "change_note_en"} <= set(event)
+    assert event["title_en"]["nullable"] is True
+    assert {"name_en", "languages"} <= set(schema["components"]["schemas"]["Topic"]["properties"])
+    assert {"name_en", "description_en"} <= set(schema["components"]["schemas"]["Series"]["properties"])
