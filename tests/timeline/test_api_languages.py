@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from timeline import revisions
 from timeline.models import Event, Revision, Series, Topic
 
-# The two ways of asking for English; no header and no parameter is German.
+# Ways of asking for English and for German: by header or ?lang=, which wins; neither is German.
 ENGLISH = [({"Accept-Language": "en"}, ""), ({}, "?lang=en"), ({"Accept-Language": "de"}, "?lang=en")]
 GERMAN = [({}, ""), ({"Accept-Language": "de"}, ""), ({"Accept-Language": "en"}, "?lang=de")]
 ALL_GERMAN = {"title": "de", "summary": "de", "body": "de", "location": "de", "change_note": "de"}
