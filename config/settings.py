@@ -283,7 +283,13 @@ SPECTACULAR_SETTINGS = {
         "(`If-Match`) or 409 with the current `version`; `If-Match: *` changes whatever version is "
         "current. `DELETE` honours `If-Match` too. Fields the representation does not have are "
         "refused by name; times without an offset are read in Europe/Berlin and refused if they do not "
-        "exist there or are ambiguous."
+        "exist there or are ambiguous.\n\n"
+        "**Languages**: answers are German, or English with `?lang=en` or `Accept-Language: en` "
+        "(`Content-Language` says which). Records are written in German, the source, and may have "
+        "English: plain texts (`title`) read in the answer's language, falling back to the German, "
+        "and `languages` says which each is in; `title_en`, … hold the English (null where there is "
+        "none) and write it in any language. A request in English cannot write plain texts (400): "
+        "send them with `?lang=de`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -294,6 +300,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "timeline.api_schema.add_error_responses",
+        "timeline.api_schema.add_language_parameters",  # after the error responses: theirs too
     ],
 }
 # Other sites may read the public API and feeds from browsers; never with credentials.

@@ -576,7 +576,8 @@ def api_errors(content, editor) -> dict[str, tuple[str, str, dict]]:
     as_chief = {"headers": {"Authorization": f"Token {Token.objects.create(user=chief).key}"}}
     json_body = {"content_type": "application/json"}
     event = f"/api/events/{content['seed'].slug}/"
-    invalid_event = json.dumps({"title": "Titel", "date": "Mitte 2025", "countries": ["XX"]})
+    # The English title, which a request in either language may write (the German one is missing).
+    invalid_event = json.dumps({"title_en": "Title", "date": "Mitte 2025", "countries": ["XX"]})
     return {
         "404 event": ("get", "/api/events/keine-solche/", {}),
         "404 topic": ("get", "/api/topics/keine-solche/", {}),

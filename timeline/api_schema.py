@@ -1,5 +1,6 @@
 """The OpenAPI description says what can go wrong, not only what goes right."""
 
+from django.conf import settings
 from drf_spectacular.authentication import SessionScheme
 
 
@@ -55,4 +56,52 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
             responses = operation.setdefault("responses", {})
             for status, response in error_responses(path, method.upper()).items():
                 responses.setdefault(status, response)
+    return result
+
+
+def language_parameters() -> list[dict]:
+    """The parameters that choose the language of every operation's answer (the API's part of
+    timeline.middleware.LanguageMiddleware)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return [
+        {
+            "name": "lang",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": codes},
+            "description": (
+                "The language of the answer: its texts, dates and messages (`de`, the default, or `en`); "
+                "wins over `Accept-Language`. A text without English comes in German, and `languages` "
+                "says so per field. On a write, plain texts (`title`, …) are the German source text: a "
+                "request in English that sends one is refused (400); send `title_en`, … instead, or the "
+                "German with `lang=de`. Another value is a 400 naming the languages."
+            ),
+        },
+        {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "example": "en",
+            "description": "The language of the answer when `lang` is not given; German when neither names one.",
+        },
+    ]
+
+
+CONTENT_LANGUAGE_HEADER = {
+    "description": "The language of the answer (`de` or `en`); answers also say `Vary: Accept-Language`.",
+    "schema": {"type": "string", "enum": [code for code, _name in settings.LANGUAGES]},
+}
+
+
+def add_language_parameters(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): every
+    operation takes `lang` and `Accept-Language`, and every answer says its `Content-Language`."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.setdefault("parameters", [])
+            given = {(parameter["name"], parameter["in"]) for parameter in parameters}
+            parameters += [p for p in language_parameters() if (p["name"], p["in"]) not in given]
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {}).setdefault("Content-Language", CONTENT_LANGUAGE_HEADER)
     return result

@@ -20,6 +20,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, models, transaction
 from django.forms.utils import from_current_timezone
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -27,16 +28,18 @@ from rest_framework.exceptions import APIException
 
 from . import revisions
 from .cache import content_changed
+from .languages import SOURCE_LANGUAGE
 from .models import PUBLICATION_TIME_VALIDATORS, Event, Revision, StaleEvent
 from .serializers import EventSerializer, StaleVersion
 
 # CSV columns, in the order export would write them. Lists are separated by ";", the fields of a
 # participant or source by "|" (name|role|organisation|country|original_name|original_language,
 # the last two added later and so at the end; url|title|publisher); a cell
-# starting with "[" is read as JSON instead.
+# starting with "[" is read as JSON instead. The plain texts are German, `…_en` the English.
 CSV_COLUMNS = [
-    "import_ref", "id", "slug", "title", "kind", "date", "location", "countries", "topics", "series",
-    "summary", "body", "participants", "sources", "status", "publish_at", "change_note",
+    "import_ref", "id", "slug", "title", "title_en", "kind", "date", "location", "location_en", "countries",
+    "topics", "series", "summary", "summary_en", "body", "body_en", "participants", "sources", "status",
+    "publish_at", "change_note", "change_note_en",
 ]  # fmt: skip
 PARTICIPANT_FIELDS = ["name", "role", "organisation", "country", "original_name", "original_language"]
 SOURCE_FIELDS = ["url", "title", "publisher"]
@@ -311,10 +314,12 @@ def import_records(records: list[Record], *, atomic: bool = False) -> Iterator[O
 
 
 def export_records() -> list[dict]:
-    """Every event (drafts too) in the API's representation, in a stable order."""
+    """Every event (drafts too) in the API's representation, in a stable order: the plain texts
+    (`title`) in German, as an import reads them, and the English beside them (`title_en`)."""
     events = (
         Event.objects.order_by("-date_start", "date_end", "public_id")
         .select_related("series")
         .prefetch_related("topics", "participants", "sources")
     )
-    return [EventSerializer(event, context={"include_internal": True}).data for event in events]
+    with translation.override(SOURCE_LANGUAGE):
+        return [EventSerializer(event, context={"include_internal": True}).data for event in events]

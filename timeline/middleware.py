@@ -70,13 +70,18 @@ class LanguageMiddleware:
     def __call__(self, request):
         path = request.path_info
         negotiated = path.startswith((self.API_PREFIX, *self.ADMIN_PREFIXES))
+        refused = None
         if path.startswith(self.API_PREFIX):
-            language = request.GET.get("lang")
-            if language is not None and language not in dict(settings.LANGUAGES):
-                return self.unknown_language(language)
             # The header alone: the request seen without its cookies.
             headers_only = type("HeadersOnly", (), {"COOKIES": {}, "META": request.META, "path_info": path})
-            language = language or translation.get_language_from_request(headers_only)
+            language = translation.get_language_from_request(headers_only)
+            asked = request.GET.get("lang")
+            if asked:  # empty: not given, as an empty filter filters nothing
+                try:
+                    # A language tag in any case, or a regional variant: "EN", "en-GB" are English.
+                    language = translation.get_supported_language_variant(asked.lower())
+                except LookupError:
+                    refused = asked  # answered in the header's language, which the client reads
         elif negotiated:
             language = translation.get_language_from_request(request)
         else:
@@ -85,7 +90,7 @@ class LanguageMiddleware:
         # site's language again, not from this address's.
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
-            response = self.get_response(request)
+            response = self.unknown_language(refused) if refused is not None else self.get_response(request)
         if negotiated:
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
@@ -93,12 +98,11 @@ class LanguageMiddleware:
 
     @staticmethod
     def unknown_language(language: str) -> JsonResponse:
+        """400 for `?lang=` naming no language of the service, in the active language, in the
+        shape of the API's other refused parameters."""
         codes = ", ".join(code for code, _name in settings.LANGUAGES)
-        with translation.override(settings.LANGUAGE_CODE):
-            message = _("“%(language)s” is not a language of this service; choose one of: %(codes)s.")
-            response = JsonResponse({"lang": [message % {"language": language[:20], "codes": codes}]}, status=400)
-        response["Content-Language"] = settings.LANGUAGE_CODE
-        return response
+        message = _("“%(language)s” is not a language of this service; choose one of: %(codes)s.")
+        return JsonResponse({"lang": [message % {"language": language[:20], "codes": codes}]}, status=400)
 
 
 class ClientInputMiddleware:

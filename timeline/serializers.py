@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.forms.utils import from_current_timezone
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
 from .dates import means_date
+from .languages import LANGUAGES, SOURCE_LANGUAGE, column, text_language
 from .models import (
     MAX_TOPICS,
     SLUG_MAX_LENGTH,
@@ -35,7 +37,7 @@ def model_errors(error: DjangoValidationError) -> dict | list:
     """A model's ValidationError in DRF's shape: {field: [messages]} or [messages]."""
     if hasattr(error, "error_dict"):
         return {
-            ("non_field_errors" if field == "__all__" else API_NAMES.get(field, field)): messages
+            ("non_field_errors" if field == "__all__" else api_name(field)): messages
             for field, messages in error.message_dict.items()
         }
     return {"non_field_errors": error.messages}
@@ -55,6 +57,22 @@ class StaleVersion(APIException):
 
 # Model field -> API field, where they differ.
 API_NAMES = {"place": "location", "public_id": "id"}
+# The texts written in German (the source) and optionally translated, by model field
+# (timeline/translation.py registers their columns).
+TRANSLATED_FIELDS = ("title", "summary", "body", "place", "change_note", "name", "description")
+# The languages a text may be translated into: English.
+TRANSLATIONS = tuple(language for language in LANGUAGES if language != SOURCE_LANGUAGE)
+ENGLISH = "en"
+
+
+def api_name(field: str) -> str:
+    """The API's name for a model field or language column: `place` is `location`, `place_en`
+    `location_en`, and `title_de` plain `title` (German is written through the plain name)."""
+    base, _sep, language = field.rpartition("_")
+    if base in TRANSLATED_FIELDS and language in LANGUAGES:
+        name = API_NAMES.get(base, base)
+        return name if language == SOURCE_LANGUAGE else column(name, language)
+    return API_NAMES.get(field, field)
 
 
 class KnownFieldsOnly:
@@ -95,20 +113,132 @@ class LocalDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
-class TopicSerializer(KnownFieldsOnly, serializers.ModelSerializer):
+def english_field(model, field: str, name: str | None = None) -> serializers.CharField:
+    """The API field for `field`'s English text (`title_en`; `location_en` for `place`, whose API
+    name is `name`), as the editor wrote it: null where there is none; writing "" or null removes
+    it. The model checks the rest (its length, its links) as for the German."""
+    name = name or field
+    # DRF refuses a source equal to the field's name, as saying nothing.
+    source = {"source": column(field, ENGLISH)} if name != field else {}
+    return serializers.CharField(
+        **source,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=model._meta.get_field(column(field, ENGLISH)).max_length,
+        help_text=f"`{name}` in English as written, null where there is none (`{name}` then shows the German). "
+        'Writable in any request language; "" or null removes it.',
+    )
+
+
+class TextLanguagesField(serializers.Field):
+    """Which language each translated text of a record is shown in for this request: `{"title":
+    "en", "body": "de"}` where the English title exists and the body has only its German. Read-only;
+    the texts are its serializer's `translated` (API name -> model field)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "The language each text is shown in: `en` where the English exists and English was asked "
+            "for, else `de` (the German source text, also where no English exists).",
+        )
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def bind(self, field_name: str, parent) -> None:
+        super().bind(field_name, parent)
+        names = list(parent.translated)
+        language = {"type": "string", "enum": list(LANGUAGES)}
+        extend_schema_field(
+            {"type": "object", "properties": dict.fromkeys(names, language), "required": names},
+        )(self)
+
+    def to_representation(self, instance) -> dict[str, str]:
+        return {name: text_language(instance, field) for name, field in self.parent.translated.items()}
+
+
+class TranslatedTexts:
+    """A serializer of a record whose texts exist in German, the source, and in English (`translated`:
+    API name -> model field).
+
+    Read: the plain field (`title`) in the request's language, the German where no English exists;
+    `languages` says which each is in; `title_en` the English as written (null where there is none).
+    Write: `title_en` writes the English in any request. The plain `title` writes the German, on a
+    request in German; on an English one it is refused, as what it means is ambiguous there (a
+    record read in English and put back would write the English, or the German it fell back to,
+    over the German). An import file or a revision has no request language: its plain fields are
+    the German, as export_events writes them.
+    """
+
+    translated: dict[str, str] = {}
+
+    def request_language(self) -> str:
+        """The language the request reads plain fields in; the source language without a request."""
+        if self.context.get("request") is None:
+            return SOURCE_LANGUAGE
+        return translation.get_language() or SOURCE_LANGUAGE
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        if self.request_language() != SOURCE_LANGUAGE:
+            # Refused when sent (to_internal_value), so not required either: an English PUT
+            # leaves the German as it is.
+            for name in self.translated:
+                fields[name].required = False
+        return fields
+
+    def to_internal_value(self, data):
+        language = self.request_language()
+        if isinstance(data, Mapping) and language != SOURCE_LANGUAGE:
+            sent = [name for name in self.translated if name in data]
+            if sent:
+                raise ValidationError({name: [plain_text_refused(name, language)] for name in sent})
+        values = super().to_internal_value(data)
+        # Each text into its language's column, named explicitly: the plain field would write the
+        # active language's (timeline/translation.py).
+        for field in self.translated.values():
+            if field in values:
+                values[column(field, SOURCE_LANGUAGE)] = values.pop(field)
+            for translated in TRANSLATIONS:
+                if column(field, translated) in values:
+                    values[column(field, translated)] = values[column(field, translated)] or None
+        return values
+
+
+def plain_text_refused(name: str, language: str) -> str:
+    """The message refusing the plain text field `name` on a write request in `language`."""
+    return _(
+        "“%(name)s” holds the German source text, which a request in another language does not "
+        "write: send the translation as “%(translated)s”, or the German text with ?lang=%(source)s."
+    ) % {"name": name, "translated": column(name, language), "source": SOURCE_LANGUAGE}
+
+
+class TopicSerializer(KnownFieldsOnly, TranslatedTexts, serializers.ModelSerializer):
+    """A topic: its slug, and its name in German and English."""
+
+    translated = {"name": "name"}
+    languages = TextLanguagesField()
+    name_en = english_field(Topic, "name")
+
     class Meta:
         model = Topic
-        fields = ["slug", "name"]
+        fields = ["slug", "languages", "name", "name_en"]
         extra_kwargs = {"slug": {"required": False, "validators": []}}  # the model names a clash
 
     def validate(self, attrs):
         return validate_with_model(self.instance or Topic(), attrs)
 
 
-class SeriesSerializer(KnownFieldsOnly, serializers.ModelSerializer):
+class SeriesSerializer(KnownFieldsOnly, TranslatedTexts, serializers.ModelSerializer):
+    """A series: its slug, and its name and description in German and English."""
+
+    translated = {"name": "name", "description": "description"}
+    languages = TextLanguagesField()
+    name_en = english_field(Series, "name")
+    description_en = english_field(Series, "description")
+
     class Meta:
         model = Series
-        fields = ["slug", "name", "description"]
+        fields = ["slug", "languages", "name", "name_en", "description", "description_en"]
         extra_kwargs = {"slug": {"required": False, "validators": []}}  # the model names a clash
 
     def validate(self, attrs):
@@ -118,12 +248,17 @@ class SeriesSerializer(KnownFieldsOnly, serializers.ModelSerializer):
 def validate_with_model(instance, attrs: dict) -> dict:
     """Run the model's own validation on `instance` with `attrs` applied; raise it in DRF's shape.
 
-    A missing slug is left to the model, which makes one from the name on save.
+    A missing slug is left to the model, which makes one from the name on save. A translated text
+    is checked in its language columns (`title_de`, `title_en`), not in the plain field beside them,
+    which reads whichever language is active.
     """
     for name, value in attrs.items():
         setattr(instance, name, value)
+    exclude = [name for name in TRANSLATED_FIELDS if hasattr(instance, column(name, SOURCE_LANGUAGE))]
+    if not instance.slug:
+        exclude.append("slug")
     try:
-        instance.full_clean(exclude=[] if instance.slug else ["slug"])
+        instance.full_clean(exclude=exclude)
     except DjangoValidationError as error:
         raise ValidationError(model_errors(error)) from error
     return attrs
@@ -160,14 +295,27 @@ class SourceSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         fields = ["url", "title", "publisher"]
 
 
-class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
+class EventSerializer(KnownFieldsOnly, TranslatedTexts, serializers.ModelSerializer):
     """An event as integrators see it; editors may also write it.
 
     `id` is given by the service (the importer and restoring a revision alone may write one, with
     the context {"importing": True}); countries keep the order they are given in; at most MAX_TOPICS topics.
     """
 
+    translated = {
+        "title": "title",
+        "summary": "summary",
+        "body": "body",
+        "location": "place",
+        "change_note": "change_note",
+    }
     id = serializers.UUIDField(source="public_id", required=False)
+    languages = TextLanguagesField()
+    title_en = english_field(Event, "title")
+    summary_en = english_field(Event, "summary")
+    body_en = english_field(Event, "body")
+    location_en = english_field(Event, "place", "location")
+    change_note_en = english_field(Event, "change_note")
     publish_at = LocalDateTimeField(required=False, allow_null=True)
     url = serializers.SerializerMethodField()
     date_display = serializers.SerializerMethodField()
@@ -190,7 +338,9 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             "id",
             "slug",
             "url",
+            "languages",
             "title",
+            "title_en",
             "kind",
             "date",
             "date_entered",
@@ -198,18 +348,22 @@ class EventSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             "date_start",
             "date_end",
             "location",
+            "location_en",
             "countries",
             "participants",
             "topics",
             "series",
             "summary",
+            "summary_en",
             "body",
+            "body_en",
             "sources",
             "status",
             "publish_at",
             "first_published_at",
             "updated_at",
             "change_note",
+            "change_note_en",
             "withdrawn_at",
             "withdrawal_reason",
             "version",

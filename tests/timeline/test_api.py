@@ -20,6 +20,7 @@ FIELDS = {
     "id", "slug", "url", "title", "kind", "date", "date_entered", "date_display", "date_start", "date_end", "location",
     "countries", "participants", "topics", "series", "summary", "body", "sources", "status", "publish_at",
     "first_published_at", "updated_at", "change_note", "withdrawn_at", "withdrawal_reason", "version",
+    "languages", "title_en", "summary_en", "body_en", "location_en", "change_note_en",
 }  # fmt: skip
 
 
@@ -303,10 +304,13 @@ def test_invalid_record_gets_a_400_naming_the_field_in_the_request_language(user
 
 
 def test_validation_messages_are_english_when_asked(users, seed):
-    response = as_user(users["editor"]).post(
-        "/api/events/", new_event(date="2024-02-30"), format="json", headers={"accept-language": "en"}
-    )
-    assert response.json()["date"] == ["February 2024 has no day 30; it has 29 days."]
+    client = as_user(users["editor"])
+    draft = client.post("/api/events/", new_event(), format="json").json()
+    for headers, query in (({"accept-language": "en"}, ""), ({}, "?lang=en")):
+        response = client.patch(
+            f"/api/events/{draft['id']}/{query}", {"date": "2024-02-30", "version": draft["version"]}, headers=headers
+        )
+        assert response.json()["date"] == ["February 2024 has no day 30; it has 29 days."]
 
 
 def test_the_admin_and_the_api_give_the_same_message(users, seed, editor_client):
@@ -383,7 +387,12 @@ def test_invalid_filter_is_a_400_in_the_api_too(api, seed):
 
 
 def test_topics_and_series_are_public_and_editors_can_add_them(users, seed):
-    assert {"slug": "economic-security", "name": "Wirtschaftssicherheit"} in as_user(None).get("/api/topics/").json()
+    assert {
+        "slug": "economic-security",
+        "languages": {"name": "de"},
+        "name": "Wirtschaftssicherheit",
+        "name_en": None,
+    } in as_user(None).get("/api/topics/").json()
     editor = as_user(users["editor"])
     created = editor.post("/api/topics/", {"name": "Wasserstoff"}, format="json")
     assert created.status_code == 201 and created.json()["slug"] == "wasserstoff"

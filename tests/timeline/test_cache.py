@@ -358,6 +358,28 @@ def test_the_api_list_is_kept_apart_for_each_media_type_and_not_for_editors(clie
     assert "Entwurf" in client.get("/api/events/?status=draft").content.decode()
 
 
+def test_api_readers_of_each_language_never_get_each_others_list(client, make_event, cache_mode):
+    make_event(title="Treffen in Berlin", title_en="Meeting in Berlin")
+    german = client.get("/api/events/")
+    by_header = client.get("/api/events/", headers={"accept-language": "en"})
+    by_parameter = client.get("/api/events/?lang=en")
+    # The API negotiates by header or parameter, never by the cookie, which a cache cannot see.
+    with_cookie = Client(headers={"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=en"}).get("/api/events/")
+    again = client.get("/api/events/")
+    answers = [german, by_header, by_parameter, with_cookie, again]
+    shown = [
+        (answer.json()["results"][0]["title"], answer.json()["results"][0]["languages"]["title"]) for answer in answers
+    ]
+    german_title, english_title = ("Treffen in Berlin", "de"), ("Meeting in Berlin", "en")
+    assert shown == [german_title, english_title, english_title, german_title, german_title]
+    assert by_header["ETag"] == by_parameter["ETag"] != german["ETag"] == with_cookie["ETag"] == again["ETag"]
+    assert [answer["Content-Language"] for answer in answers] == ["de", "en", "en", "de", "de"]
+    vary = {word.strip() for word in german["Vary"].split(",")}
+    assert {"Accept-Language", "Accept"} <= vary
+    # Made anew or from the cache, a response says the same (a proxy keeps it by that).
+    assert {word.strip() for word in again["Vary"].split(",")} == vary
+
+
 def test_a_staff_preview_and_anything_with_a_session_are_never_cached(client, make_event, publisher):
     draft = make_event(title="Geheimer Entwurf", status=Event.Status.DRAFT, publish_at=None)
     staff = Client()

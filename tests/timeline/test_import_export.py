@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from timeline.importing import export_records
 from timeline.models import Event, Revision, Topic
@@ -52,6 +53,72 @@ def test_export_wipe_import_export_is_identical(seed, tmp_path, make_event):
     assert error is None
     assert out.endswith("4 angelegt, 0 aktualisiert, 0 unverändert, 0 abgelehnt, 0 fehlgeschlagen.\n")
     assert export() == first
+
+
+def test_english_texts_go_out_with_an_export_and_come_back_with_its_import(seed, tmp_path, make_event):
+    make_event(
+        title="Treffen in Rom",
+        title_en="Meeting in Rome",
+        summary_en="Talks.",
+        place="Rom",
+        place_en="Rome",
+        body="<p>Deutsch.</p>",
+        body_en="<p>English.</p>",
+        change_note_en="Date corrected.",
+        status=Event.Status.DRAFT,
+        publish_at=None,
+    )
+    first = export()
+    record = next(record for record in json.loads(first) if record["title"] == "Treffen in Rom")
+    assert (record["title_en"], record["summary_en"], record["location_en"], record["body_en"]) == (
+        "Meeting in Rome",
+        "Talks.",
+        "Rome",
+        "<p>English.</p>",
+    )
+    assert record["change_note_en"] == "Date corrected."
+    columns = ["title_de", "title_en", "summary_de", "summary_en", "place_de", "place_en", "body_de", "body_en"]
+    stored = list(Event.objects.order_by("public_id").values_list(*columns))
+    path = tmp_path / "events.json"
+    path.write_text(first, encoding="utf-8")
+    Event.objects.all().delete()
+
+    _out, error = run(path)
+
+    assert error is None
+    assert list(Event.objects.order_by("public_id").values_list(*columns)) == stored
+    assert export() == first
+
+
+def test_an_export_writes_the_german_as_the_plain_texts_in_any_language(db, make_event):
+    make_event(title="Treffen in Rom", title_en="Meeting in Rome")
+    with translation.override("en"):
+        records = export_records()
+    assert (records[0]["title"], records[0]["title_en"]) == ("Treffen in Rom", "Meeting in Rome")
+
+
+def test_an_import_clears_english_given_as_empty_or_null(seed, tmp_path):
+    record = {"import_ref": "rom", "title": "Treffen in Rom", "title_en": "Meeting in Rome", "kind": "meeting",
+              "date": "2024", "location": "Rom", "location_en": "Rome"}  # fmt: skip
+    run(write_json(tmp_path, [record]))
+    run(write_json(tmp_path, [{**record, "title_en": "", "location_en": None}]))
+    event = Event.objects.get(import_ref="rom")
+    assert (event.title_de, event.title_en, event.place_de, event.place_en) == ("Treffen in Rom", None, "Rom", None)
+
+
+def test_an_imported_english_text_is_checked_as_the_german_one(seed, tmp_path):
+    records = [
+        {"title": "Links", "kind": "meeting", "date": "2024", "body_en": '<p><a href="javascript:x()">x</a></p>'},
+        {"title": "Lang", "kind": "meeting", "date": "2024", "title_en": "x" * 301},
+        {"title": "x" * 301, "kind": "meeting", "date": "2024"},
+    ]
+    out, _error = run(write_json(tmp_path, records))
+    lines = out.splitlines()
+    assert lines[0].startswith("Eintrag 1 „Links“: abgelehnt – body_en: Der Link „javascript:x()“ ")
+    assert lines[1].startswith("Eintrag 2 „Lang“: abgelehnt – title_en: ")
+    # The German title's limit, with its message.
+    assert lines[1].partition("title_en: ")[2] == lines[2].partition("title: ")[2] != ""
+    assert not Event.objects.filter(title__in=["Links", "Lang"]).exists()
 
 
 def test_second_import_updates_by_import_ref_and_a_third_changes_nothing(seed, tmp_path):
@@ -235,6 +302,25 @@ def test_csv_import_with_documented_columns(seed, tmp_path):
     assert run(path)[0].startswith("Zeile 2 „csv-1“: unverändert\n")
 
 
+def test_csv_import_reads_the_english_columns(seed, tmp_path):
+    path = tmp_path / "batch.csv"
+    path.write_text(
+        "import_ref;title;title_en;kind;date;location;location_en;summary;summary_en;body;body_en\n"
+        "csv-en;Treffen in Tokio;Meeting in Tokyo;meeting;2025;Tokio;Tokyo;Gespräch.;Talks.;<p>Text</p>;<p>Text</p>\n",
+        encoding="utf-8",
+    )
+    assert run(path)[1] is None
+    event = Event.objects.get(import_ref="csv-en")
+    assert (event.title_de, event.title_en, event.place_de, event.place_en, event.summary_en, event.body_en) == (
+        "Treffen in Tokio",
+        "Meeting in Tokyo",
+        "Tokio",
+        "Tokyo",
+        "Talks.",
+        "<p>Text</p>",
+    )
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t", ","])
 def test_csv_delimiter_is_detected_as_german_excel_writes_it(seed, tmp_path, delimiter):
     text = io.StringIO()
@@ -266,8 +352,8 @@ def test_csv_delimiter_is_detected_as_german_excel_writes_it(seed, tmp_path, del
     ("header", "message"),
     [
         ("import_ref,title,kind,date,locaton", "Unbekannte Spalte „locaton“. Bekannte Spalten: import_ref, id, slug, "
-         "title, kind, date, location, countries, topics, series, summary, body, participants, sources, status, "
-         "publish_at, change_note."),
+         "title, title_en, kind, date, location, location_en, countries, topics, series, summary, summary_en, body, "
+         "body_en, participants, sources, status, publish_at, change_note, change_note_en."),
         ("import_ref;Titel;kind;date;Ort", "Unbekannte Spalten „Titel“, „Ort“."),
         ("import_ref,title,kind,date,title", "Spalte „title“ kommt mehrfach vor."),
     ],
