@@ -11,7 +11,14 @@ history is shown, so every name must be a string the catalog has. This module re
 the settings module imports it.
 """
 
-from django.utils.translation import gettext, gettext_noop, override
+from django.utils.translation import gettext, override
+
+
+def gettext_noop(message: str) -> str:
+    """Mark `message` for the catalog (makemessages reads this name) without translating it.
+    Django's own reads the settings, which are being imported when this module is."""
+    return message
+
 
 # (the field's verbose name as written in the model, language) -> the column's verbose name.
 LABELS = {

@@ -163,18 +163,25 @@ class TranslatedTexts:
     Read: the plain field (`title`) in the request's language, the German where no English exists;
     `languages` says which each is in; `title_en` the English as written (null where there is none).
     Write: `title_en` writes the English in any request. The plain `title` writes the German, on a
-    request in German; on an English one it is refused, as what it means is ambiguous there (a
-    record read in English and put back would write the English, or the German it fell back to,
-    over the German). An import file or a revision has no request language: its plain fields are
-    the German, as export_events writes them.
+    request whose content is German: one saying `Content-Language: de` (RFC 9110, section 8.5),
+    else one in German (`?lang=`, `Accept-Language`). Otherwise it is refused, as what it means is
+    ambiguous there (a record read in English and put back would write the English, or the German
+    it fell back to, over the German). An import file or a revision has no request language: its
+    plain fields are the German, as export_events writes them.
     """
 
     translated: dict[str, str] = {}
 
     def request_language(self) -> str:
-        """The language the request reads plain fields in; the source language without a request."""
-        if self.context.get("request") is None:
+        """The language the request's plain fields are in: its `Content-Language` (the first
+        tag's primary language: "de-DE" is German), else the language it is answered in; the
+        source language without a request."""
+        request = self.context.get("request")
+        if request is None:
             return SOURCE_LANGUAGE
+        declared = request.headers.get("Content-Language", "").split(",")[0].strip()
+        if declared:
+            return declared.split("-")[0].lower()
         return translation.get_language() or SOURCE_LANGUAGE
 
     def get_fields(self) -> dict:
@@ -208,8 +215,9 @@ def plain_text_refused(name: str, language: str) -> str:
     """The message refusing the plain text field `name` on a write request in `language`."""
     return _(
         "“%(name)s” holds the German source text, which a request in another language does not "
-        "write: send the translation as “%(translated)s”, or the German text with ?lang=%(source)s."
-    ) % {"name": name, "translated": column(name, language), "source": SOURCE_LANGUAGE}
+        "write: send the translation as “%(translated)s”, or the German text with "
+        "“Content-Language: %(source)s” or ?lang=%(source)s."
+    ) % {"name": name, "translated": column(name, TRANSLATIONS[0]), "source": SOURCE_LANGUAGE}
 
 
 class TopicSerializer(KnownFieldsOnly, TranslatedTexts, serializers.ModelSerializer):

@@ -47,7 +47,11 @@ def editor_api(editor):
 @pytest.fixture
 def draft(make_event):
     return make_event(
-        title="Entwurf eines Treffens", title_en="Draft of a meeting", status=Event.Status.DRAFT, publish_at=None
+        title="Entwurf eines Treffens",
+        title_en="Draft of a meeting",
+        body="<p>Auf Deutsch.</p>",
+        status=Event.Status.DRAFT,
+        publish_at=None,
     )
 
 
@@ -184,11 +188,12 @@ def test_a_plain_text_in_an_english_write_is_refused_naming_the_field_and_the_wa
     assert response.json() == {
         "title": [
             "“title” holds the German source text, which a request in another language does not write: "
-            "send the translation as “title_en”, or the German text with ?lang=de."
+            "send the translation as “title_en”, or the German text with “Content-Language: de” or ?lang=de."
         ],
         "location": [
             "“location” holds the German source text, which a request in another language does not write: "
-            "send the translation as “location_en”, or the German text with ?lang=de."
+            "send the translation as “location_en”, or the German text with “Content-Language: de” or "
+            "?lang=de."
         ],
     }
     stored = Event.objects.get(pk=draft.pk)
@@ -198,6 +203,36 @@ def test_a_plain_text_in_an_english_write_is_refused_naming_the_field_and_the_wa
         "Berlin",
         draft.version,
     )
+
+
+def test_plain_texts_said_to_be_german_are_written_as_german_and_answered_in_the_readers_language(editor_api, draft):
+    german_content = {"Accept-Language": "en", "Content-Language": "de-DE"}
+    refused = editor_api.patch(
+        f"/api/events/{draft.slug}/",
+        {"title": "Treffen in Tokio", "date": "32.13.2025", "version": draft.version},
+        format="json",
+        headers=german_content,
+    )
+    assert refused.status_code == 400 and list(refused.json()) == ["date"]  # the title is welcome
+    assert refused["Content-Language"] == "en"
+    patched = editor_api.patch(
+        f"/api/events/{draft.slug}/",
+        {"title": "Treffen in Tokio", "version": draft.version},
+        format="json",
+        headers=german_content,
+    )
+    assert patched.status_code == 200
+    assert patched.json()["title"] == "Draft of a meeting"  # answered in English, the English kept
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.title_en) == ("Treffen in Tokio", "Draft of a meeting")
+    said_english = editor_api.patch(
+        f"/api/events/{draft.slug}/?lang=de",
+        {"title": "Meeting in Tokyo", "version": stored.version},
+        format="json",
+        headers={"Content-Language": "en"},
+    )
+    assert said_english.status_code == 400 and "„title_en“" in said_english.json()["title"][0]  # in German
+    assert Event.objects.get(pk=draft.pk).title_de == "Treffen in Tokio"
 
 
 def test_a_plain_name_in_an_english_write_of_a_topic_or_series_is_refused(editor_api, db):
@@ -292,11 +327,11 @@ def test_an_english_body_is_checked_as_the_german_one(editor_api, draft):
 def test_an_english_name_another_topic_has_is_refused_under_its_own_field(editor_api, translated):
     response = editor_api.post("/api/topics/", {"name": "Sicherheit", "name_en": "Economic security"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"name_en": ["Thema mit diesem Wert für das Feld Name [en] existiert bereits."]}
+    assert response.json() == {"name_en": ["Thema mit diesem Wert für das Feld Name (Englisch) existiert bereits."]}
 
 
 def test_topics_and_series_take_their_english_in_any_request_language(editor_api, db):
-    Series.objects.create(name="Energiedialog")
+    Series.objects.create(name="Energiedialog", description="Jährlich.")
     created = editor_api.post("/api/topics/", {"name": "Wasserstoff", "name_en": "Hydrogen"}, format="json")
     assert created.status_code == 201
     assert editor_api.get("/api/topics/wasserstoff/?lang=en").json()["name"] == "Hydrogen"
@@ -333,7 +368,7 @@ def test_an_english_edit_is_a_version_and_a_revision_like_a_german_one(editor_ap
     )
     older = Revision.objects.filter(event_public_id=draft.public_id).last()
     with translation.override("de"):
-        assert ("Titel [en]", "Draft of a meeting", "Meeting") in revisions.readable_differences(
+        assert ("Titel (Englisch)", "Draft of a meeting", "Meeting") in revisions.readable_differences(
             older.data, latest.data
         )
 

@@ -27,7 +27,7 @@ def test_backup_destroy_restore_gives_back_everything(tmp_path, publisher_client
     call_command("load_seed", stdout=io.StringIO())
     draft = make_event(title="Entwurf, nur im Backup", status=Event.Status.DRAFT, publish_at=None)
     data = change_form_data(publisher_client.get(CHANGE.format(draft.pk)))
-    data["summary"] = "Mit Verlauf."
+    data["summary_de"] = "Mit Verlauf."
     publisher_client.post(CHANGE.format(draft.pk), data)
     before, revisions, users = export(), Revision.objects.count(), User.objects.count()
     assert revisions >= 1

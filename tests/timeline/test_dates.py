@@ -621,8 +621,12 @@ def test_a_date_outside_the_supported_years_is_refused_everywhere_with_the_reaso
 
     api = APIClient()
     api.force_authenticate(editor)
+    # The German title, said to be German; the answer in English.
     created = api.post(
-        "/api/events/", {"title": "Treffen", "kind": "meeting", "date": typed}, format="json", headers=english
+        "/api/events/",
+        {"title": "Treffen", "kind": "meeting", "date": typed},
+        format="json",
+        headers={**english, "content-language": "de"},
     )
     assert created.status_code == 400
     assert reason in created.json()["date"][0]
