@@ -391,7 +391,7 @@ def test_topics_and_series_are_public_and_editors_can_add_them(users, seed):
         "slug": "economic-security",
         "languages": {"name": "de"},
         "name": "Wirtschaftssicherheit",
-        "name_en": None,
+        "name_en": "Economic security",
     } in as_user(None).get("/api/topics/").json()
     editor = as_user(users["editor"])
     created = editor.post("/api/topics/", {"name": "Wasserstoff"}, format="json")
