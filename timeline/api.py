@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import parse_etags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import revisions
 from .cache import cached_response
 from .filters import EventFilter
+from .languages import SOURCE_LANGUAGE
 from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic
 from .pagination import Position, paginate
 from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer
@@ -297,17 +298,26 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         # Checked here, on the one lookup a change makes, rather than with a second one.
         if self.request.method in ("PUT", "PATCH", "DELETE"):
             expected = self.request.headers.get("If-Match")
-            if expected is not None and not if_match_passes(expected, f'"{event.version}"'):
+            if expected is not None and not if_match_passes(expected, event_etag(event.version)):
                 raise PreconditionFailed(STALE_IF_MATCH)
             if expected is None and self.request.method != "DELETE" and not has_version(self.request.data):
                 raise PreconditionRequired
         return event
 
 
+def event_etag(version: int, language: str | None = None) -> str:
+    """The strong ETag of an event's representation at `version` in `language` (the answer's
+    unless given): `"7"` in German, `"7-en"` in English. Each representation has its own
+    (RFC 9110, section 8.8.3), so a record read in English and put back as German fails its
+    If-Match instead of writing the English over the German."""
+    language = language or translation.get_language() or SOURCE_LANGUAGE
+    return f'"{version}"' if language == SOURCE_LANGUAGE else f'"{version}-{language}"'
+
+
 def with_etag(response):
-    """The response for one event, with its version as the strong ETag to send in If-Match."""
+    """The response for one event, with the ETag of its representation to send in If-Match."""
     if response.status_code == 200:
-        response["ETag"] = f'"{response.data["version"]}"'
+        response["ETag"] = event_etag(response.data["version"])
     return response
 
 

@@ -199,6 +199,12 @@ class TranslatedTexts:
             sent = [name for name in self.translated if name in data]
             if sent:
                 raise ValidationError({name: [plain_text_refused(name, language)] for name in sent})
+        if isinstance(data, Mapping) and isinstance(data.get("languages"), Mapping):
+            # A representation sent back as read: its plain texts are in the languages it says.
+            read_in = data["languages"]
+            other = [name for name in self.translated if name in data and read_in.get(name) not in (None, language)]
+            if other:
+                raise ValidationError({name: [read_in_another_language(name, read_in[name])] for name in other})
         values = super().to_internal_value(data)
         # Each text into its language's column, named explicitly: the plain field would write the
         # active language's (timeline/translation.py).
@@ -209,6 +215,15 @@ class TranslatedTexts:
                 if column(field, translated) in values:
                     values[column(field, translated)] = values[column(field, translated)] or None
         return values
+
+
+def read_in_another_language(name: str, language) -> str:
+    """The message refusing a plain text field `name` sent back as read in `language` (its
+    `languages` entry) to a request whose texts are German."""
+    return _(
+        "“%(name)s” was read in “%(language)s” (see “languages”) and would be written as the German "
+        "source text: send the translation as “%(translated)s”, or the German text."
+    ) % {"name": name, "language": str(language)[:20], "translated": column(name, TRANSLATIONS[0])}
 
 
 def plain_text_refused(name: str, language: str) -> str:

@@ -401,3 +401,36 @@ def test_openapi_schema_documents_the_language_of_every_operation(db):
     assert event["title_en"]["nullable"] is True
     assert {"name_en", "languages"} <= set(schema["components"]["schemas"]["Topic"]["properties"])
     assert {"name_en", "description_en"} <= set(schema["components"]["schemas"]["Series"]["properties"])
+
+
+# --- a record read in one language and written back -------------------------------------------------
+
+
+def test_each_language_has_its_own_etag_so_an_english_read_put_back_as_german_fails_its_if_match(editor_api, draft):
+    german = editor_api.get(f"/api/events/{draft.slug}/")
+    english = editor_api.get(f"/api/events/{draft.slug}/?lang=en")
+    assert (german["ETag"], english["ETag"]) == (f'"{draft.version}"', f'"{draft.version}-en"')
+    body = {key: value for key, value in english.json().items() if key not in ("languages",)}
+    put = editor_api.put(f"/api/events/{draft.slug}/", body, format="json", headers={"If-Match": english["ETag"]})
+    assert put.status_code == 412
+    assert Event.objects.get(pk=draft.pk).title_de == "Entwurf eines Treffens"
+    # The German representation, put back as read, is what it claims to be.
+    back = editor_api.put(
+        f"/api/events/{draft.slug}/", german.json(), format="json", headers={"If-Match": german["ETag"]}
+    )
+    assert back.status_code == 200, back.json()
+
+
+def test_a_representation_read_in_english_and_sent_back_as_german_is_refused_by_its_languages(editor_api, draft):
+    english = editor_api.get(f"/api/events/{draft.slug}/?lang=en").json()
+    assert english["languages"]["title"] == "en" and english["title"] == "Draft of a meeting"
+    put = editor_api.put(f"/api/events/{draft.slug}/", english, format="json")  # the version in the body
+    assert put.status_code == 400
+    assert list(put.json()) == ["title"]
+    assert "„title“ wurde auf „en“ gelesen" in put.json()["title"][0]
+    stored = Event.objects.get(pk=draft.pk)
+    assert (stored.title_de, stored.title_en, stored.version) == (
+        "Entwurf eines Treffens",
+        "Draft of a meeting",
+        draft.version,
+    )
