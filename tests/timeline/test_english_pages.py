@@ -338,3 +338,24 @@ def test_the_sitemap_validates_and_lists_each_page_in_both_languages_with_altern
         assert entries[SITE + path] == expected
         assert entries[SITE + "/en" + path] == expected
     assert all(re.fullmatch(r"https://events\.example\.org/.*", loc) for loc in entries)
+
+
+@pytest.mark.parametrize(
+    ("asked", "german", "english"),
+    [
+        ("/en//evil.example/", "/evil.example/", "/en/evil.example/"),
+        ("/en/%2F%2Fevil.example/", "/evil.example/", "/en/evil.example/"),
+        ("/en/en/", "/", "/en/"),
+        ("/en-us/", "/en-us/", "/en/en-us/"),
+    ],
+)
+def test_a_missing_page_names_its_versions_on_this_site_whatever_its_address_looks_like(
+    client, db, asked, german, english
+):
+    response = client.get(asked)
+    assert response.status_code == 404
+    root = lxml.html.fromstring(response.content)
+    links = {link.get("hreflang"): html.unescape(link.get("href")) for link in find(root, "nav.language-switch a")}
+    assert links == {"de": german, "en": english}  # paths: no other host, as a browser reads them
+    alternates = {link.get("hreflang"): link.get("href") for link in root.xpath('//link[@rel="alternate"][@hreflang]')}
+    assert alternates == {"de": SITE + german, "en": SITE + english, "x-default": SITE + german}

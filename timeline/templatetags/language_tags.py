@@ -2,7 +2,7 @@
 event's English falls back to German, and the addresses of the same page in each language."""
 
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from django import template
 from django.conf import settings
@@ -54,16 +54,20 @@ def page_in(url: str, language: str) -> str:
 
     An address nothing answers (a 404 page) has no URL pattern to reverse; its language prefix is
     swapped instead (German has none: `i18n_patterns(prefix_default_language=False)`)."""
-    parts = urlsplit(url)
+    path, _, query = url.partition("?")
+    # A path only, whatever it looks like: "//evil.example/" is a path on this site here, never
+    # a host (urlsplit would read it as one), and stays so in the link written.
+    path = "/" + path.lstrip("/")
     try:
-        resolve(unquote(parts.path))
+        resolve(unquote(path))
     except Resolver404:
-        current = translation.get_language_from_path(parts.path)
-        path = parts.path.removeprefix(f"/{current}") if current else parts.path
+        prefixes = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+        while prefix := next((code for code in prefixes if path == f"/{code}" or path.startswith(f"/{code}/")), None):
+            path = "/" + path[len(prefix) + 1 :].lstrip("/")
         if language != settings.LANGUAGE_CODE:
             path = f"/{language}{path}"
-        return urlunsplit(("", "", path, parts.query, parts.fragment))
-    return translate_url(url, language)
+        return path + (f"?{query}" if query else "")
+    return translate_url(path + (f"?{query}" if query else ""), language)
 
 
 @dataclass(frozen=True)
