@@ -497,6 +497,12 @@ class Event(SlugClashNamed, models.Model):
             elif self.change_note_de and self.change_note_de != loaded_notes.get(SOURCE_LANGUAGE):
                 self.revised_at = now
                 corrected = True
+                # A translation left as it was belongs to the note before: readers of that
+                # language get the new German note instead of the old one's translation.
+                for language in LANGUAGES:
+                    name = column("change_note", language)
+                    if language != SOURCE_LANGUAGE and getattr(self, name) == loaded_notes.get(language):
+                        setattr(self, name, None)
             else:
                 translated = self.change_notes() != loaded_notes
         if self.status == self.Status.WITHDRAWN:

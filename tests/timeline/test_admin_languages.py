@@ -287,6 +287,23 @@ def test_an_english_change_note_given_later_translates_the_latest_correction_and
     assert event.revised_at > corrected_at
 
 
+def test_a_new_german_change_note_does_not_carry_the_previous_notes_translation(publisher_client, client, make_event):
+    event = make_event(title="Treffen in Berlin", publish_at=timezone.now() - datetime.timedelta(days=2))
+    correct(
+        publisher_client, event, change_note_de="Der Ort wurde korrigiert.", change_note_en="The place was corrected."
+    )
+    correct(publisher_client, event, change_note_de="Das Datum wurde korrigiert.")  # the English field left as it was
+    event.refresh_from_db()
+    assert (event.change_note_de, event.change_note_en) == ("Das Datum wurde korrigiert.", None)
+    assert [(c.note_de, c.note_en) for c in event.corrections.all()] == [
+        ("Der Ort wurde korrigiert.", "The place was corrected."),
+        ("Das Datum wurde korrigiert.", None),
+    ]
+    english = client.get(f"/en/events/{event.slug}/").content.decode()
+    assert english.count("The place was corrected.") == 1  # once, for the correction it translates
+    assert "Das Datum wurde korrigiert." in english  # the new one, in German (marked so)
+
+
 def test_an_english_change_note_without_a_german_one_is_refused_saying_to_write_the_german_first(
     publisher_client, make_event
 ):
