@@ -140,20 +140,24 @@ class TextLanguagesField(serializers.Field):
         kwargs.setdefault(
             "help_text",
             "The language each text is shown in: `en` where the English exists and English was asked "
-            "for, else `de` (the German source text, also where no English exists).",
+            "for, else `de` (the German source text, also where no English exists); null where the "
+            "record has no such text in any language.",
         )
         super().__init__(read_only=True, source="*", **kwargs)
 
     def bind(self, field_name: str, parent) -> None:
         super().bind(field_name, parent)
         names = list(parent.translated)
-        language = {"type": "string", "enum": list(LANGUAGES)}
+        language = {"type": "string", "enum": list(LANGUAGES), "nullable": True}
         extend_schema_field(
             {"type": "object", "properties": dict.fromkeys(names, language), "required": names},
         )(self)
 
-    def to_representation(self, instance) -> dict[str, str]:
-        return {name: text_language(instance, field) for name, field in self.parent.translated.items()}
+    def to_representation(self, instance) -> dict[str, str | None]:
+        return {
+            name: text_language(instance, field) if getattr(instance, field) else None
+            for name, field in self.parent.translated.items()
+        }
 
 
 class TranslatedTexts:

@@ -133,6 +133,16 @@ def test_an_event_translated_in_part_says_the_rest_is_german(client, make_event)
     assert [text(note) for note in find(listing, ".fallback-note")] == [PARTLY]
 
 
+def test_an_event_whose_english_the_admin_calls_complete_has_no_note_though_its_place_is_german(client, make_event):
+    event = make_event(title="Besuch in Seoul", title_en="Visit to Seoul", summary="Gespräche.", summary_en="Talks.")
+    event.body_de, event.body_en, event.place_de = "<p>Bericht.</p>", "<p>Report.</p>", "Seoul"
+    event.save()
+    for address in ("/en/", f"/en/events/{event.slug}/"):
+        root = page(client, address)
+        assert not find(root, ".fallback-note"), address
+    assert ("Seoul", "de") in shown(page(client, f"/en/events/{event.slug}/"), "[lang]")
+
+
 def test_the_german_addresses_are_unchanged_by_english_text(client, translated):
     listing = page(client, "/")
     assert shown(listing, ".event-title") == [("Ministerin trifft Minister", "de")]
