@@ -15,6 +15,11 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # A page to read: GET and HEAD only (DRF's OPTIONS would render it without its template).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
     path("", include(router.urls)),
 ]

@@ -152,6 +152,13 @@ def translations_without_source(instance, fields: tuple[str, ...]) -> dict[str, 
     return errors
 
 
+def stored_body(html: str) -> str:
+    """A body as stored: sanitised, and empty where it has no words ("<p> </p>"), so a body with
+    nothing to read is no text in that language and the German fallback applies."""
+    cleaned = sanitize_html(html)
+    return cleaned if body_text(cleaned) else ""
+
+
 def save_in_source_language(save, *args, **kwargs) -> None:
     """Call a model's `save` with German active, so the plain column modeltranslation keeps beside
     the per-language ones (`title` beside `title_de`) always holds the German text, whoever saves."""
@@ -477,7 +484,7 @@ class Event(SlugClashNamed, models.Model):
         clean_each_language(self, "place", clean_text)
         clean_each_language(self, "summary", functools.partial(clean_text, multiline=True))
         clean_each_language(self, "change_note", clean_text)
-        clean_each_language(self, "body", sanitize_html)
+        clean_each_language(self, "body", stored_body)
         parsed = parse_event_date(self.date)
         self.date_entered = date_as_entered(self.date, parsed.edtf, self.date_entered)
         self.date = parsed.edtf

@@ -461,6 +461,13 @@ def test_interactive_docs_are_served_without_any_cdn(client, db):
         assert asset.startswith("/"), asset
 
 
+@pytest.mark.parametrize("method", ["options", "post", "put", "delete"])
+def test_the_docs_page_answers_other_methods_with_405_not_an_error(client, db, method):
+    response = getattr(client, method)("/api/docs/")
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
 def test_a_name_equal_after_cleaning_is_a_duplicate_not_a_500(users, seed):
     # Found by the schemathesis run: invisible characters made the uniqueness check pass,
     # then saving (which cleans them) hit the database constraint.

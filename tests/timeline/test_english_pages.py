@@ -369,3 +369,12 @@ def test_a_missing_page_names_its_versions_on_this_site_whatever_its_address_loo
     assert links == {"de": german, "en": english}  # paths: no other host, as a browser reads them
     alternates = {link.get("hreflang"): link.get("href") for link in root.xpath('//link[@rel="alternate"][@hreflang]')}
     assert alternates == {"de": SITE + german, "en": SITE + english, "x-default": SITE + german}
+
+
+def test_an_english_body_without_words_is_no_english_body(client, make_event):
+    event = make_event(title="Treffen", title_en="Meeting", body="<p>Bericht.</p>", body_en="<p> </p><p>\u200b</p>")
+    event.refresh_from_db()
+    assert event.body_en is None
+    root = page(client, f"/en/events/{event.slug}/")
+    assert shown(root, ".event-body") == [("Bericht.", "de")]
+    assert [text(note) for note in find(root, ".fallback-note")] == [PARTLY]
