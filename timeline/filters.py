@@ -310,34 +310,84 @@ def search_portable(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
 # PostgreSQL's text search configuration for each record language's search text.
 SEARCH_CONFIGURATIONS = {"de": "german", "en": "english"}
 # What PostgreSQL's search matches: each language's text with that language's stemming, and
-# every word as written ("simple": names such as "Kiuchi", in any language). Each pair has a
-# GIN index over `to_tsvector(config, column)` (migration 0023).
+# every word as written ("simple": names such as "Kiuchi", in any language), as one tsvector, so
+# that every term of a query is looked for in all of an event's texts together.
 SEARCHED_DOCUMENTS = [
     *((column("search_document", language), SEARCH_CONFIGURATIONS[language]) for language in LANGUAGES),
     ("search_document", "simple"),
 ]
 
 
-def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
-    """Full-text search, per language: the German text with German stemming ("Gesprächen" finds
-    "Gespräch"), the English text with English stemming ("meetings" finds "meeting"), or any word
-    as written (names such as "Kiuchi" or 城内実); each answered from its own GIN index;
-    web-search syntax (`"…"`, `or`, `-`). The query is in the form `search_text` gives, as the
-    search texts are."""
-    # A run of "-" (negations of negations) beyond PostgreSQL's parser stack of 32 operators is
-    # an error ("tsquery stack too small"); one "-" means the same to a reader.
-    query = REPEATED_NEGATION.sub("-", search_text(text, phrases=True))
-    # SearchVector is written exactly as the indexes hold it, so PostgreSQL answers from them.
-    matches = (
-        SearchVectorExact(
-            SearchVector(document, config=config), SearchQuery(query, config=config, search_type="websearch")
-        )
-        for document, config in SEARCHED_DOCUMENTS
+def search_vector() -> SearchVector:
+    """`to_tsvector('german', …) || to_tsvector('english', …) || to_tsvector('simple', …)` over
+    SEARCHED_DOCUMENTS: the expression of the GIN index `event_search_idx` (migration 0023)."""
+    return functools.reduce(
+        operator.add, (SearchVector(document, config=config) for document, config in SEARCHED_DOCUMENTS)
     )
-    return queryset.filter(functools.reduce(operator.or_, matches))
 
 
-REPEATED_NEGATION = re.compile(r"(?:-\s*){2,}")
+# A term of a web-search query: a quoted phrase (its closing quote optional) or a word, excluded
+# when a "-" stands before it (a run of them, spaces between allowed, as PostgreSQL reads it).
+_QUERY_TERM_RE = re.compile(r'(?P<exclude>(?:-\s*)*)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"-][^\s"]*))')
+
+
+def split_query(query: str) -> tuple[str, str]:
+    """A web-search query as two web-search queries: what must be found, and what excludes.
+
+    `kiuchi or reiche -trifft "raw materials"` gives `"kiuchi" or "reiche" "raw materials"` and
+    `-"trifft"`. Each term is quoted, so PostgreSQL reads it as it reads the event's text (a
+    "<" or "!" inside a word is no operator). `or` between two found terms joins them; beside an
+    excluded term it has nothing to join and is dropped; at either end of the query it is a word.
+    """
+    terms = [(bool(match["exclude"]), match["phrase"], match["word"]) for match in _QUERY_TERM_RE.finditer(query)]
+    found: list[str] = []
+    excluded: list[str] = []
+    joined = False  # an `or` stands between the last term and the next
+    for position, (exclude, phrase, word) in enumerate(terms):
+        if word == "or" and not exclude and 0 < position < len(terms) - 1:
+            joined = not terms[position - 1][0]
+            continue
+        term = " ".join((phrase if phrase is not None else word).split())
+        if not term:
+            continue  # `""`: nothing to look for
+        term = f'"{term}"'
+        if exclude:
+            excluded.append(f"-{term}")
+            joined = False
+            continue
+        if joined and found:
+            found.append("or")
+        found.append(term)
+        joined = False
+    return " ".join(found), " ".join(excluded)
+
+
+def search_postgresql(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
+    """Full-text search over all of an event's texts at once, per language: German stemming
+    ("Gesprächen" finds "Gespräch"), English stemming ("meetings" finds "meeting") or any word as
+    written (names such as "Kiuchi" or 城内実), answered from one GIN index; web-search syntax
+    (`"…"`, `or`, `-`). An excluded term excludes every event that the term alone would find, in
+    any text and any of its forms. The query is in the form `search_text` gives, as the texts are.
+    """
+    found, excluded = split_query(search_text(text, phrases=True))
+    configs = [config for _document, config in SEARCHED_DOCUMENTS]
+    conditions = []
+    if found:
+        # The found terms with each language's rules in turn (its stemming, its stop words): an
+        # English query word that is a German stop word ("war") still finds the English text.
+        conditions.append(
+            functools.reduce(
+                operator.or_, (SearchQuery(found, config=config, search_type="websearch") for config in configs)
+            )
+        )
+    # Each excluded term in every language's form: `-Gesprächen` is "gesprach" in German rules
+    # and "gesprächen" in English ones, and the event with "Gespräch" must go whichever matched.
+    if excluded:
+        conditions.extend(SearchQuery(excluded, config=config, search_type="websearch") for config in configs)
+    # The vector is written exactly as the index holds it, so PostgreSQL answers from it.
+    return queryset.filter(SearchVectorExact(search_vector(), functools.reduce(operator.and_, conditions)))
+
+
 WORD = re.compile(r"\w")
 
 

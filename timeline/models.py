@@ -429,8 +429,8 @@ class Event(SlugClashNamed, models.Model):
         help_text=_("Counts saves; a save based on an older version is refused instead of overwriting."),
     )
     # What text search looks at (make_search_documents): every word in one column, and each
-    # language's words apart for PostgreSQL's stemming in that language (GIN indexes: migration
-    # 0023, filters.search_postgresql).
+    # language's words apart for PostgreSQL's stemming in that language (one GIN index over all
+    # three: migration 0023, filters.search_postgresql).
     search_document = models.TextField(_("search text"), blank=True, default="", editable=False)
     search_document_de = models.TextField(_("search text (German)"), blank=True, default="", editable=False)
     search_document_en = models.TextField(_("search text (English)"), blank=True, default="", editable=False)

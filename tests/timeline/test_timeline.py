@@ -666,8 +666,8 @@ def test_cached_count_and_countries_follow_every_change_at_once(client, make_eve
         assert "3 Termine" in page and "Italien" in page
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes are PostgreSQL's")
-def test_postgresql_search_can_use_its_gin_indexes(sample):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
+def test_postgresql_search_can_use_its_gin_index(sample):
     from django.db import connection as db
 
     from timeline.filters import search_postgresql
@@ -677,8 +677,7 @@ def test_postgresql_search_can_use_its_gin_indexes(sample):
         cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
         plan = search_postgresql(Event.objects.all(), "Rohstoff").explain()
         cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
-    for index in ("event_search_de_idx", "event_search_en_idx", "event_search_words_idx"):
-        assert index in plan, plan
+    assert "event_search_idx" in plan, plan
 
 
 def test_each_listed_event_shows_its_current_state_after_edits_renames_and_the_passing_of_time(client, make_event):

@@ -1,15 +1,19 @@
+import functools
 import importlib
+import operator
 
 from django.db import migrations, models
 
-# The GIN indexes PostgreSQL's search reads (timeline.filters.SEARCHED_DOCUMENTS): each column
-# with its text search configuration. The query writes the same SearchVector, so the planner
-# matches it with the index.
-SEARCH_INDEXES = {
-    "event_search_de_idx": ("search_document_de", "german"),
-    "event_search_en_idx": ("search_document_en", "english"),
-    "event_search_words_idx": ("search_document", "simple"),
-}
+# The GIN index PostgreSQL's search reads (timeline.filters.search_vector): each language's text
+# with its text search configuration and every word as written ("simple"), as one tsvector, so a
+# query's terms, and its excluded terms above all, hold across all of an event's texts. The query
+# writes the same expression, so the planner matches it with the index.
+SEARCH_INDEX = "event_search_idx"
+SEARCHED_DOCUMENTS = [
+    ("search_document_de", "german"),
+    ("search_document_en", "english"),
+    ("search_document", "simple"),
+]
 # The indexes of 0013, over the one column with both languages' words.
 earlier = importlib.import_module("timeline.migrations.0013_search_document")
 
@@ -39,31 +43,30 @@ def rebuild_search_documents(apps, schema_editor):
         Event.objects.bulk_update(batch, columns)
 
 
-def search_indexes():
+def search_index():
     from django.contrib.postgres.indexes import GinIndex
     from django.contrib.postgres.search import SearchVector
 
-    return [
-        GinIndex(SearchVector(column, config=config), name=name) for name, (column, config) in SEARCH_INDEXES.items()
-    ]
+    vector = functools.reduce(
+        operator.add, (SearchVector(column, config=config) for column, config in SEARCHED_DOCUMENTS)
+    )
+    return GinIndex(vector, name=SEARCH_INDEX)
 
 
-def create_search_indexes(apps, schema_editor):
+def create_search_index(apps, schema_editor):
     # On PostgreSQL only: SQLite's search reads `search_document` with LIKE, without an index.
     if schema_editor.connection.vendor != "postgresql":
         return
     earlier.drop_search_indexes(apps, schema_editor)
     Event = apps.get_model("timeline", "Event")
-    for index in search_indexes():
-        schema_editor.add_index(Event, index)
+    schema_editor.add_index(Event, search_index())
 
 
-def drop_search_indexes(apps, schema_editor):
+def drop_search_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     Event = apps.get_model("timeline", "Event")
-    for index in search_indexes():
-        schema_editor.remove_index(Event, index)
+    schema_editor.remove_index(Event, search_index())
     earlier.create_search_indexes(apps, schema_editor)
 
 
@@ -85,5 +88,5 @@ class Migration(migrations.Migration):
         ),
         # Going back keeps `search_document` as this rule wrote it: both languages' words, as before.
         migrations.RunPython(rebuild_search_documents, migrations.RunPython.noop),
-        migrations.RunPython(create_search_indexes, drop_search_indexes),
+        migrations.RunPython(create_search_index, drop_search_index),
     ]
