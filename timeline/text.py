@@ -25,7 +25,13 @@ from django_prose_editor.config import allowlist_from_extensions
 # Characters XML 1.0 forbids (they break feeds) and C1 controls; tab and newline are kept.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # Zero-width and bidirectional formatting characters: invisible, and RTL overrides can disguise text.
-_INVISIBLE_RE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Also the fillers that draw nothing though they are not spaces (the combining grapheme joiner,
+# the Hangul fillers, the Khmer inherent vowels Unicode advises against, the blank braille
+# pattern): a title of them alone would read as empty, and an English one would hide the German.
+_INVISIBLE_RE = re.compile(
+    r"[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    r"\u2800\u3164\ufeff\uffa0]"
+)
 # Surrogates cannot be encoded as UTF-8 and would make a response fail.
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 

@@ -378,3 +378,13 @@ def test_an_english_body_without_words_is_no_english_body(client, make_event):
     root = page(client, f"/en/events/{event.slug}/")
     assert shown(root, ".event-body") == [("Bericht.", "de")]
     assert [text(note) for note in find(root, ".fallback-note")] == [PARTLY]
+
+
+@pytest.mark.parametrize("filler", ["\u3164", "\u115f", "\u2800", "\u034f", "\u17b5", "\uffa0"])
+def test_an_english_text_of_fillers_that_draw_nothing_is_no_english_text(client, make_event, filler):
+    event = make_event(title="Treffen", title_en=filler * 3, body="<p>Bericht.</p>", body_en=f"<p>{filler}</p>")
+    event.refresh_from_db()
+    assert (event.title_en, event.body_en) == (None, None)
+    root = page(client, f"/en/events/{event.slug}/")
+    assert shown(root, "h1") == [("Treffen", "de")]
+    assert shown(root, ".event-body") == [("Bericht.", "de")]
