@@ -25,13 +25,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import revisions
 from .cache import cached_response
 from .filters import EventFilter
-from .languages import SOURCE_LANGUAGE
+from .languages import LANGUAGES, SOURCE_LANGUAGE
 from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic
 from .pagination import Position, paginate
-from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer
+from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer, content_language
 
 STATUS_CHOICES = ("public", "draft", "scheduled", "all")
 STALE_IF_MATCH = _("The event was changed since the version in If-Match; fetch it again.")
+OTHER_LANGUAGE_IF_MATCH = _(
+    "The ETag in If-Match is that of the event in another language than the texts sent; send the "
+    "ETag of the event read in their language (German: without ?lang=en)."
+)
 
 
 def exception_handler(exc, context):
@@ -298,8 +302,18 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         # Checked here, on the one lookup a change makes, rather than with a second one.
         if self.request.method in ("PUT", "PATCH", "DELETE"):
             expected = self.request.headers.get("If-Match")
-            if expected is not None and not if_match_passes(expected, event_etag(event.version)):
-                raise PreconditionFailed(STALE_IF_MATCH)
+            # A change replaces the representation in the language of the texts it sends: an
+            # English read's ETag does not admit German texts (nor the reverse). A deletion removes
+            # every representation: the ETag of any one of the current version admits it.
+            this_version = {event_etag(event.version, language) for language in LANGUAGES}
+            admitted = (
+                this_version
+                if self.request.method == "DELETE"
+                else {event_etag(event.version, content_language(self.request))}
+            )
+            if expected is not None and not any(if_match_passes(expected, etag) for etag in admitted):
+                in_other_language = this_version.intersection(parse_etags(expected))
+                raise PreconditionFailed(OTHER_LANGUAGE_IF_MATCH if in_other_language else STALE_IF_MATCH)
             if expected is None and self.request.method != "DELETE" and not has_version(self.request.data):
                 raise PreconditionRequired
         return event

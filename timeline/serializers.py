@@ -160,6 +160,15 @@ class TextLanguagesField(serializers.Field):
         }
 
 
+def content_language(request) -> str:
+    """The language of a write request's texts: its `Content-Language` (RFC 9110, section 8.5;
+    the first tag's primary language: "de-DE" is German), else the language it is answered in."""
+    declared = request.headers.get("Content-Language", "").split(",")[0].strip()
+    if declared:
+        return declared.split("-")[0].lower()
+    return translation.get_language() or SOURCE_LANGUAGE
+
+
 class TranslatedTexts:
     """A serializer of a record whose texts exist in German, the source, and in English (`translated`:
     API name -> model field).
@@ -177,16 +186,10 @@ class TranslatedTexts:
     translated: dict[str, str] = {}
 
     def request_language(self) -> str:
-        """The language the request's plain fields are in: its `Content-Language` (the first
-        tag's primary language: "de-DE" is German), else the language it is answered in; the
-        source language without a request."""
+        """The language the request's plain fields are in (`content_language`); the source
+        language without a request."""
         request = self.context.get("request")
-        if request is None:
-            return SOURCE_LANGUAGE
-        declared = request.headers.get("Content-Language", "").split(",")[0].strip()
-        if declared:
-            return declared.split("-")[0].lower()
-        return translation.get_language() or SOURCE_LANGUAGE
+        return SOURCE_LANGUAGE if request is None else content_language(request)
 
     def get_fields(self) -> dict:
         fields = super().get_fields()

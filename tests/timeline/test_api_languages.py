@@ -435,3 +435,33 @@ def test_a_representation_read_in_english_and_sent_back_as_german_is_refused_by_
         "Draft of a meeting",
         draft.version,
     )
+
+
+def test_german_texts_need_the_german_etag_even_from_a_client_reading_english(editor_api, draft):
+    english = editor_api.get(f"/api/events/{draft.slug}/", headers={"Accept-Language": "en"})
+    body = {key: value for key, value in english.json().items() if key != "languages"}
+    put = editor_api.put(
+        f"/api/events/{draft.slug}/",
+        body,
+        format="json",
+        headers={"Accept-Language": "en", "Content-Language": "de", "If-Match": english["ETag"]},
+    )
+    assert put.status_code == 412
+    assert put.json()["detail"].startswith("The ETag in If-Match is that of the event in another language")
+    assert Event.objects.get(pk=draft.pk).title_de == "Entwurf eines Treffens"
+    german = editor_api.get(f"/api/events/{draft.slug}/")
+    patched = editor_api.patch(
+        f"/api/events/{draft.slug}/",
+        {"summary": "Neu."},
+        format="json",
+        headers={"Accept-Language": "en", "Content-Language": "de", "If-Match": german["ETag"]},
+    )
+    assert patched.status_code == 200 and patched["ETag"] == f'"{draft.version + 1}-en"'
+    # The English of a record read in English goes with its English ETag.
+    english = editor_api.patch(
+        f"/api/events/{draft.slug}/?lang=en",
+        {"summary_en": "New."},
+        format="json",
+        headers={"If-Match": patched["ETag"]},
+    )
+    assert english.status_code == 200
