@@ -122,7 +122,7 @@ class ClientInputMiddleware:
       while a large import holds the write lock) or not answering: 503 with Retry-After, so
       clients and editors try again instead of seeing an error page.
 
-    After LocaleMiddleware, so messages are in the reader's language; before anything reads
+    After LanguageMiddleware, so messages are in the reader's language; before anything reads
     the session. The API gets JSON, everything else plain text.
     """
 
