@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
-from timeline.languages import SOURCE_LANGUAGE, text_language
+from timeline.languages import SOURCE_LANGUAGE, fallback_note, text_language
 from timeline.models import Event
 from timeline.structured_data import absolute_url
 from timeline.text import MarkupWriter, body_blocks, clean_text, sanitize_html, xml_safe
@@ -181,16 +181,6 @@ def in_language(html: str, language: str, around: str) -> str:
     screen readers pronounce it and browsers pick its fonts and hyphenation right."""
     attribute = lang_attribute(language, around)
     return f"<span{attribute}>{html}</span>" if attribute else html
-
-
-def fallback_note(language: str) -> str:
-    """What an entry in `language` says in a feed of another language: "Not yet available in
-    English; shown in German.", in the feed's language."""
-    names = {code: translation.get_language_info(code)["name_translated"] for code in (feed_language(), language)}
-    return _("Not yet available in %(language)s; shown in %(shown)s.") % {
-        "language": names[feed_language()],
-        "shown": names[language],
-    }
 
 
 def item_title(event: Event) -> str:

@@ -27,13 +27,12 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as CalendarEvent
 
-from timeline.languages import text_language
+from timeline.languages import fallback_note, text_language
 from timeline.models import Event
 from timeline.text import body_plain_text, clean_text
 
 from .builder import (
     entry_language,
-    fallback_note,
     feed_language,
     item_date_line,
     item_link,

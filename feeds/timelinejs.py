@@ -16,12 +16,11 @@ from html import escape
 from typing import Any
 
 from timeline.dates import DatePoint
-from timeline.languages import text_language
+from timeline.languages import fallback_note, text_language
 from timeline.models import Event
 
 from .builder import (
     entry_language,
-    fallback_note,
     feed_language,
     feed_text,
     in_language,

@@ -41,3 +41,14 @@ def is_translated(instance, field: str, language: str | None = None) -> bool:
     """Whether `instance` has its own text for `field` in `language` (the active one unless
     given), rather than the German shown in its place."""
     return text_language(instance, field, language) == (language or translation.get_language())
+
+
+def fallback_note(shown: str) -> str:
+    """What a text shown in `shown` (German) says to a reader of the active language, on pages and
+    in every feed alike: "Not yet available in English; shown in German."."""
+    reader = translation.get_language() or SOURCE_LANGUAGE
+    names = {code: translation.get_language_info(code)["name_translated"] for code in (reader, shown)}
+    return translation.gettext("Not yet available in %(language)s; shown in %(shown)s.") % {
+        "language": names[reader],
+        "shown": names[shown],
+    }

@@ -41,6 +41,13 @@ def falls_back(instance, fields: str) -> bool:
     )
 
 
+@register.simple_tag
+def fallback_note() -> str:
+    """The note of a page whose event is shown in German to a reader of another language
+    (languages.fallback_note, the feeds' note too)."""
+    return languages.fallback_note(languages.SOURCE_LANGUAGE)
+
+
 @register.filter
 def in_language(text: str, language: str) -> SafeString:
     """`text`, escaped, in a `<span lang>`: a record's text inside a sentence of the interface
