@@ -246,8 +246,14 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True  # the admin's language choice (/i18n/setlang/)
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Sent with a same-site link or form only, like the session cookie.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Where a login lands when its `next` is missing or leads off the site: the admin, the only
+# place editors log in to (Django's default, /accounts/profile/, does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # REST API (Django REST framework): public read, editor write by token or session.
 REST_FRAMEWORK = {

@@ -100,3 +100,12 @@ def test_make_run_on_another_port_links_to_that_port(tmp_path):
     assert api["results"][0]["url"].startswith(base + "/events/")
     assert f'href="{base}/events/' in feed
     assert ":8000" not in page + robots + feed
+
+
+def test_in_production_the_language_cookie_is_secure_and_same_site_and_a_login_lands_in_the_admin():
+    script = (
+        "from django.conf import settings;"
+        "print(settings.LANGUAGE_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SAMESITE, settings.LOGIN_REDIRECT_URL)"
+    )
+    result = manage("shell", "-c", script, **PRODUCTION)
+    assert result.stdout.split()[-3:] == ["True", "Lax", "admin:index"], result.stdout + result.stderr

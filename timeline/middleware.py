@@ -8,6 +8,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -30,6 +32,10 @@ class HealthCheckMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # The security headers every other answer gets (HSTS, nosniff, referrer policy,
+        # X-Frame-Options), from the middleware that sets them, which this answer comes before.
+        self.security = SecurityMiddleware(get_response)
+        self.frame_options = XFrameOptionsMiddleware(get_response)
 
     def __call__(self, request):
         if request.path_info.rstrip("/") != self.path:
@@ -42,7 +48,7 @@ class HealthCheckMiddleware:
             cache = "ok" if cache_available() else "unavailable"
             response = JsonResponse({"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache})
         response["Cache-Control"] = "no-store"
-        return response
+        return self.frame_options.process_response(request, self.security.process_response(request, response))
 
 
 class LanguageMiddleware:

@@ -123,3 +123,30 @@ def test_a_title_written_around_the_models_never_leaves_a_heading_or_link_empty_
     page = client.get("/events/wird-leer/").content.decode()
     assert "<title>Termin ohne Titel – Diplomatische Termine</title>" in page
     assert ">Termin ohne Titel</h1>" in page
+
+
+def test_healthz_carries_the_security_headers_of_every_other_answer(client, db):
+    health, page = client.get("/healthz", headers={"host": "10.0.0.7:8000"}), client.get("/")
+    for name in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy"):
+        assert health[name] == page[name], name
+
+
+def test_healthz_sends_hsts_over_https_in_production(client, db, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    response = client.get("/healthz", secure=True, headers={"host": "10.0.0.7:8000"})
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_language_cookie_is_sent_only_to_this_site(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert response.cookies["django_language"]["samesite"] == "Lax"
+
+
+def test_an_admin_login_with_a_next_leading_off_the_site_lands_in_the_admin(client, db):
+    User.objects.create_user("redakteurin", password="ein-langes-passwort-7", is_staff=True)
+    for unsafe in ("https://evil.example/", "//evil.example/"):
+        response = client.post(
+            "/admin/login/?next=" + unsafe, {"username": "redakteurin", "password": "ein-langes-passwort-7"}
+        )
+        assert (response.status_code, response["Location"]) == (302, "/admin/"), unsafe
+        client.logout()
