@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Field, QuerySet
 from django.utils import translation
@@ -58,16 +57,13 @@ def other_language_columns() -> dict[str, str]:
 
 def snapshot(event: Event) -> dict:
     """The whole record, as export_events writes it, in German, whoever saved it in which
-    language, with the English texts beside it (other_language_columns; None where there is
-    none), so that an English edit is a difference like any other and is restored with the rest."""
+    language, with the English texts beside it (`title_en`, …; None where there is none), so that
+    an English edit is a difference like any other and is restored with the rest."""
     from .serializers import EventSerializer
 
     fresh = Event.objects.prefetch_related("topics", "participants", "sources").get(pk=event.pk)
     with translation.override(SOURCE_LANGUAGE):
-        data = dict(EventSerializer(fresh, context={"include_internal": True}).data)
-    for key, name in other_language_columns().items():
-        data.setdefault(key, getattr(fresh, name))
-    return data
+        return dict(EventSerializer(fresh, context={"include_internal": True}).data)
 
 
 def record(event: Event, user, action: str) -> Revision:
@@ -159,20 +155,11 @@ def restore(revision: Revision, user) -> Event:
     """Make the event look as it did in `revision` (recreating it if deleted), through validation."""
     from rest_framework.exceptions import ValidationError
 
-    from .serializers import EventSerializer, model_errors
+    from .serializers import EventSerializer
 
+    # The English texts (`title_en`, …) are fields of the record's representation, written and
+    # checked with the rest; a revision from before they existed leaves the English as it is.
     data = {key: value for key, value in revision.data.items() if key not in ("version", "withdrawn_at")}
-    # The English texts, where the record's representation does not take them itself, are
-    # written with it (an older revision without them leaves the English as it is).
-    known = EventSerializer().fields
-    other_languages = {
-        name: data.pop(key) for key, name in other_language_columns().items() if key in data and key not in known
-    }
-    try:  # checked as the record's own fields are (lengths, non-blank)
-        others = {field.name for field in Event._meta.concrete_fields} - set(other_languages)
-        Event(**other_languages).clean_fields(exclude=others)
-    except DjangoValidationError as error:
-        raise ValidationError(model_errors(error)) from error
     event = Event.objects.filter(public_id=revision.event_public_id).first()
     if event is not None:
         data["version"] = event.version  # restoring is a new change on top of the current state
@@ -181,7 +168,7 @@ def restore(revision: Revision, user) -> Event:
         serializer = EventSerializer(event, data=data, context={"importing": True})  # keeps its id
         if not serializer.is_valid():
             raise ValidationError(serializer.errors)
-        event = serializer.save(**other_languages)
+        event = serializer.save()
     first_published = revision.data.get("first_published_at")
     if first_published and event.first_published_at is None:
         # A recovered event keeps the publication time readers first saw (feeds stay in order).
