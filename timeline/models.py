@@ -11,6 +11,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -166,11 +167,35 @@ def save_in_source_language(save, *args, **kwargs) -> None:
         save(*args, **kwargs)
 
 
+class InPublicUseQuerySet(models.QuerySet):
+    """Topics or series, of which the public learns only through public events."""
+
+    def public(self, now: datetime.datetime | None = None) -> models.QuerySet:
+        """Those a public event (at `now`) is filed under: a topic or series that only drafts,
+        events in review, scheduled or withdrawn events use is nobody's business but the
+        editors' (its name can announce what is still embargoed). One EXISTS per row, so a list
+        of them costs one query however many events there are."""
+        # The event's field naming this row: `topics` for a topic, `series` for a series.
+        field = self.model._meta.get_field("events").remote_field.name
+        used = Event.objects.public(now).filter(**{field: models.OuterRef("pk")})
+        return self.filter(models.Exists(used))
+
+    def visible_to(self, user) -> models.QuerySet:
+        """All of them for a `user` with the model's view permission ("timeline.view_topic",
+        "timeline.view_series": editors and publishers), else those the public sees (`public()`)."""
+        opts = self.model._meta
+        if user is not None and user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}"):
+            return self.all()
+        return self.public()
+
+
 class Topic(SlugClashNamed, models.Model):
     """A subject events are filed under, such as "Wirtschaftssicherheit"."""
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_blank])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    objects = InPublicUseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -197,6 +222,8 @@ class Series(SlugClashNamed, models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_not_blank])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(2000)])
+
+    objects = InPublicUseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -286,6 +313,16 @@ class EventQuerySet(models.QuerySet):
     def public(self, now: datetime.datetime | None = None) -> EventQuerySet:
         """Events the public may see now (or at `now`): published, and their publication time reached."""
         return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def gone(self, now: datetime.datetime | None = None) -> EventQuerySet:
+        """Withdrawn events the public saw before they were withdrawn (`Event.was_public`): their
+        first publication at or before the withdrawal, and reached (by `now`). Only these say
+        publicly that they were withdrawn, when and why (410); any other withdrawn event is, to
+        the public, an event that never was (404)."""
+        return self.filter(
+            status=Event.Status.WITHDRAWN,
+            first_published_at__lte=models.F("withdrawn_at"),
+        ).filter(first_published_at__lte=now or timezone.now())
 
     def day_precise(self) -> EventQuerySet:
         """Events whose date is known to the day at both ends (`EventDate.is_day_precise`), in the
@@ -512,6 +549,11 @@ class Event(SlugClashNamed, models.Model):
                         setattr(self, name, None)
             else:
                 translated = self.change_notes() != loaded_notes
+        elif self.first_published_at is not None and self.first_published_at > now:
+            # A scheduled first publication called off before its time (back to draft, or
+            # withdrawn) never happened: readers never saw the event, and a later publication
+            # is its first (Event.was_public, the feeds' order).
+            self.first_published_at = None
         if self.status == self.Status.WITHDRAWN:
             self.withdrawn_at = self.withdrawn_at or now
         else:
@@ -673,6 +715,15 @@ class Event(SlugClashNamed, models.Model):
 
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    def was_public(self) -> bool:
+        """Whether the public ever saw this event: first published at a time reached, and not
+        after it was withdrawn (a scheduled event withdrawn before its time never was public).
+        The same rule as `Event.objects.gone()` for withdrawn events."""
+        published = self.first_published_at
+        if published is None or published > timezone.now():
+            return False
+        return self.withdrawn_at is None or published <= self.withdrawn_at
 
     def is_scheduled(self) -> bool:
         """Whether the event is published with a publication time still in the future."""
@@ -882,6 +933,14 @@ def may_change(user, event: Event, new_status: str | None = None) -> bool:
     stored = event.status if event.pk else Event.Status.DRAFT
     target = new_status or event.status
     return stored not in PUBLISHING_STATES and target not in PUBLISHING_STATES
+
+
+def may_preview(user) -> bool:
+    """Whether `user` may read events the public cannot (drafts, events in review, scheduled and
+    withdrawn ones) where the public reads published ones: the event page, the API. The view
+    permission on events ("timeline.view_event", which editors and publishers have) decides;
+    being staff alone does not."""
+    return user is not None and user.has_perm("timeline.view_event")
 
 
 class Revision(models.Model):
