@@ -576,6 +576,11 @@ class Event(SlugClashNamed, models.Model):
                 Correction.objects.create(event=self, created_at=now, **notes)
             elif translated:
                 self._translate_latest_correction()
+            loaded_status = getattr(self, "_loaded_status", None)
+            if loaded_status is not None and loaded_status != self.status and self.status in PUBLISHING_STATES:
+                # A preview link shows what is not decided yet. Once a publisher publishes or
+                # withdraws the event, the links shared before stop (PreviewLink.expires_at).
+                self.preview_links.filter(expires_at__gt=now).update(expires_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one.
@@ -583,6 +588,7 @@ class Event(SlugClashNamed, models.Model):
             PreviousSlug.objects.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
         self._loaded_change_notes = self.change_notes()
+        self._loaded_status = self.status
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
@@ -669,6 +675,8 @@ class Event(SlugClashNamed, models.Model):
         # note, so that a new one can be told from an unchanged one.
         instance._loaded_slug = instance.__dict__.get("slug")
         instance._loaded_change_notes = instance.change_notes()
+        # And the status, so that publishing or withdrawing can stop the event's preview links.
+        instance._loaded_status = instance.__dict__.get("status")
         return instance
 
     def _translate_latest_correction(self) -> None:
@@ -986,8 +994,21 @@ def new_preview_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def preview_link_expiry() -> datetime.datetime:
+    """When a preview link made now stops: PREVIEW_LINK_MAX_AGE days from now (settings)."""
+    return timezone.now() + datetime.timedelta(days=settings.PREVIEW_LINK_MAX_AGE)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def open(self, now: datetime.datetime | None = None) -> PreviewLinkQuerySet:
+        """Links that still work (at `now`): neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
 class PreviewLink(models.Model):
-    """A secret, revocable address at which anyone holding it sees an unpublished event."""
+    """A secret, revocable address at which anyone holding it sees an unpublished event, until it
+    expires: PREVIEW_LINK_MAX_AGE days after it was made unless a publisher sets another time,
+    and at once when the event is published or withdrawn (Event.save)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="preview_links")
     token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
@@ -995,7 +1016,15 @@ class PreviewLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        default=preview_link_expiry,
+        validators=PUBLICATION_TIME_VALIDATORS,
+        help_text=_("The link stops working at this time, and at once when the event is published or withdrawn."),
+    )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -1007,3 +1036,7 @@ class PreviewLink(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-preview", kwargs={"token": self.token})
+
+    def is_open(self) -> bool:
+        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link."""
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -420,10 +420,19 @@ def robots_txt(request):
 
 
 def preview(request, token: str):
-    """An unpublished event at its secret address; revoked or unknown addresses are 404."""
+    """An unpublished event at its secret address (PreviewLink).
+
+    A link to an event that is public by now leads to its public page (302: nothing secret is
+    there, and a colleague's link keeps working); an unknown, revoked or expired link, and one
+    to a withdrawn event, is 404.
+    """
     link = get_object_or_404(PreviewLink.objects.select_related("event"), token=token, revoked_at__isnull=True)
+    if link.event.is_public():
+        return redirect(link.event)
+    if not link.is_open() or link.event.is_withdrawn():
+        raise Http404
     event = with_related(Event.objects.filter(pk=link.event_id)).get()
-    context = event_page_context(event, is_preview=not event.is_public(), with_jsonld=False)
+    context = event_page_context(event, is_preview=True, with_jsonld=False)
     response = render(request, "timeline/event_detail.html", context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
