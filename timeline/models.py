@@ -315,10 +315,10 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
     def gone(self, now: datetime.datetime | None = None) -> EventQuerySet:
-        """Withdrawn events the public saw before they were withdrawn (`Event.was_public`): their
-        first publication at or before the withdrawal, and reached (by `now`). Only these say
-        publicly that they were withdrawn, when and why (410); any other withdrawn event is, to
-        the public, an event that never was (404)."""
+        """Withdrawn events the public saw before they were withdrawn: their first publication at
+        or before the withdrawal, and reached (by `now`); a scheduled event withdrawn before its
+        time never was public. Only these say publicly that they were withdrawn, when and why
+        (410); any other withdrawn event is, to the public, an event that never was (404)."""
         return self.filter(
             status=Event.Status.WITHDRAWN,
             first_published_at__lte=models.F("withdrawn_at"),
@@ -552,7 +552,7 @@ class Event(SlugClashNamed, models.Model):
         elif self.first_published_at is not None and self.first_published_at > now:
             # A scheduled first publication called off before its time (back to draft, or
             # withdrawn) never happened: readers never saw the event, and a later publication
-            # is its first (Event.was_public, the feeds' order).
+            # is its first (Event.objects.gone(), the feeds' order).
             self.first_published_at = None
         if self.status == self.Status.WITHDRAWN:
             self.withdrawn_at = self.withdrawn_at or now
@@ -723,15 +723,6 @@ class Event(SlugClashNamed, models.Model):
 
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
-
-    def was_public(self) -> bool:
-        """Whether the public ever saw this event: first published at a time reached, and not
-        after it was withdrawn (a scheduled event withdrawn before its time never was public).
-        The same rule as `Event.objects.gone()` for withdrawn events."""
-        published = self.first_published_at
-        if published is None or published > timezone.now():
-            return False
-        return self.withdrawn_at is None or published <= self.withdrawn_at
 
     def is_scheduled(self) -> bool:
         """Whether the event is published with a publication time still in the future."""

@@ -47,6 +47,18 @@ def test_an_event_withdrawn_before_its_scheduled_time_is_unknown_everywhere_whil
         assert reader.get(f"/events/{seen.slug}/event.ics").status_code == 410
 
 
+def test_a_scheduled_publication_called_off_before_its_time_is_not_the_first_publication(make_event):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        event = make_event(title="Verschoben", publish_at=NOW + datetime.timedelta(days=1))
+        event.status = Event.Status.DRAFT  # called off the day before
+        event.save()
+        traveller.shift(WEEK)
+        event.status, event.publish_at = Event.Status.PUBLISHED, None  # published now, a week later
+        event.save()
+        shown = APIClient().get(f"/api/events/{event.slug}/").json()["first_published_at"]
+        assert datetime.datetime.fromisoformat(shown) == NOW + WEEK
+
+
 def test_staff_without_the_view_permission_see_what_the_public_sees_and_an_editor_previews(make_event, editor_client):
     draft = make_event(title="Entwurf einer Reise", status=Event.Status.DRAFT, publish_at=None)
     staff = User.objects.create_user("praktikant", password="pw", is_staff=True)
