@@ -51,6 +51,8 @@ FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "bundeswirtschaftsmini
 BENCH_REFERENCES = env_bool("BENCH_REFERENCES")
 # Who publishes the events: organizer in structured data, author of feed entries.
 PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Bundesministerium für Wirtschaft und Energie (BMWE)")
+# Days a secret preview link works unless a publisher sets another expiry (timeline.models.PreviewLink).
+PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 7))
 
 INSTALLED_APPS = [
     # Before the admin, so that its translation admin's static files and checks come first.

@@ -438,7 +438,8 @@ def icalendar(request):
 
 def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
     """The .ics of the public event at `slug`; a redirect from an old slug; 410 for a withdrawn
-    event (as its page); 404 for any other, and, saying why, for one not known to the day."""
+    event the public saw (as its page: `Event.objects.gone()`); 404 for any other, and, saying
+    why, for one not known to the day."""
     event = with_calendar_fields(Event.objects.public()).filter(slug=slug).first()
     if event is None:
         moved = PreviousSlug.objects.filter(slug=slug).values_list("event_id", flat=True).first()
@@ -446,9 +447,7 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
         if event is not None and ical.in_calendars(event):
             return HttpResponsePermanentRedirect(reverse("timeline:event-calendar", kwargs={"slug": event.slug}))
     if event is None:
-        withdrawn = Event.objects.filter(
-            slug=slug, status=Event.Status.WITHDRAWN, first_published_at__isnull=False
-        ).first()
+        withdrawn = Event.objects.gone().filter(slug=slug).first()
         if withdrawn is not None:
             return render(request, "timeline/event_withdrawn.html", {"event": withdrawn}, status=410)
         # Drafts too: a calendar file is only ever made of a public event, even for staff.

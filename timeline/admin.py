@@ -995,14 +995,27 @@ class EventAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
     @admin.action(description=_("Share a secret preview link"), permissions=["publish"])
     def share_preview(self, request, queryset: QuerySet[Event]) -> None:
         for event in queryset:
+            if event.is_public() or event.is_withdrawn():
+                # A link shows only what the public cannot see yet; it would answer 404 or lead
+                # to the public page.
+                message = _(
+                    "No preview link for “%(title)s”: it is public or withdrawn, and a preview shows only "
+                    "events not yet public."
+                )
+                self.message_user(request, message % {"title": event.title}, messages.WARNING)
+                continue
             link = PreviewLink.objects.create(event=event, created_by=request.user)
             self.message_user(
                 request,
                 format_html(
-                    _('Preview of “{}”: <a href="{}">{}</a> (revoke it under Preview links)'),
+                    _(
+                        'Preview of “{}”: <a href="{}">{}</a>, valid until {} or until the event is published '
+                        "or withdrawn (change or revoke it under Preview links)"
+                    ),
                     event.title,
                     settings.SITE_URL + link.get_absolute_url(),
                     settings.SITE_URL + link.get_absolute_url(),
+                    formats.localize(timezone.localtime(link.expires_at)),
                 ),
                 messages.SUCCESS,
             )
@@ -1122,24 +1135,30 @@ def _is_uuid(value: str) -> bool:
 
 @admin.register(PreviewLink)
 class PreviewLinkAdmin(admin.ModelAdmin):
-    """Secret preview addresses shared by publishers; revoke one and it stops working at once."""
+    """Secret preview addresses shared by publishers, who may set when each expires; revoke one
+    and it stops working at once."""
 
-    list_display = ["event", "created_by", "created_at", "revoked_at", "address"]
+    list_display = ["event", "created_by", "created_at", "expires_at", "revoked_at", "address"]
     list_filter = ["revoked_at"]
     actions = ["revoke"]
+    # Only the expiry is for the publisher to set; the rest is the record of what was shared.
     readonly_fields = ["event", "created_by", "created_at", "revoked_at", "address"]
-    fields = readonly_fields
+    fields = ["event", "created_by", "created_at", "expires_at", "revoked_at", "address"]
 
     def has_add_permission(self, request):
         return False  # made with the "share a secret preview link" action on events
+
+    def has_change_permission(self, request, obj=None):
+        # Publishers share links, so they set their expiry (the role has no change_previewlink).
+        return self.has_publish_permission(request)
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("timeline.publish_event")
 
     @admin.display(description=_("address"))
     def address(self, link: PreviewLink) -> str:
-        if link.revoked_at:
-            return "–"
+        if not link.is_open():
+            return _("expired") if link.revoked_at is None else "–"
         url = settings.SITE_URL + link.get_absolute_url()
         return format_html('<a href="{}">{}</a>', url, url)
 

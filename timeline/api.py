@@ -26,7 +26,7 @@ from . import revisions
 from .cache import cached_response
 from .filters import EventFilter
 from .languages import LANGUAGES, SOURCE_LANGUAGE
-from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic
+from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic, may_preview
 from .pagination import Position, paginate
 from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer, content_language
 
@@ -188,10 +188,6 @@ def has_version(data) -> bool:
     return isinstance(data, dict) and data.get("version") not in (None, "")
 
 
-def is_editor(request) -> bool:
-    return request.user.is_authenticated and request.user.has_perm("timeline.change_event")
-
-
 status_parameter = OpenApiParameter(
     "status",
     OpenApiTypes.STR,
@@ -231,7 +227,7 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
         status = self.request.query_params.get("status", "public") if self.action == "list" else None
         if status is None:
             # One event: editors reach any of theirs, everyone else the public ones.
-            events = Event.objects.all() if is_editor(self.request) else Event.objects.public()
+            events = Event.objects.all() if may_preview(self.request.user) else Event.objects.public()
         elif status == "public":
             events = Event.objects.public()
         elif status not in STATUS_CHOICES:
@@ -240,7 +236,7 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
             )
         elif not self.request.user.is_authenticated:
             raise NotAuthenticated(_("Log in or send an editor's token to list unpublished events."))
-        elif not is_editor(self.request):
+        elif not may_preview(self.request.user):
             raise PermissionDenied(_("Only editors may list unpublished events."))
         elif status == "draft":
             events = Event.objects.filter(status=Event.Status.DRAFT)
@@ -336,12 +332,20 @@ def with_etag(response):
 
 
 class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
-    """A small list looked up by slug: topics and series."""
+    """A small list looked up by slug: topics and series.
+
+    The public reads those public events use; one that only unpublished events use is 404 to it.
+    Whoever may view the model (editors and publishers) reads them all (`visible_to`).
+    """
 
     permission_classes = [ReadAnyoneWriteWithPermission]
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
     pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Topic | Series]:
+        # Evaluated per request: what is public depends on the time of the request.
+        return self.serializer_class.Meta.model.objects.visible_to(self.request.user)
 
 
 class TopicViewSet(BySlugViewSet):
@@ -349,7 +353,6 @@ class TopicViewSet(BySlugViewSet):
 
     reader_description = _("Topics, by slug.")
 
-    queryset = Topic.objects.all()
     serializer_class = TopicSerializer
 
 
@@ -358,7 +361,6 @@ class SeriesViewSet(BySlugViewSet):
 
     reader_description = _("Series of events, by slug.")
 
-    queryset = Series.objects.all()
     serializer_class = SeriesSerializer
 
     def perform_destroy(self, series: Series) -> None:

@@ -140,18 +140,29 @@ class SeriesFilter(SlugMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def offered(model: type[Topic | Series]):
+    """The `queryset` of a filter by topic or series, called with the request (None on pages and
+    feeds): those the requester may see (`visible_to`), so a slug only unpublished events use is
+    refused to the public as one that does not exist, and its name is nowhere to be read."""
+
+    def choices(request) -> QuerySet:
+        return model.objects.visible_to(getattr(request, "user", None))
+
+    return choices
+
+
 class EventFilter(django_filters.FilterSet):
     """Maps the shared query parameters onto event querysets."""
 
     country = CountryFilter(method="filter_country", label=_("Country"))
-    topic = SlugMultipleChoiceFilter(queryset=Topic.objects.all(), method="filter_topic", label=_("Topic"))
+    topic = SlugMultipleChoiceFilter(queryset=offered(Topic), method="filter_topic", label=_("Topic"))
     kind = django_filters.MultipleChoiceFilter(
         choices=Event.Kind.choices,
         method="filter_kind",
         label=_("Kind"),
         error_messages={"invalid_choice": _("“%(value)s” is not a kind of event.")},
     )
-    series = SeriesFilter(queryset=Series.objects.all(), method="filter_series", label=_("Series"))
+    series = SeriesFilter(queryset=offered(Series), method="filter_series", label=_("Series"))
     date_from = DateBoundFilter(end=False, method="filter_from", label=_("From"))
     date_to = DateBoundFilter(end=True, method="filter_to", label=_("To"))
     q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=MAX_SEARCH_LENGTH)

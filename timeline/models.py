@@ -11,6 +11,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -166,11 +167,35 @@ def save_in_source_language(save, *args, **kwargs) -> None:
         save(*args, **kwargs)
 
 
+class InPublicUseQuerySet(models.QuerySet):
+    """Topics or series, of which the public learns only through public events."""
+
+    def public(self, now: datetime.datetime | None = None) -> models.QuerySet:
+        """Those a public event (at `now`) is filed under: a topic or series that only drafts,
+        events in review, scheduled or withdrawn events use is nobody's business but the
+        editors' (its name can announce what is still embargoed). One EXISTS per row, so a list
+        of them costs one query however many events there are."""
+        # The event's field naming this row: `topics` for a topic, `series` for a series.
+        field = self.model._meta.get_field("events").remote_field.name
+        used = Event.objects.public(now).filter(**{field: models.OuterRef("pk")})
+        return self.filter(models.Exists(used))
+
+    def visible_to(self, user) -> models.QuerySet:
+        """All of them for a `user` with the model's view permission ("timeline.view_topic",
+        "timeline.view_series": editors and publishers), else those the public sees (`public()`)."""
+        opts = self.model._meta
+        if user is not None and user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}"):
+            return self.all()
+        return self.public()
+
+
 class Topic(SlugClashNamed, models.Model):
     """A subject events are filed under, such as "Wirtschaftssicherheit"."""
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_blank])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    objects = InPublicUseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -197,6 +222,8 @@ class Series(SlugClashNamed, models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_not_blank])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(2000)])
+
+    objects = InPublicUseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -286,6 +313,16 @@ class EventQuerySet(models.QuerySet):
     def public(self, now: datetime.datetime | None = None) -> EventQuerySet:
         """Events the public may see now (or at `now`): published, and their publication time reached."""
         return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def gone(self, now: datetime.datetime | None = None) -> EventQuerySet:
+        """Withdrawn events the public saw before they were withdrawn: their first publication at
+        or before the withdrawal, and reached (by `now`); a scheduled event withdrawn before its
+        time never was public. Only these say publicly that they were withdrawn, when and why
+        (410); any other withdrawn event is, to the public, an event that never was (404)."""
+        return self.filter(
+            status=Event.Status.WITHDRAWN,
+            first_published_at__lte=models.F("withdrawn_at"),
+        ).filter(first_published_at__lte=now or timezone.now())
 
     def day_precise(self) -> EventQuerySet:
         """Events whose date is known to the day at both ends (`EventDate.is_day_precise`), in the
@@ -512,6 +549,11 @@ class Event(SlugClashNamed, models.Model):
                         setattr(self, name, None)
             else:
                 translated = self.change_notes() != loaded_notes
+        elif self.first_published_at is not None and self.first_published_at > now:
+            # A scheduled first publication called off before its time (back to draft, or
+            # withdrawn) never happened: readers never saw the event, and a later publication
+            # is its first (Event.objects.gone(), the feeds' order).
+            self.first_published_at = None
         if self.status == self.Status.WITHDRAWN:
             self.withdrawn_at = self.withdrawn_at or now
         else:
@@ -534,6 +576,11 @@ class Event(SlugClashNamed, models.Model):
                 Correction.objects.create(event=self, created_at=now, **notes)
             elif translated:
                 self._translate_latest_correction()
+            loaded_status = getattr(self, "_loaded_status", None)
+            if loaded_status is not None and loaded_status != self.status and self.status in PUBLISHING_STATES:
+                # A preview link shows what is not decided yet. Once a publisher publishes or
+                # withdraws the event, the links shared before stop (PreviewLink.expires_at).
+                self.preview_links.filter(expires_at__gt=now).update(expires_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one.
@@ -541,6 +588,7 @@ class Event(SlugClashNamed, models.Model):
             PreviousSlug.objects.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
         self._loaded_change_notes = self.change_notes()
+        self._loaded_status = self.status
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
@@ -627,6 +675,8 @@ class Event(SlugClashNamed, models.Model):
         # note, so that a new one can be told from an unchanged one.
         instance._loaded_slug = instance.__dict__.get("slug")
         instance._loaded_change_notes = instance.change_notes()
+        # And the status, so that publishing or withdrawing can stop the event's preview links.
+        instance._loaded_status = instance.__dict__.get("status")
         return instance
 
     def _translate_latest_correction(self) -> None:
@@ -884,6 +934,14 @@ def may_change(user, event: Event, new_status: str | None = None) -> bool:
     return stored not in PUBLISHING_STATES and target not in PUBLISHING_STATES
 
 
+def may_preview(user) -> bool:
+    """Whether `user` may read events the public cannot (drafts, events in review, scheduled and
+    withdrawn ones) where the public reads published ones: the event page, the API. The view
+    permission on events ("timeline.view_event", which editors and publishers have) decides;
+    being staff alone does not."""
+    return user is not None and user.has_perm("timeline.view_event")
+
+
 class Revision(models.Model):
     """One saved state of an event: who did what when, and the whole record as it then was.
 
@@ -927,8 +985,21 @@ def new_preview_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def preview_link_expiry() -> datetime.datetime:
+    """When a preview link made now stops: PREVIEW_LINK_MAX_AGE days from now (settings)."""
+    return timezone.now() + datetime.timedelta(days=settings.PREVIEW_LINK_MAX_AGE)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def open(self, now: datetime.datetime | None = None) -> PreviewLinkQuerySet:
+        """Links that still work (at `now`): neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
 class PreviewLink(models.Model):
-    """A secret, revocable address at which anyone holding it sees an unpublished event."""
+    """A secret, revocable address at which anyone holding it sees an unpublished event, until it
+    expires: PREVIEW_LINK_MAX_AGE days after it was made unless a publisher sets another time,
+    and at once when the event is published or withdrawn (Event.save)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="preview_links")
     token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
@@ -936,7 +1007,15 @@ class PreviewLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        default=preview_link_expiry,
+        validators=PUBLICATION_TIME_VALIDATORS,
+        help_text=_("The link stops working at this time, and at once when the event is published or withdrawn."),
+    )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -948,3 +1027,7 @@ class PreviewLink(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-preview", kwargs={"token": self.token})
+
+    def is_open(self) -> bool:
+        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link."""
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -32,7 +32,7 @@ from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
 from .filters import PARAMETERS, Selection, describe_applied, select_events
 from .languages import SOURCE_LANGUAGE, column, text_language
 from .middleware import is_api, refusal
-from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic
+from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic, may_preview
 from .pagination import REVERSE_ORDER, Position, paginate
 from .structured_data import absolute_url, event_jsonld, jsonld_script
 
@@ -40,8 +40,9 @@ CURSOR_PARAMETERS = ("after", "before")
 
 
 def visible_events(request) -> QuerySet[Event]:
-    """What this request may see: public events, or every event for staff previewing drafts."""
-    if request.user.is_authenticated and request.user.is_staff:
+    """What this request may see: public events, or every event for those who may preview
+    (`models.may_preview`: the view permission on events, not being staff)."""
+    if may_preview(request.user):
         return Event.objects.all()
     return Event.objects.public()
 
@@ -209,7 +210,8 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
     is the number of events selected (a format may hold fewer)."""
     filter_pairs = selection.applied
     formats = format_links(selection.query_string, total)
-    # Names in the reader's language, or German where a topic or series has no English.
+    # Names in the reader's language, or German where a topic or series has no English; only
+    # those public events use (a draft's new topic would announce it).
     topics = [Choice(topic.slug, topic.name, text_language(topic, "name")) for topic in by_shown_name(Topic)]
     series = [Choice(one.slug, one.name, text_language(one, "name")) for one in by_shown_name(Series)]
     topic_names = {choice.value: choice.text for choice in topics}
@@ -257,10 +259,11 @@ def filter_panel(request, selection: Selection, total: int) -> dict:
 
 
 def by_shown_name(model: type[Topic | Series]) -> QuerySet:
-    """Every topic or series in the order of the names a reader of this language sees: theirs,
-    or the German one where there is none (the model's own ordering would put those first)."""
+    """The topics or series public events use, in the order of the names a reader of this
+    language sees: theirs, or the German one where there is none (the model's own ordering would
+    put those first)."""
     shown = Coalesce(column("name", get_language()), column("name", SOURCE_LANGUAGE))
-    return model.objects.order_by(shown, "pk")
+    return model.objects.public().order_by(shown, "pk")
 
 
 @require_safe
@@ -379,11 +382,10 @@ class EventDetailView(DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            withdrawn = Event.objects.filter(
-                slug=kwargs["slug"], status=Event.Status.WITHDRAWN, first_published_at__isnull=False
-            ).first()
+            withdrawn = Event.objects.gone().filter(slug=kwargs["slug"]).first()
             if withdrawn is not None:
                 # It was public once: say so, when and why, instead of pretending it never was.
+                # Withdrawn before anyone saw it, it stays unknown (404), its title unsaid.
                 context = {"event": withdrawn, "canonical_path": withdrawn.get_absolute_url()}
                 return render(request, "timeline/event_withdrawn.html", context, status=410)
             moved = PreviousSlug.objects.filter(slug=kwargs["slug"]).values_list("event_id", flat=True).first()
@@ -418,10 +420,19 @@ def robots_txt(request):
 
 
 def preview(request, token: str):
-    """An unpublished event at its secret address; revoked or unknown addresses are 404."""
+    """An unpublished event at its secret address (PreviewLink).
+
+    A link to an event that is public by now leads to its public page (302: nothing secret is
+    there, and a colleague's link keeps working); an unknown, revoked or expired link, and one
+    to a withdrawn event, is 404.
+    """
     link = get_object_or_404(PreviewLink.objects.select_related("event"), token=token, revoked_at__isnull=True)
+    if link.event.is_public():
+        return redirect(link.event)
+    if not link.is_open() or link.event.is_withdrawn():
+        raise Http404
     event = with_related(Event.objects.filter(pk=link.event_id)).get()
-    context = event_page_context(event, is_preview=not event.is_public(), with_jsonld=False)
+    context = event_page_context(event, is_preview=True, with_jsonld=False)
     response = render(request, "timeline/event_detail.html", context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

@@ -386,7 +386,7 @@ def test_invalid_filter_is_a_400_in_the_api_too(api, seed):
 # --- topics and series -----------------------------------------------------------------------------
 
 
-def test_topics_and_series_are_public_and_editors_can_add_them(users, seed):
+def test_topics_and_series_public_events_use_are_public_and_editors_can_add_them(users, seed):
     assert {
         "slug": "economic-security",
         "languages": {"name": "de"},
@@ -399,7 +399,9 @@ def test_topics_and_series_are_public_and_editors_can_add_them(users, seed):
     assert editor.post("/api/topics/", {"name": "Wasserstoff"}, format="json").status_code == 400
     assert as_user(None).post("/api/series/", {"name": "Neu"}, format="json").status_code == 401
     assert editor.post("/api/series/", {"name": "Energiedialog"}, format="json").status_code == 201
-    assert as_user(None).get("/api/series/energiedialog/").json()["name"] == "Energiedialog"
+    # Until a public event uses it, a new series is the editors' alone.
+    assert editor.get("/api/series/energiedialog/").json()["name"] == "Energiedialog"
+    assert as_user(None).get("/api/series/energiedialog/").status_code == 404
 
 
 def test_deleting_a_series_that_still_has_events_is_refused(users, seed):

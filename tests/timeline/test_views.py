@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 
 from timeline.models import Event
 
@@ -43,11 +43,13 @@ def test_detail_page_shows_participants_sources_and_sanitised_body(client, make_
     assert "<p>Inhalt</p>" in page and "onerror" not in page
 
 
-def test_draft_detail_is_404_for_the_public_and_a_marked_preview_for_staff(client, make_event):
+def test_draft_detail_is_404_for_the_public_and_a_marked_preview_for_those_who_may_view_events(client, make_event):
     draft = make_event(title="Entwurf", status=Event.Status.DRAFT, publish_at=None)
     assert client.get(draft.get_absolute_url()).status_code == 404
 
-    client.force_login(User.objects.create_user("staff", password="pw", is_staff=True))
+    staff = User.objects.create_user("staff", password="pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_event"))
+    client.force_login(staff)
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
     assert "Vorschau" in response.content.decode()

@@ -1,0 +1,154 @@
+"""What was never public stays unseen: withdrawn-before-publication events, previews, topics and
+series of unpublished events, and preview links that expire and stop."""
+
+import datetime
+import re
+
+import time_machine
+from django.contrib.auth.models import Permission, User
+from django.test import Client, override_settings
+from rest_framework.test import APIClient
+
+from timeline.models import Event, PreviewLink, Series, Topic
+
+NOW = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
+WEEK = datetime.timedelta(days=7)
+
+
+def withdraw(event: Event, reason: str) -> None:
+    event.status, event.withdrawal_reason = Event.Status.WITHDRAWN, reason
+    event.save()
+
+
+def test_an_event_withdrawn_before_its_scheduled_time_is_unknown_everywhere_while_one_seen_is_gone(make_event):
+    reader = Client()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        scheduled = make_event(title="Geheimer Staatsbesuch", publish_at=NOW + WEEK, date="2026-12-10")
+        withdraw(scheduled, "Der Besuch wurde abgesagt.")
+        seen = make_event(title="Gemeldetes Treffen", date="2026-12-11")
+        withdraw(seen, "Das Treffen fiel aus.")
+        traveller.shift(2 * WEEK)  # long after the time it was scheduled for
+
+        for address in (
+            f"/events/{scheduled.slug}/",
+            f"/en/events/{scheduled.slug}/",
+            f"/events/{scheduled.slug}/event.ics",
+        ):
+            response = reader.get(address)
+            assert response.status_code == 404, address
+            assert (
+                "Geheimer Staatsbesuch" not in response.content.decode() and "abgesagt" not in response.content.decode()
+            )
+        assert APIClient().get(f"/api/events/{scheduled.slug}/").status_code == 404
+
+        gone = reader.get(f"/events/{seen.slug}/")
+        assert gone.status_code == 410
+        assert "Gemeldetes Treffen" in gone.content.decode() and "Das Treffen fiel aus." in gone.content.decode()
+        assert reader.get(f"/events/{seen.slug}/event.ics").status_code == 410
+
+
+def test_a_scheduled_publication_called_off_before_its_time_is_not_the_first_publication(make_event):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        event = make_event(title="Verschoben", publish_at=NOW + datetime.timedelta(days=1))
+        event.status = Event.Status.DRAFT  # called off the day before
+        event.save()
+        traveller.shift(WEEK)
+        event.status, event.publish_at = Event.Status.PUBLISHED, None  # published now, a week later
+        event.save()
+        shown = APIClient().get(f"/api/events/{event.slug}/").json()["first_published_at"]
+        assert datetime.datetime.fromisoformat(shown) == NOW + WEEK
+
+
+def test_staff_without_the_view_permission_see_what_the_public_sees_and_an_editor_previews(make_event, editor_client):
+    draft = make_event(title="Entwurf einer Reise", status=Event.Status.DRAFT, publish_at=None)
+    staff = User.objects.create_user("praktikant", password="pw", is_staff=True)
+    intern = Client()
+    intern.force_login(staff)
+    assert intern.get(draft.get_absolute_url()).status_code == 404
+    api = APIClient()
+    api.force_authenticate(staff)
+    assert api.get(f"/api/events/{draft.slug}/").status_code == 404
+    assert api.get("/api/events/?status=draft").status_code == 403
+
+    preview = editor_client.get(draft.get_absolute_url())
+    assert preview.status_code == 200 and "Entwurf einer Reise" in preview.content.decode()
+    staff.user_permissions.add(Permission.objects.get(codename="view_event"))
+    api.force_authenticate(User.objects.get(pk=staff.pk))  # permissions are cached per user object
+    assert [event["slug"] for event in api.get("/api/events/?status=draft").json()["results"]] == [draft.slug]
+
+
+def test_a_topic_and_series_only_a_draft_uses_are_listed_once_a_public_event_uses_them(make_event, editor):
+    topic = Topic.objects.create(name_de="Wasserstoffpartnerschaft", name_en="Hydrogen partnership")
+    series = Series.objects.create(name_de="Geheime Gespräche")
+    draft = make_event(status=Event.Status.DRAFT, publish_at=None, topics=[topic], series=series)
+    reader, api = Client(), APIClient()
+
+    def listed() -> list[bool]:
+        return [
+            "Wasserstoffpartnerschaft" in reader.get("/").content.decode(),
+            "Hydrogen partnership" in reader.get("/en/").content.decode(),
+            "Geheime Gespräche" in reader.get("/zeitstrahl/").content.decode(),
+            topic.slug in {one["slug"] for one in api.get("/api/topics/").json()},
+            series.slug in {one["slug"] for one in api.get("/api/series/").json()},
+            api.get(f"/api/topics/{topic.slug}/").status_code == 200,
+            reader.get(f"/feeds/atom/?topic={topic.slug}").status_code == 200,
+        ]
+
+    assert listed() == [False] * 7
+    assert reader.get(f"/feeds/atom/?series={series.slug}").status_code == 400  # as if there were none
+    editor_api = APIClient()
+    editor_api.force_authenticate(editor)
+    assert topic.slug in {one["slug"] for one in editor_api.get("/api/topics/").json()}
+
+    draft.status = Event.Status.PUBLISHED
+    draft.save()
+    assert listed() == [True] * 7
+
+
+def preview_url(publisher_client, event: Event) -> tuple[str, str]:
+    """Share a preview link of `event` as a publisher does; its path, and the admin's message."""
+    response = publisher_client.post(
+        "/admin/timeline/event/", {"action": "share_preview", "_selected_action": [event.pk]}, follow=True
+    )
+    page = response.content.decode()
+    return re.search(r'href="https://events\.example\.org(/preview/[^"]+/)"', page).group(1), page
+
+
+@override_settings(PREVIEW_LINK_MAX_AGE=3)
+def test_a_preview_link_expires_after_the_default_or_the_publishers_time(publisher_client, make_event):
+    colleague = Client()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        draft = make_event(title="Vertraulicher Entwurf", status=Event.Status.DRAFT, publish_at=None)
+        url, message = preview_url(publisher_client, draft)
+        assert "gültig bis 30. November 2026, 11:00 Uhr" in message
+        link = PreviewLink.objects.get()
+        assert "30. November 2026, 11:00 Uhr" in publisher_client.get("/admin/timeline/previewlink/").content.decode()
+        assert colleague.get(url).status_code == 200
+        traveller.shift(datetime.timedelta(days=3))
+        assert colleague.get(url).status_code == 404
+
+        # The publisher gives it two more days.
+        form = {"expires_at_0": "2026-12-02", "expires_at_1": "11:00:00"}
+        assert publisher_client.post(f"/admin/timeline/previewlink/{link.pk}/change/", form).status_code == 302
+        assert "Vertraulicher Entwurf" in colleague.get(url).content.decode()
+        traveller.shift(datetime.timedelta(days=2))
+        assert colleague.get(url).status_code == 404
+
+
+def test_a_preview_link_stops_when_its_event_is_published_or_withdrawn(publisher_client, make_event):
+    colleague = Client()
+    draft = make_event(title="Noch geheim", status=Event.Status.DRAFT, publish_at=None)
+    url, _message = preview_url(publisher_client, draft)
+    draft.status = Event.Status.PUBLISHED
+    draft.save()
+    published = colleague.get(url)
+    assert published.status_code == 302 and published["Location"] == draft.get_absolute_url()
+    draft.status = Event.Status.DRAFT  # unpublished again: the link stays stopped
+    draft.save()
+    assert colleague.get(url).status_code == 404
+
+    other = make_event(title="Auch geheim", status=Event.Status.IN_REVIEW, publish_at=None)
+    url, _message = preview_url(publisher_client, other)
+    withdraw(other, "Kein Anlass.")
+    response = colleague.get(url)
+    assert response.status_code == 404 and "Auch geheim" not in response.content.decode()
