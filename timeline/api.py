@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import parse_etags
 from django.utils.text import capfirst
@@ -44,7 +45,10 @@ def exception_handler(exc, context):
     its message in English with the model's class name ("No Topic matches the given query.")."""
     if isinstance(exc, Http404):
         exc = NotFound()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, Moved):
+        response["Location"] = exc.location
+    return response
 
 
 def view_name(view) -> str:
@@ -64,6 +68,18 @@ def view_description(view, html: bool = False) -> str:
     it: ViewSetMixin.as_view resets it."""
     text = getattr(view, "reader_description", None)
     return views.get_view_description(view, html) if text is None else str(text)
+
+
+class Moved(APIException):
+    """A topic or series asked for by a former slug (EventGrouping): it is at `location` now. 301
+    for a read; 308 for a change, which keeps its method and body (RFC 9110, section 15.4.9)."""
+
+    default_code = "moved"
+
+    def __init__(self, request, location: str):
+        self.status_code = 301 if request.method in permissions.SAFE_METHODS else 308
+        self.location = location
+        super().__init__(_("This has a new address: %(location)s") % {"location": location})
 
 
 class Conflict(APIException):
@@ -336,12 +352,23 @@ def with_etag(response):
 
 
 class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
-    """A small list looked up by slug: topics and series."""
+    """A small list looked up by slug: topics and series. A former slug leads to the current one."""
 
     permission_classes = [ReadAnyoneWriteWithPermission]
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
     pagination_class = None
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            moved = self.get_queryset().filter(former_slugs__slug=self.kwargs["slug"]).first()
+            if moved is None:
+                raise
+            location = reverse(f"api:{self.basename}-detail", kwargs={"slug": moved.slug})
+            query = self.request.META.get("QUERY_STRING")
+            raise Moved(self.request, f"{location}?{query}" if query else location) from None
 
 
 class TopicViewSet(BySlugViewSet):

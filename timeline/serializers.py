@@ -89,14 +89,21 @@ class KnownFieldsOnly:
 
 
 class SlugField(serializers.SlugRelatedField):
-    """A topic or series named by its slug. A value no slug can be (NUL, which PostgreSQL cannot
-    even compare, or more than a slug's length) names nothing: refused as an unknown slug,
-    without asking the database."""
+    """A topic or series named by its slug, or by a slug it had before (EventGrouping), as a
+    record exported before a change of slug names it. A value no slug can be (NUL, which
+    PostgreSQL cannot even compare, or more than a slug's length) names nothing: refused as an
+    unknown slug, without asking the database."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and ("\x00" in data or len(data) > SLUG_MAX_LENGTH):
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "")[:80])
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except ValidationError:
+            moved = self.get_queryset().filter(former_slugs__slug=data).first() if isinstance(data, str) else None
+            if moved is None:
+                raise
+            return moved
 
 
 class LocalDateTimeField(serializers.DateTimeField):
