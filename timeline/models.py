@@ -566,7 +566,7 @@ class Event(SlugClashNamed, models.Model):
         corrected = translated = False
         loaded_notes = getattr(self, "_loaded_change_notes", self.change_notes())
         if self.status == self.Status.PUBLISHED:
-            if self.publish_at is None:
+            if self.publish_at is None or self._waited_past_its_time(now):
                 self.publish_at = now
             # Set once, when the event first becomes public; a scheduled time may still move.
             if self.first_published_at is None or self.first_published_at > now:
@@ -613,6 +613,7 @@ class Event(SlugClashNamed, models.Model):
             PreviousSlug.objects.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
         self._loaded_change_notes = self.change_notes()
+        self._loaded_publish_at = self.publish_at
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
@@ -661,6 +662,18 @@ class Event(SlugClashNamed, models.Model):
         # From the German title, so that an event's address does not depend on who saved it.
         return unique_slug(Event, make_slug(self.title_de or "", f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
 
+    def _waited_past_its_time(self, now: datetime.datetime) -> bool:
+        """Whether this save first publishes the event with a publication time that passed while
+        it waited unpublished, one this save does not set (the publisher's one-click action, or a
+        change of the status alone). It becomes public now, not at that time: dated back, it
+        would enter the feeds below entries published since, where subscribers never see it. A
+        past time set in the same save as the status is kept: a publisher dating an event back."""
+        return (
+            self.first_published_at is None
+            and self.publish_at == getattr(self, "_loaded_publish_at", None)
+            and self.publish_at < now
+        )
+
     def _save_row(self, slug_given: bool, *args, **kwargs) -> None:
         """Write the row. Two events with one title saved at the same instant find the same free
         slug; on PostgreSQL the later insert fails on the unique index once the earlier commits.
@@ -699,6 +712,9 @@ class Event(SlugClashNamed, models.Model):
         # note, so that a new one can be told from an unchanged one.
         instance._loaded_slug = instance.__dict__.get("slug")
         instance._loaded_change_notes = instance.change_notes()
+        # And the publication time: one that passed while the event waited unpublished is not
+        # taken as its first publication (`_waited_past_its_time`).
+        instance._loaded_publish_at = instance.__dict__.get("publish_at")
         return instance
 
     def _translate_latest_correction(self) -> None:
