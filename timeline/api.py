@@ -29,6 +29,7 @@ from .filters import EventFilter
 from .languages import LANGUAGES, SOURCE_LANGUAGE
 from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic
 from .pagination import Position, paginate
+from .roles import grouping_for_publishers, may_change_grouping
 from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer, content_language
 
 STATUS_CHOICES = ("public", "draft", "scheduled", "all")
@@ -351,10 +352,21 @@ def with_etag(response):
     return response
 
 
+class PublicGroupingForPublishers(permissions.BasePermission):
+    """A topic or series that public events use is changed (or deleted) by publishers only
+    (roles.may_change_grouping, which the admin follows too); 403 naming the rule for anyone else."""
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS or may_change_grouping(request.user, obj):
+            return True
+        self.message = grouping_for_publishers(obj)  # DRF's 403 detail; one instance per request
+        return False
+
+
 class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     """A small list looked up by slug: topics and series. A former slug leads to the current one."""
 
-    permission_classes = [ReadAnyoneWriteWithPermission]
+    permission_classes = [ReadAnyoneWriteWithPermission, PublicGroupingForPublishers]
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
     pagination_class = None
