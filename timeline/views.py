@@ -161,7 +161,8 @@ def with_current_slugs(request, selection: Selection) -> HttpResponse | None:
         return None
     pairs = [(name, value) for name, values in request.GET.lists() for value in values]
     pairs = [(name, selection.renamed.get((name, value), value)) for name, value in pairs]
-    return HttpResponsePermanentRedirect(request.path + query_string(pairs))
+    # `?topic=old&topic=new` is one filter: named once.
+    return HttpResponsePermanentRedirect(request.path + query_string(list(dict.fromkeys(pairs))))
 
 
 def render_timeline(request) -> HttpResponse:
