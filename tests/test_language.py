@@ -607,6 +607,16 @@ def api_errors(content, editor) -> dict[str, tuple[str, str, dict]]:
         ),
         "401 unpublished list": ("get", "/api/events/?status=draft", {}),
         "403": ("delete", event, as_editor),
+        "403 public topic": ("patch", "/api/topics/economic-security/", as_editor | json_body | {"data": "{}"}),
+        "403 publisher's field": (
+            "post",
+            "/api/events/",
+            json_body
+            | {
+                "data": '{"title": "x", "date": "2025", "withdrawal_reason": "x"}',
+                "headers": {**as_editor["headers"], "Content-Language": "de"},
+            },
+        ),
         "409": ("delete", "/api/series/german-japanese-economic-security-dialogue/", as_chief),
         "412": ("patch", event, json_body | {"data": "{}", "headers": {**as_editor["headers"], "If-Match": '"9"'}}),
         "428": ("patch", event, as_editor | json_body | {"data": "{}"}),

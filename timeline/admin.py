@@ -45,6 +45,7 @@ from .models import (
     title_slugs,
     too_many_topics,
 )
+from .roles import grouping_for_publishers, may_change_grouping, publisher_only_fields
 from .templatetags.typography import hyphenate
 from .text import BODY_EDITOR_EXTENSIONS, clean_text, sanitize_html
 
@@ -827,10 +828,8 @@ class EventAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
         return type(formset)(**(kwargs | {"data": data, "files": {}}))
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("timeline.publish_event"):
-            fields += ["publish_at", "withdrawal_reason"]  # scheduling and withdrawing are the publisher's
-        return fields
+        # Scheduling and withdrawing are the publisher's: the fields the API refuses to the same users.
+        return [*super().get_readonly_fields(request, obj), *publisher_only_fields(request.user)]
 
     def has_change_permission(self, request, obj=None):
         # Published and withdrawn events are the publisher's; editors see them read-only.
@@ -1027,8 +1026,27 @@ class EventAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
+class PublicGroupingForPublishers(admin.ModelAdmin):
+    """A topic's or series' admin where one that public events use is the publisher's
+    (roles.may_change_grouping, which the API follows too): others see its fields read-only,
+    with the reason above them."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_change_grouping(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or may_change_grouping(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or may_change_grouping(request.user, obj):
+            return fieldsets
+        (title, options), *rest = fieldsets
+        return [(title, {**options, "description": grouping_for_publishers(obj)}), *rest]
+
+
 @admin.register(Topic)
-class TopicAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
+class TopicAdmin(PublicGroupingForPublishers, TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
     form = SlugLeftToTheService
     fields = [each_language("name"), "slug"]
     # The English name is its own column: empty ("–") is English missing.
@@ -1039,7 +1057,7 @@ class TopicAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
 
 
 @admin.register(Series)
-class SeriesAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
+class SeriesAdmin(PublicGroupingForPublishers, TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
     form = SlugLeftToTheService
     fields = [each_language("name"), "slug", each_language("description")]
     list_display = [*each_language("name"), "english", "slug"]

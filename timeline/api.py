@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import parse_etags
 from django.utils.text import capfirst
@@ -28,6 +29,7 @@ from .filters import EventFilter
 from .languages import LANGUAGES, SOURCE_LANGUAGE
 from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, StaleEvent, Topic, may_preview
 from .pagination import Position, paginate
+from .roles import grouping_for_publishers, may_change_grouping
 from .serializers import EventSerializer, SeriesSerializer, StaleVersion, TopicSerializer, content_language
 
 STATUS_CHOICES = ("public", "draft", "scheduled", "all")
@@ -44,7 +46,10 @@ def exception_handler(exc, context):
     its message in English with the model's class name ("No Topic matches the given query.")."""
     if isinstance(exc, Http404):
         exc = NotFound()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, Moved):
+        response["Location"] = exc.location
+    return response
 
 
 def view_name(view) -> str:
@@ -64,6 +69,18 @@ def view_description(view, html: bool = False) -> str:
     it: ViewSetMixin.as_view resets it."""
     text = getattr(view, "reader_description", None)
     return views.get_view_description(view, html) if text is None else str(text)
+
+
+class Moved(APIException):
+    """A topic or series asked for by a former slug (EventGrouping): it is at `location` now. 301
+    for a read; 308 for a change, which keeps its method and body (RFC 9110, section 15.4.9)."""
+
+    default_code = "moved"
+
+    def __init__(self, request, location: str):
+        self.status_code = 301 if request.method in permissions.SAFE_METHODS else 308
+        self.location = location
+        super().__init__(_("This has a new address: %(location)s") % {"location": location})
 
 
 class Conflict(APIException):
@@ -331,14 +348,25 @@ def with_etag(response):
     return response
 
 
+class PublicGroupingForPublishers(permissions.BasePermission):
+    """A topic or series that public events use is changed (or deleted) by publishers only
+    (roles.may_change_grouping, which the admin follows too); 403 naming the rule for anyone else."""
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS or may_change_grouping(request.user, obj):
+            return True
+        self.message = grouping_for_publishers(obj)  # DRF's 403 detail; one instance per request
+        return False
+
+
 class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
-    """A small list looked up by slug: topics and series.
+    """A small list looked up by slug: topics and series. A former slug leads to the current one.
 
     The public reads those public events use; one that only unpublished events use is 404 to it.
     Whoever may view the model (editors and publishers) reads them all (`visible_to`).
     """
 
-    permission_classes = [ReadAnyoneWriteWithPermission]
+    permission_classes = [ReadAnyoneWriteWithPermission, PublicGroupingForPublishers]
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the API, not an HTML page
     pagination_class = None
@@ -346,6 +374,17 @@ class BySlugViewSet(SafeWritesMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Topic | Series]:
         # Evaluated per request: what is public depends on the time of the request.
         return self.serializer_class.Meta.model.objects.visible_to(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            moved = self.get_queryset().filter(former_slugs__slug=self.kwargs["slug"]).first()
+            if moved is None:
+                raise
+            location = reverse(f"api:{self.basename}-detail", kwargs={"slug": moved.slug})
+            query = self.request.META.get("QUERY_STRING")
+            raise Moved(self.request, f"{location}?{query}" if query else location) from None
 
 
 class TopicViewSet(BySlugViewSet):

@@ -33,6 +33,10 @@ def error_responses(path: str, method: str) -> dict[str, dict]:
         responses["403"] = error("Listing unpublished events needs the editor role.")
     if "{" in path:
         responses["404"] = error("No such record, or not public.")
+    if "{" in path and ("topics" in path or "series" in path):
+        # A former slug (EventGrouping): a read is moved permanently, a change keeps its method.
+        moved = "301" if method in ("GET", "HEAD") else "308"
+        responses[moved] = error("A former slug of the topic or series: `Location` gives its current address.")
     if method == "DELETE" and "series" in path:
         responses["409"] = error("The series still has events.")
     if method in ("POST", "PUT", "PATCH"):

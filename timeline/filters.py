@@ -12,7 +12,7 @@ import datetime
 import functools
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import django_filters
@@ -111,10 +111,33 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
+def current_slugs(model: type[Topic | Series], slugs: list[str]) -> dict[str, str]:
+    """{former slug: current slug} for those of `slugs` that are a former slug of a `model`
+    (EventGrouping), in one query."""
+    found = model.objects.filter(former_slugs__slug__in=slugs)
+    return dict(found.values_list("former_slugs__slug", "slug"))
+
+
+class SlugsField(django_filters.fields.ModelMultipleChoiceField):
+    """Slugs of topics or series; a former slug is taken as the current one, so an address or a
+    feed subscription made before the change keeps selecting what it did."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            renamed = current_slugs(self.queryset.model, [str(slug) for slug in value or []])
+            if not renamed:
+                raise
+            return super().clean([renamed.get(str(slug), slug) for slug in value])
+
+
 # One value's schema: drf-spectacular makes a multiple-choice filter an array of it (explode=true).
 @extend_schema_field({"type": "string", "description": "Topic slugs; repeat for several (any of them)."})
 class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Topics by slug; an unknown slug is named in the message instead of being ignored."""
+
+    field_class = SlugsField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -240,6 +263,9 @@ class Selection:
     events: QuerySet[Event]
     errors: list[str]  # one readable message per refused value, naming the parameter
     applied: list[tuple[str, str]]  # the parameters that were applied, in a stable order
+    # The values given that are a former slug of a topic or series: {(parameter, value): current
+    # slug}; `applied` has the current one.
+    renamed: dict[tuple[str, str], str] = field(default_factory=dict)
     # The first and the last day the applied `from` and `to` select (None where not applied).
     period: tuple[datetime.date | None, datetime.date | None] = (None, None)
 
@@ -289,16 +315,31 @@ def select_events(params: QueryDict, queryset: QuerySet[Event]) -> Selection:
             label = filterset.filters[name].label if name in filterset.filters else None
             errors.extend(f"{label}: {message}" if label else message for message in messages)
     cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    renamed = former_slugs_given(params, cleaned)
     applied: list[tuple[str, str]] = []
     for name in PARAMETERS:
         if cleaned.get(name) in (None, "", []):
             continue
         for value in params.getlist(name):
-            pair = (name, applied_value(name, value))
+            pair = (name, renamed.get((name, value)) or applied_value(name, value))
             if value.strip() and pair not in applied:  # `?country=jp&country=JP` is one filter
                 applied.append(pair)
     period = (cleaned.get("from"), cleaned.get("to"))
-    return Selection(events=filterset.qs, errors=errors, applied=applied, period=period)
+    return Selection(events=filterset.qs, errors=errors, applied=applied, period=period, renamed=renamed)
+
+
+def former_slugs_given(params: QueryDict, cleaned: dict) -> dict[tuple[str, str], str]:
+    """{(parameter, value): current slug} for the topic and series values of `params` that are a
+    former slug (`cleaned`, the filter's data, holds the topics and series they selected); asks
+    the database only when such a value was given."""
+    renamed = {}
+    for name in ("topic", "series"):
+        current = {one.slug for one in cleaned.get(name) or []}
+        former = [value for value in params.getlist(name) if value.strip() and value not in current]
+        if current and former:
+            model = {"topic": Topic, "series": Series}[name]
+            renamed.update(((name, old), new) for old, new in current_slugs(model, former).items())
+    return renamed
 
 
 # A quoted phrase (its closing quote optional, as in web search) or a word.

@@ -57,8 +57,9 @@ def title_slugs(title: str) -> set[str]:
 
 
 def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
-    """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet."""
-    taken = set(model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True))
+    """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet (nor had
+    before, for topics and series: `EventGrouping.taken_slugs`)."""
+    taken = model.taken_slugs(base, exclude_pk)
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1
@@ -110,6 +111,12 @@ class SlugClashNamed:
     """Django's unique checks, but a slug another row has is refused naming that row and a free
     variant (the admin, the API and the importer all show this message). For models whose save()
     makes a free slug when none is given."""
+
+    @classmethod
+    def taken_slugs(cls, prefix: str, exclude_pk=None) -> set[str]:
+        """The slugs starting with `prefix` that rows other than `exclude_pk` hold."""
+        others = cls.objects.filter(slug__startswith=prefix).exclude(pk=exclude_pk)
+        return set(others.values_list("slug", flat=True))
 
     def validate_unique(self, exclude=None):
         exclude = set(exclude or ())
@@ -189,7 +196,72 @@ class InPublicUseQuerySet(models.QuerySet):
         return self.public()
 
 
-class Topic(SlugClashNamed, models.Model):
+class EventGrouping(SlugClashNamed):
+    """What events are filed under (a topic) or belong to (a series).
+
+    Public once a public event uses it (`is_public`): from then on its name and address are what
+    readers, search engines and feed subscriptions see, which only a publisher may change
+    (roles.may_change_grouping). A slug it had before (`former_slugs`, kept by save()) still
+    leads to it: filters, feeds and the API take it as the current one, and no other topic or
+    series of the kind may take it while it does.
+    """
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")  # a change leaves the old one behind
+        return instance
+
+    @classmethod
+    def get_or_create_by_slug(cls, slug: str, defaults: dict) -> tuple[EventGrouping, bool]:
+        """As `objects.get_or_create(slug=slug, defaults=defaults)`, but the one that had `slug`
+        before is found too: a command loading records again after a change of slug adds none."""
+        moved = cls.objects.filter(former_slugs__slug=slug).first()
+        return (moved, False) if moved is not None else cls.objects.get_or_create(slug=slug, defaults=defaults)
+
+    def is_public(self) -> bool:
+        """Whether a public event uses it now (`Event.objects.public()`, the one rule of public)."""
+        return self.pk is not None and type(self).objects.public().filter(pk=self.pk).exists()
+
+    @classmethod
+    def taken_slugs(cls, prefix: str, exclude_pk=None) -> set[str]:
+        """The slugs starting with `prefix` that other rows hold, now or as a former slug."""
+        others = cls.objects.filter(former_slugs__slug__startswith=prefix).exclude(pk=exclude_pk)
+        return super().taken_slugs(prefix, exclude_pk) | set(others.values_list("former_slugs__slug", flat=True))
+
+    def validate_unique(self, exclude=None):
+        errors = {}
+        if "slug" not in set(exclude or ()) and self.slug:
+            model = type(self)
+            holder = model.objects.filter(former_slugs__slug=self.slug).exclude(pk=self.pk).first()
+            if holder is not None:
+                message = _(
+                    "The address “%(slug)s” was that of “%(holder)s” and still leads there, so that links and "
+                    "feed subscriptions with it keep working. “%(free)s” is free; or leave the slug empty to "
+                    "have one made."
+                )
+                params = {"slug": self.slug, "holder": str(holder), "free": unique_slug(model, self.slug, self.pk)}
+                errors["slug"] = [ValidationError(message, code="former_slug", params=params)]
+        try:
+            super().validate_unique(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_keeping_former_slug(self, save, *args, **kwargs) -> None:
+        """Save the row with `save`; if its slug changed, keep the old one as a former slug (the
+        one taken back, if it was one, is current again)."""
+        with transaction.atomic():
+            save_in_source_language(save, *args, **kwargs)
+            old = getattr(self, "_loaded_slug", None)
+            if old and old != self.slug:
+                self.former_slugs.update_or_create(slug=old)
+                self.former_slugs.filter(slug=self.slug).delete()
+        self._loaded_slug = self.slug
+
+
+class Topic(EventGrouping, models.Model):
     """A subject events are filed under, such as "Wirtschaftssicherheit"."""
 
     name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_not_blank])
@@ -209,14 +281,14 @@ class Topic(SlugClashNamed, models.Model):
         self.clean()
         if not self.slug:
             self.slug = unique_slug(Topic, make_slug(self.name_de or "", "topic"), self.pk)
-        save_in_source_language(super().save, *args, **kwargs)
+        self.save_keeping_former_slug(super().save, *args, **kwargs)
 
     def clean(self):
         # Before the uniqueness check, so that "Energie" and "Energie\u200b" count as one name.
         clean_each_language(self, "name", clean_text)
 
 
-class Series(SlugClashNamed, models.Model):
+class Series(EventGrouping, models.Model):
     """A run of related events, such as a recurring dialogue."""
 
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_not_blank])
@@ -238,7 +310,7 @@ class Series(SlugClashNamed, models.Model):
         self.clean_texts()
         if not self.slug:
             self.slug = unique_slug(Series, make_slug(self.name_de or "", "series"), self.pk)
-        save_in_source_language(super().save, *args, **kwargs)
+        self.save_keeping_former_slug(super().save, *args, **kwargs)
 
     def clean_texts(self) -> None:
         """Clean the name and description in each language, as every save stores them."""
@@ -531,7 +603,7 @@ class Event(SlugClashNamed, models.Model):
         corrected = translated = False
         loaded_notes = getattr(self, "_loaded_change_notes", self.change_notes())
         if self.status == self.Status.PUBLISHED:
-            if self.publish_at is None:
+            if self.publish_at is None or self._waited_past_its_time(now):
                 self.publish_at = now
             # Set once, when the event first becomes public; a scheduled time may still move.
             if self.first_published_at is None or self.first_published_at > now:
@@ -589,6 +661,7 @@ class Event(SlugClashNamed, models.Model):
         self._loaded_slug = self.slug
         self._loaded_change_notes = self.change_notes()
         self._loaded_status = self.status
+        self._loaded_publish_at = self.publish_at
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
@@ -637,6 +710,18 @@ class Event(SlugClashNamed, models.Model):
         # From the German title, so that an event's address does not depend on who saved it.
         return unique_slug(Event, make_slug(self.title_de or "", f"{self.kind}-{self.date_start.isoformat()}"), self.pk)
 
+    def _waited_past_its_time(self, now: datetime.datetime) -> bool:
+        """Whether this save first publishes the event with a publication time that passed while
+        it waited unpublished, one this save does not set (the publisher's one-click action, or a
+        change of the status alone). It becomes public now, not at that time: dated back, it
+        would enter the feeds below entries published since, where subscribers never see it. A
+        past time set in the same save as the status is kept: a publisher dating an event back."""
+        return (
+            self.first_published_at is None
+            and self.publish_at == getattr(self, "_loaded_publish_at", None)
+            and self.publish_at < now
+        )
+
     def _save_row(self, slug_given: bool, *args, **kwargs) -> None:
         """Write the row. Two events with one title saved at the same instant find the same free
         slug; on PostgreSQL the later insert fails on the unique index once the earlier commits.
@@ -677,6 +762,9 @@ class Event(SlugClashNamed, models.Model):
         instance._loaded_change_notes = instance.change_notes()
         # And the status, so that publishing or withdrawing can stop the event's preview links.
         instance._loaded_status = instance.__dict__.get("status")
+        # And the publication time: one that passed while the event waited unpublished is not
+        # taken as its first publication (`_waited_past_its_time`).
+        instance._loaded_publish_at = instance.__dict__.get("publish_at")
         return instance
 
     def _translate_latest_correction(self) -> None:
@@ -883,6 +971,35 @@ class PreviousSlug(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class FormerSlug(models.Model):
+    """A slug a topic or series had before (EventGrouping): still taken as the current one."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    replaced_at = models.DateTimeField(_("replaced"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class FormerTopicSlug(FormerSlug):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="former_slugs")
+
+    class Meta:
+        verbose_name = _("former slug of a topic")
+        verbose_name_plural = _("former slugs of topics")
+
+
+class FormerSeriesSlug(FormerSlug):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="former_slugs")
+
+    class Meta:
+        verbose_name = _("former slug of a series")
+        verbose_name_plural = _("former slugs of series")
 
 
 class SiteRevision(models.Model):

@@ -30,7 +30,9 @@ from .models import (
     may_change,
     too_many_topics,
 )
+from .roles import publisher_only_fields, publisher_only_fields_refused
 from .structured_data import absolute_url
+from .text import clean_text
 
 
 def model_errors(error: DjangoValidationError) -> dict | list:
@@ -89,14 +91,21 @@ class KnownFieldsOnly:
 
 
 class SlugField(serializers.SlugRelatedField):
-    """A topic or series named by its slug. A value no slug can be (NUL, which PostgreSQL cannot
-    even compare, or more than a slug's length) names nothing: refused as an unknown slug,
-    without asking the database."""
+    """A topic or series named by its slug, or by a slug it had before (EventGrouping), as a
+    record exported before a change of slug names it. A value no slug can be (NUL, which
+    PostgreSQL cannot even compare, or more than a slug's length) names nothing: refused as an
+    unknown slug, without asking the database."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and ("\x00" in data or len(data) > SLUG_MAX_LENGTH):
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "")[:80])
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except ValidationError:
+            moved = self.get_queryset().filter(former_slugs__slug=data).first() if isinstance(data, str) else None
+            if moved is None:
+                raise
+            return moved
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -275,6 +284,14 @@ class SeriesSerializer(KnownFieldsOnly, TranslatedTexts, serializers.ModelSerial
         return validate_with_model(self.instance or Series(), attrs)
 
 
+def same_value(sent, stored) -> bool:
+    """Whether a value sent is the one stored: a text as the model stores it (clean_text), so
+    that "" and None, or a trailing space, are no change."""
+    if isinstance(sent, str) or isinstance(stored, str):
+        return clean_text(sent) == clean_text(stored)
+    return sent == stored
+
+
 def validate_with_model(instance, attrs: dict) -> dict:
     """Run the model's own validation on `instance` with `attrs` applied; raise it in DRF's shape.
 
@@ -450,6 +467,15 @@ class EventSerializer(KnownFieldsOnly, TranslatedTexts, serializers.ModelSeriali
                 _("Only publishers may publish, schedule, withdraw or change published events; "
                   "submit the event for review instead.")
             )  # fmt: skip
+        # What the admin shows the same user read-only, sent other than stored (a representation
+        # sent back as read passes).
+        changed = [
+            api_name(name)
+            for name in publisher_only_fields(request.user if request is not None else None)
+            if name in attrs and not same_value(attrs[name], getattr(event, name))
+        ]
+        if changed:
+            raise PermissionDenied(publisher_only_fields_refused(changed))
         expected = attrs.pop("version", None)
         if self.instance is not None and expected is not None and expected != event.version:
             raise StaleVersion(event.version)

@@ -7,9 +7,20 @@ QuerySet.update) call timeline.cache.content_changed() themselves.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import cache
-from .models import Correction, Event, Participant, PreviousSlug, Series, SourceLink, Topic, make_search_documents
+from .models import (
+    Correction,
+    Event,
+    FormerSeriesSlug,
+    FormerTopicSlug,
+    Participant,
+    PreviousSlug,
+    Series,
+    SourceLink,
+    Topic,
+    make_search_documents,
+)
 
-WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug, Correction)
+WATCHED = (Event, Participant, SourceLink, Topic, Series, PreviousSlug, FormerTopicSlug, FormerSeriesSlug, Correction)
 
 
 def content_changed(sender, **kwargs) -> None:

@@ -154,8 +154,22 @@ def selection_key(selection: Selection) -> str:
     return hashlib.blake2b(selection.query_string.encode(), digest_size=16).hexdigest()
 
 
+def with_current_slugs(request, selection: Selection) -> HttpResponse | None:
+    """A permanent redirect to the request's address with each former slug of a topic or series
+    replaced by the current one (Selection.renamed), or None if it has none: a bookmark made
+    before a change of slug leads to the page's one address."""
+    if not selection.renamed:
+        return None
+    pairs = [(name, value) for name, values in request.GET.lists() for value in values]
+    pairs = [(name, selection.renamed.get((name, value), value)) for name, value in pairs]
+    # `?topic=old&topic=new` is one filter: named once.
+    return HttpResponsePermanentRedirect(request.path + query_string(list(dict.fromkeys(pairs))))
+
+
 def render_timeline(request) -> HttpResponse:
     selection = select_events(request.GET, Event.objects.public())
+    if moved := with_current_slugs(request, selection):
+        return moved
     errors, filter_pairs = list(selection.errors), selection.applied
 
     after = before = None
@@ -275,6 +289,8 @@ def event_scale(request):
     if clean is not None:
         return HttpResponsePermanentRedirect(clean)
     selection = select_events(request.GET, Event.objects.public())
+    if moved := with_current_slugs(request, selection):
+        return moved
     events = list(
         selection.events.select_related("series")
         .defer("body", *SEARCH_DOCUMENTS)

@@ -17,7 +17,7 @@ def expire_as_if_made_now(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0023_search_per_language"),
+        ("timeline", "0024_former_slugs"),
     ]
 
     operations = [

@@ -135,11 +135,11 @@ class Command(BaseCommand):
         now = timezone.now()
         today = timezone.localdate()
         topics = [
-            Topic.objects.get_or_create(slug=slug, defaults={"name_de": name, "name_en": english})[0]
+            Topic.get_or_create_by_slug(slug, {"name_de": name, "name_en": english})[0]
             for slug, name, english in TOPICS
         ]
         series = [
-            Series.objects.get_or_create(slug=slug, defaults={"name_de": name, "name_en": english})[0]
+            Series.get_or_create_by_slug(slug, {"name_de": name, "name_en": english})[0]
             for slug, name, english in SERIES
         ]
         run = uuid.UUID(int=rng.getrandbits(128)).hex[:6]

@@ -42,13 +42,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         topics = {}
         for data in seed.TOPICS:
-            topics[data["slug"]], created = Topic.objects.get_or_create(slug=data["slug"], defaults=texts(data, "name"))
+            topics[data["slug"]], created = Topic.get_or_create_by_slug(data["slug"], texts(data, "name"))
             if not created:
                 add_missing_english(topics[data["slug"]], data, "name")
         series = {}
         for data in seed.SERIES:
-            series[data["slug"]], created = Series.objects.get_or_create(
-                slug=data["slug"], defaults=texts(data, "name", "description")
+            series[data["slug"]], created = Series.get_or_create_by_slug(
+                data["slug"], texts(data, "name", "description")
             )
             if not created:
                 add_missing_english(series[data["slug"]], data, "name", "description")
