@@ -188,9 +188,9 @@ AUTHENTICATION_BACKENDS = [
 
 # How many reverse proxies stand in front of the app, each appending the address it was reached
 # from to X-Forwarded-For: 1 behind the shipped nginx (deploy/nginx/proxy.conf), 0 when clients
-# reach the app directly. The client's address is the one the last trusted proxy saw; everything
-# to its left in the header is the client's own word. One rule for the API's throttle and the
-# login limits (timeline.security.client_address).
+# reach the app directly. The client's address is the one the outermost trusted proxy saw (the
+# N-th entry from the right); everything to its left in the header is the client's own word. One
+# rule for the API's throttle and the login limits (timeline.security.client_address).
 try:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
 except ValueError:

@@ -24,9 +24,9 @@ logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str | None:
-    """The client's IP address: REMOTE_ADDR with no trusted proxy, else the address the last of the
-    TRUSTED_PROXIES proxies appended to X-Forwarded-For (DRF's rule, REST_FRAMEWORK["NUM_PROXIES"]);
-    REMOTE_ADDR where that entry is no IP address (a client reaching the app around its proxy)."""
+    """The client's IP address: REMOTE_ADDR with no trusted proxy, else with N = TRUSTED_PROXIES the
+    N-th entry of X-Forwarded-For from the right, which the outermost trusted proxy appended (DRF's
+    rule, REST_FRAMEWORK["NUM_PROXIES"]); REMOTE_ADDR where that entry is no IP address."""
     address = BaseThrottle().get_ident(request)
     try:
         # One spelling per address (IPv6 has many), so that one client has one count.
