@@ -21,6 +21,8 @@ install: $(VENV)/.installed
 SITE_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST))
 run: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://$(SITE_HOST):$(PORT)
+# Browsers reach runserver directly: no proxy's X-Forwarded-For to trust.
+run: export TRUSTED_PROXIES ?= 0
 run: install
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py load_seed

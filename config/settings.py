@@ -1,5 +1,6 @@
 """Project settings, read from the environment (see README, "Configuration")."""
 
+import datetime
 import os
 import warnings
 from pathlib import Path
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "timeline",
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a login refused for too many failures into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -177,6 +181,45 @@ CACHES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every authenticate(request=…) call, the admin's login form and any login view after it, first
+# asks django-axes whether the account or the address is locked out (it must come first).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# How many reverse proxies stand in front of the app, each appending the address it was reached
+# from to X-Forwarded-For: 1 behind the shipped nginx (deploy/nginx/proxy.conf), 0 when clients
+# reach the app directly. The client's address is the one the outermost trusted proxy saw (the
+# N-th entry from the right); everything to its left in the header is the client's own word. One
+# rule for the API's throttle and the login limits (timeline.security.client_address).
+try:
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
+except ValueError:
+    TRUSTED_PROXIES = -1
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXIES must be a whole number of 0 or more: the reverse proxies in front of the app "
+        "(1 behind the shipped nginx, 0 when clients reach the app directly)."
+    )
+
+# Failed logins (django-axes): after 5 failures within 15 minutes for one account (from any
+# address) or from one address (for any account), logins are refused for 15 minutes after the last
+# counted failure, even with the right password. Per account, because a botnet guesses one
+# password from many addresses; per address, because one address tries one password on many
+# accounts. Attempts during a lock-out are refused without counting, so it lapses 15 minutes after
+# it began however often someone keeps trying; a superuser lifts it sooner (docs/operating.md).
+# Every failure is kept (AccessFailureLog), and each refusal logged (timeline.security).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "timeline.security.client_address"
+AXES_LOCKOUT_CALLABLE = "timeline.security.lockout_response"
+# Our own log line says who was locked out and how to lift it; axes' start-up line is left out.
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -237,6 +280,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes notes every login at INFO; its warnings (each failure) and ours (each lock-out,
+    # timeline.security) are what operators need.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Production hardening; all of it is what `manage.py check --deploy` asks for.
@@ -260,7 +306,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 # REST API (Django REST framework): public read, editor write by token or session.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "timeline.api_authentication.TokenAuthentication",
         "timeline.api_authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "timeline.api.exception_handler",
@@ -279,6 +325,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["timeline.api_throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "1200/hour")},
+    # The client's address behind the trusted proxies (above), for every throttle.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Diplomatic events API",

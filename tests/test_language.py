@@ -30,6 +30,7 @@ import django
 import lxml.etree
 import lxml.html
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -378,7 +379,7 @@ def test_the_german_catalogs_have_no_empty_or_fuzzy_entries():
 # Packages whose words editors and API clients meet, by the module whose folder holds their code
 # and English catalog (Django's own: django/conf/locale).
 PACKAGES = {"django": "django.conf", "django.contrib.admin": None, "django.contrib.auth": None, "rest_framework": None,
-            "django_filters": None}  # fmt: skip
+            "django_filters": None, "axes": None}  # fmt: skip
 
 
 def package_sources(name: str, catalog_module: str | None) -> set[str]:
@@ -679,6 +680,7 @@ def superuser_client(db):
 
 def admin_pages(content) -> list[str]:
     event = content["corrected"]
+    Client().post("/admin/login/", {"username": "chefin", "password": "falsch"})  # what the login limits keep
     return [
         "/admin/",
         "/admin/timeline/event/",
@@ -695,6 +697,9 @@ def admin_pages(content) -> list[str]:
         "/admin/timeline/topic/add/",
         f"/admin/timeline/series/{event.series_id}/change/",
         "/admin/timeline/previewlink/",
+        "/admin/axes/accessattempt/",
+        *(f"/admin/axes/accessattempt/{pk}/change/" for pk in AccessAttempt.objects.values_list("pk", flat=True)),
+        "/admin/axes/accessfailurelog/",
     ]
 
 

@@ -6,13 +6,16 @@ content version it last read). Behind nginx, with the cache settings of deploy/n
 reaches readers once nginx's 1-second copy expires, and a draft never reaches its cache.
 """
 
+import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -31,7 +34,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, request):
+    """gunicorn with the seed; a test may add environment variables by parametrising this fixture
+    indirectly with a dict of them."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -41,6 +46,7 @@ def server(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "SITE_URL": "https://events.example.org",
         "CACHE_KEY_PREFIX": f"test-{tmp_path.name}",
+        **getattr(request, "param", {}),
     }
     for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -268,3 +274,47 @@ def test_the_documented_nginx_configuration_is_accepted_by_nginx(tmp_path):
     )
     assert checked.returncode == 0, checked.stderr
     assert "[warn]" not in checked.stderr, checked.stderr
+
+
+def send(base: str, source: str, path: str, form: dict | None = None, **headers: str):
+    """A request to `base` from the loopback address `source` (127.0.0.2, …: a client other than
+    nginx, which reaches the app from 127.0.0.1): status, headers and body, redirects not followed."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(source, 0))
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request("GET" if form is None else "POST", path, urllib.parse.urlencode(form or {}) or None, headers)
+    response = connection.getresponse()
+    answer = response.status, response.headers, as_read(response.read())
+    connection.close()
+    return answer
+
+
+@pytest.mark.parametrize("server", [{"API_ANON_RATE": "3/min"}], indirect=True)
+def test_a_forged_x_forwarded_for_neither_escapes_the_api_limit_nor_the_login_limit_behind_nginx(proxy):
+    # nginx (deploy/nginx/proxy.conf) appends the address it was reached from to whatever
+    # X-Forwarded-For the client sent; the app trusts that one proxy (TRUSTED_PROXIES=1) only. The
+    # guesser comes from 127.0.0.2 and claims another address on every request; a colleague from
+    # 127.0.0.3 keeps their own count.
+    base, env = proxy
+    guesses = [send(base, "127.0.0.2", "/api/events/", **{"X-Forwarded-For": f"10.0.0.{n}"})[0] for n in range(10)]
+    # Three requests a minute per address, counted in Redis for every worker; without it, in each
+    # of the two workers' memory.
+    assert set(guesses) == {200, 429}
+    assert guesses.count(200) == 3 if env.get("REDIS_URL") else 3 <= guesses.count(200) <= 6
+    assert send(base, "127.0.0.3", "/api/events/")[0] == 200
+
+    _status, headers, page = send(base, "127.0.0.2", "/admin/login/")
+    cookie = headers["Set-Cookie"].split(";")[0]  # csrftoken=…
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    def login(source: str, username: str, password: str, forged: str) -> int:
+        form = {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        return send(base, source, "/admin/login/", form, Cookie=cookie, **{"X-Forwarded-For": forged})[0]
+
+    # Five accounts guessed from one address, each try claiming another: that address is locked
+    # (429) for every account; from the colleague's address the login form still answers (200).
+    for n in range(5):
+        assert login("127.0.0.2", f"konto-{n}", "Sommer2025!", f"10.1.0.{n}") in (200, 429)
+    assert login("127.0.0.2", "redaktion", "Sommer2025!", "10.1.0.99") == 429
+    assert login("127.0.0.3", "redaktion", "Sommer2025!", "10.1.0.4") == 200

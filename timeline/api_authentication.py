@@ -3,7 +3,25 @@ own, as settings import it before any view."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+
+from .api_throttling import FailedAuthenticationThrottle
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, where every refused token counts as a request of its address
+    against the anonymous limit (API_ANON_RATE): DRF refuses it (401) before any throttle runs, so
+    tokens could otherwise be guessed at full speed. Past the limit the answer is 429 with
+    Retry-After, as for anonymous reading."""
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            throttle = FailedAuthenticationThrottle()
+            if not throttle.allow_request(request, None):
+                raise Throttled(wait=throttle.wait()) from None
+            raise
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

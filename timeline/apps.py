@@ -9,7 +9,8 @@ class TimelineConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import api_schema, checks  # noqa: F401  (register the schema extension and the deployment checks)
+        # Register the schema extension, the deployment checks and the lock-out's log line.
+        from . import api_schema, checks, security  # noqa: F401
         from .roles import ensure_roles
         from .signals import connect
 

@@ -253,7 +253,7 @@ def test_editor_writes_with_a_token_made_by_drf_create_token(editor, seed):
 
 def test_session_writes_need_the_csrf_token(editor, seed):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username=editor.username, password="pw-for-tests-only")
+    client.force_login(editor)  # a session as the admin's login leaves it
     assert client.post("/api/events/", new_event(), format="json").status_code == 403
     client.get("/admin/")  # sets the CSRF cookie, as a page of the site would
     token = client.cookies["csrftoken"].value
@@ -420,6 +420,18 @@ def test_anonymous_clients_are_throttled_with_retry_after(api, seed, monkeypatch
     assert statuses == [200, 200, 200, 429]
     response = api.get("/api/events/")
     assert int(response["Retry-After"]) > 0
+
+
+def test_wrong_tokens_count_against_the_anonymous_limit_so_they_cannot_be_guessed_at_full_speed(api, seed, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    statuses = [api.get("/api/events/").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    guess = api.post("/api/events/", new_event(), format="json", HTTP_AUTHORIZATION="Token " + "1" * 40)
+    assert guess.status_code == 429 and int(guess["Retry-After"]) > 0
+    # The same count as reading without a token: the address has used up its requests.
+    api.credentials()
+    assert api.get("/api/events/").status_code == 429
 
 
 def test_cors_allows_reading_from_other_sites_without_credentials(api, seed):
