@@ -303,6 +303,10 @@ ADMIN_MODELS = {
     "auth.user": {"view": ("superuser",), "add": ("superuser",)},
     "auth.group": {"view": ("superuser",), "add": ("superuser",)},
     "authtoken.tokenproxy": {"view": ("superuser",), "add": ("superuser",)},
+    # The login limits' records: a superuser reads them and lifts a lock-out by deleting one.
+    "axes.accessattempt": {"view": ("superuser",), "add": ()},
+    "axes.accessfailurelog": {"view": ("superuser",), "add": ()},
+    "axes.accesslog": {"view": ("superuser",), "add": ()},
 }
 
 
