@@ -45,7 +45,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import AnonRateThrottle
 
-from tests.conftest import log_in_verified, totp_code
+from tests.conftest import admin_log_in, log_in_verified, totp_code
 from timeline import revisions
 from timeline.dates import EXAMPLES, DatePoint, parse_event_date
 from timeline.models import Event, Participant, Revision, Series, SourceLink, Topic
@@ -830,10 +830,7 @@ def test_the_admins_pickers_and_text_toolbar_speak_the_editors_language(browser,
     )
     tab = context.new_page()
     event = Event.objects.get(slug="reiche-trifft-kiuchi-berlin-2025")
-    tab.goto(f"{site}/admin/login/?next=/admin/timeline/event/{event.pk}/change/")
-    tab.fill("#id_username", publisher.username)
-    tab.fill("#id_password", "pw-for-tests-only")
-    tab.click("input[type=submit]")
+    admin_log_in(tab, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
     tab.locator(".selector-chooseall").first.wait_for()
     tab.locator(".prose-menubar").first.wait_for()
     widgets = tab.evaluate(COLLECT_TEXTS, ".selector, .prose-menubar")
