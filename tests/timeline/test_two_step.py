@@ -60,8 +60,11 @@ def test_a_publisher_without_an_app_is_led_to_the_setup_reaches_nothing_else_and
     assert client.get(EVENTS).status_code == 200
 
 
-def test_an_editor_without_an_app_uses_the_admin_after_the_password(client, editor):
-    assert client.get(log_in(client, editor)["Location"]).status_code == 200
+def test_an_editor_without_an_app_uses_the_admin_after_the_password_and_may_set_one_up(client, editor):
+    listing = client.get(log_in(client, editor)["Location"])
+    assert listing.status_code == 200 and 'href="/admin/account/"' in listing.content.decode()
+    account = client.get("/admin/account/").content.decode()
+    assert "Nicht eingerichtet" in account and 'href="/admin/two-step/setup/?next=/admin/account/"' in account
 
 
 def test_an_editor_with_an_app_must_enter_its_code(client, editor, settings):
