@@ -58,7 +58,9 @@ PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 7))
 INSTALLED_APPS = [
     # Before the admin, so that its translation admin's static files and checks come first.
     "modeltranslation",
-    "django.contrib.admin",
+    # Django's admin with the editorial site as admin.site (timeline/two_step.py: a second step
+    # after the password).
+    "timeline.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +76,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
+    # Two-step verification (timeline/two_step.py): django-otp's devices (the authenticator app,
+    # recovery codes) and django-two-factor-auth's login and setup; before timeline, whose admin
+    # module takes their English-only admin pages away.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "timeline",
@@ -92,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (timeline/two_step.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -302,6 +313,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Where a login lands when its `next` is missing or leads off the site: the admin, the only
 # place editors log in to (Django's default, /accounts/profile/, does not exist here).
 LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
+# Two-step verification (timeline/two_step.py). The admin's login is the editorial site's own, so
+# two_factor must not replace every AdminSite's login with a redirect to its account pages.
+TWO_FACTOR_PATCH_ADMIN = False
 
 # REST API (Django REST framework): public read, editor write by token or session.
 REST_FRAMEWORK = {

@@ -14,6 +14,8 @@ from timeline.views import robots_txt, set_language
 handler404 = "timeline.views.page_not_found"
 
 urlpatterns = [
+    # Before the admin's addresses, whose last one answers every other address under /admin/.
+    path("admin/two-step/", include("timeline.two_step_urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("timeline.api_urls")),

@@ -1,6 +1,8 @@
 import datetime
 import os
+import re
 import shutil
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -9,9 +11,13 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from timeline.models import Event
 from timeline.roles import ensure_roles
+from timeline.two_step import two_step_required
 
 
 @pytest.fixture(autouse=True)
@@ -76,11 +82,59 @@ def publisher(db) -> User:
     return user
 
 
+# Two-step verification (timeline/two_step.py): publishers and superusers reach the admin only
+# after the authenticator app's code. `log_in_verified` is how tests log them in, `admin_log_in`
+# how browser tests do it through the form.
+
+
+def authenticator(user) -> TOTPDevice:
+    """The user's authenticator app as the admin's setup leaves it: two_factor's "default" TOTP
+    device, confirmed (made if the user has none)."""
+    return TOTPDevice.objects.get_or_create(user=user, name="default")[0]
+
+
+def totp_code(device: TOTPDevice, at: float | None = None) -> str:
+    """The code the app shows at Unix time `at` (now if None), as typed: six digits."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def log_in_verified(client: Client, user) -> Client:
+    """Log `user` in on `client` as after the password and the app's code: the session carries
+    the verified device as django-otp's login leaves it. Works for any user (an editor too)."""
+    device = authenticator(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def admin_log_in(tab, site: str, user, path: str) -> None:
+    """Log in through the admin's form and land on `path`; a user who must use the second step
+    gets an authenticator app (if none yet) and types its code."""
+    device = authenticator(user) if two_step_required(user) else None
+    tab.goto(f"{site}/admin/login/?next={path}")
+    tab.fill("#id_username", user.get_username())
+    tab.fill("#id_password", "pw-for-tests-only")
+    tab.click("#login-form input[type=submit]")
+    if device is not None:
+        device.refresh_from_db()
+        # A code is accepted once: after a login in this time step, the next step's (the device
+        # allows one step of drift).
+        now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        at = time.time() + device.step if now.t() <= device.last_t else None
+        tab.fill("#id_token-otp_token", totp_code(device, at))
+        tab.click("#login-form input[type=submit]")
+    tab.wait_for_url(re.compile(re.escape(path) + "$"))
+
+
 @pytest.fixture
 def publisher_client(publisher):
-    client = Client()
-    client.force_login(publisher)
-    return client
+    """A publisher logged in to the admin, second step included."""
+    return log_in_verified(Client(), publisher)
 
 
 @pytest.fixture

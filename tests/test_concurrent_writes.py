@@ -22,11 +22,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
+from django_otp.oath import totp
 
 from tests.test_scale_out import ROOT, free_port, shell
 
 SEED_SLUG = "reiche-trifft-kiuchi-berlin-2025"
 PASSWORD = "pw-for-race-tests-only"
+# Six publishers, each with an authenticator app (this key, hex as django-otp keeps it: RFC 6238's
+# test key): the admin asks each for the password and the app's code, which a device takes once.
+PUBLISHERS = ["chefin", "chefin2", "chefin3", "chefin4", "chefin5", "chefin6"]
+APP_KEY = "3132333435363738393031323334353637383930"
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -58,8 +63,8 @@ def postgresql(statement: str) -> None:
 
 @pytest.fixture(scope="session")
 def prepared_database(tmp_path_factory):
-    """A database of the suite's kind with the schema, the seed and a publisher "chefin" (password
-    and API token), made once; each race works on a copy of it (database_url). Yields the URL and
+    """A database of the suite's kind with the schema, the seed and the PUBLISHERS (passwords and
+    apps; "chefin" with an API token), made once; each race works on a copy of it (database_url). Yields the URL and
     the token."""
     if postgresql_admin_url():
         name = f"race_template_{uuid.uuid4().hex[:12]}"
@@ -73,8 +78,11 @@ def prepared_database(tmp_path_factory):
     token = shell(
         env,
         "from django.contrib.auth.models import User, Group; from rest_framework.authtoken.models import Token;"
-        f"u = User.objects.create_user('chefin', password={PASSWORD!r}, is_staff=True);"
-        "u.groups.add(Group.objects.get(name='publisher')); print(Token.objects.create(user=u).key)",
+        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+        f"users = [User.objects.create_user(name, password={PASSWORD!r}, is_staff=True) for name in {PUBLISHERS!r}];"
+        "[u.groups.add(Group.objects.get(name='publisher')) for u in users];"
+        f"[TOTPDevice.objects.create(user=u, name='default', key={APP_KEY!r}) for u in users];"
+        "print(Token.objects.create(user=users[0]).key)",
     ).strip()
     yield url, token
     if postgresql_admin_url():
@@ -276,13 +284,18 @@ class PlainHTTPSession(requests.Session):
         return response
 
 
-def admin_session(base: str) -> requests.Session:
+def admin_session(base: str, username: str = "chefin") -> requests.Session:
+    """A browser session logged in to the admin as one of the PUBLISHERS: password, then the app's code."""
     session = PlainHTTPSession()
-    login = session.get(f"{base}/admin/login/")
-    reader = FormReader("login-form")
-    reader.feed(login.text)
-    data = dict(reader.fields) | {"username": "chefin", "password": PASSWORD}
-    assert session.post(f"{base}/admin/login/", data=data, allow_redirects=False).status_code == 302
+    step = session.get(f"{base}/admin/login/")
+    for answer in (
+        {"username": username, "password": PASSWORD},
+        {"token-otp_token": f"{totp(bytes.fromhex(APP_KEY)):06d}"},
+    ):
+        reader = FormReader("login-form")
+        reader.feed(step.text)
+        step = session.post(f"{base}/admin/login/", data=dict(reader.fields) | answer, allow_redirects=False)
+    assert step.status_code == 302, step.text[:3000]
     return session
 
 
@@ -290,7 +303,7 @@ def test_six_simultaneous_admin_saves_of_one_form_give_one_save_and_five_merge_f
     base, token, env = app
     pk = int(shell(env, f"from timeline.models import Event; print(Event.objects.get(slug={SEED_SLUG!r}).pk)"))
     change = f"{base}/admin/timeline/event/{pk}/change/"
-    sessions = [admin_session(base) for _ in range(6)]
+    sessions = [admin_session(base, name) for name in PUBLISHERS]
     forms = []
     for i, session in enumerate(sessions):
         reader = FormReader("event_form")
@@ -427,7 +440,7 @@ def test_a_delete_based_on_a_version_never_deletes_a_newer_one(app):
 
 def test_simultaneous_admin_adds_with_one_title_and_a_publish_action_racing_the_api_give_no_error(app):
     base, token, _env = app
-    sessions = [admin_session(base) for _ in range(4)]
+    sessions = [admin_session(base, name) for name in PUBLISHERS[:4]]
     forms = []
     for session in sessions:
         reader = FormReader("event_form")

@@ -5,6 +5,10 @@ for every surface: admin, API, pages, feeds, preview links, topics and series. T
 complete: every URL the site answers must be reached by some row, and every model the admin
 shows gets its rows from a per-model table that must name it. A new path or model admin without
 a row fails here until someone decides who may use it.
+
+Publishers and superusers log in with a second step (timeline/two_step.py). One more column, a
+publisher who gave only the password, must get on every row what an anonymous reader gets
+(unless the row says otherwise in `password_only`): a stolen password alone opens nothing.
 """
 
 import datetime
@@ -21,11 +25,13 @@ from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone, translation
 
+from tests.conftest import log_in_verified
 from timeline import cache
 from timeline.models import Event, PreviewLink, Series, Topic
 from timeline.roles import ensure_roles
 
 ROLES = ("anonymous", "staff", "editor", "publisher", "superuser")
+PASSWORD_ONLY = "publisher, password only"
 PUBLIC_TITLE = "Minister Reiche trifft Minister Kiuchi"
 DRAFT_TITLE = "Entwurf: Geheimes Vorgespräch"
 EMBARGOED_TITLE = "Sperrfrist: Regierungskonsultationen"
@@ -58,10 +64,16 @@ class Action:
     expected: dict[str, int | tuple[int, object]]
     data: dict | None = None
     hides: tuple[str, ...] = ()
-    hidden_from: tuple[str, ...] = ROLES
+    hidden_from: tuple[str, ...] = (*ROLES, PASSWORD_ONLY)
     headers: dict[str, str] = field(default_factory=dict)
     outcome: Callable[[], object] | None = None
     form: bool = False
+    password_only: int | tuple[int, object] | None = None  # None: what anonymous gets
+
+    def answer(self, role: str) -> int | tuple[int, object]:
+        if role != PASSWORD_ONLY:
+            return self.expected[role]
+        return self.expected["anonymous"] if self.password_only is None else self.password_only
 
 
 # The world every row runs against (fixture `world` below); each role meets it as it was made.
@@ -288,7 +300,21 @@ ACTIONS: list[Action] = [
         form=True,
         outcome=lambda: Series.objects.get(slug=USED_SERIES).name_de,
     ),
-    Action("admin login page", "GET", "/admin/login/", answers(200, 302, 302, 302, 302)),
+    Action("admin login page", "GET", "/admin/login/", answers(200, 302, 302, 302, 302), password_only=302),
+    # Sign-in and API access: one's own tokens and second step; a superuser's, everyone's.
+    Action("account page", "GET", "/admin/account/", answers(302, 200, 200, 200, 200)),
+    # The setup is for those without an app (publishers here have theirs); the password-only
+    # publisher reaches it, and nothing else.
+    Action("two-step setup", "GET", "/admin/two-step/setup/", answers(302, 200, 200, 302, 302), password_only=200),
+    Action(
+        "two-step QR code, no setup begun",
+        "GET",
+        "/admin/two-step/qrcode/",
+        answers(302, 404, 404, 404, 404),
+        password_only=404,
+    ),
+    Action("two-step setup complete", "GET", "/admin/two-step/setup/complete/", answers(302, 302, 302, 200, 200)),
+    Action("log out", "POST", "/admin/two-step/logout/", everyone(302), data={}, form=True),
 ]
 
 # The admin's pages of each model it shows, by the roles that may see them (view) and add to them
@@ -302,7 +328,6 @@ ADMIN_MODELS = {
     "timeline.previewlink": {"view": ("publisher", "superuser"), "add": ()},
     "auth.user": {"view": ("superuser",), "add": ("superuser",)},
     "auth.group": {"view": ("superuser",), "add": ("superuser",)},
-    "authtoken.tokenproxy": {"view": ("superuser",), "add": ("superuser",)},
     # The login limits' records: a superuser reads them and lifts a lock-out by deleting one.
     "axes.accessattempt": {"view": ("superuser",), "add": ()},
     "axes.accessfailurelog": {"view": ("superuser",), "add": ()},
@@ -336,17 +361,22 @@ def make_user(role: str) -> User | None:
         return None
     if role == "superuser":
         return User.objects.create_superuser("chefin", password="pw-for-tests-only")
-    user = User.objects.create_user(role, password="pw-for-tests-only", is_staff=True)
-    if role in ("editor", "publisher"):
-        user.groups.add(Group.objects.get(name=role))
+    user = User.objects.create_user(role.replace(" ", ""), password="pw-for-tests-only", is_staff=True)
+    group = "publisher" if role == PASSWORD_ONLY else role
+    if group in ("editor", "publisher"):
+        user.groups.add(Group.objects.get(name=group))
     return user
 
 
 def client_for(role: str) -> Client:
-    """A client logged in as the role, past any second step the role's login requires."""
+    """A client logged in as the role: with its authenticator app's code where the role has one
+    (publishers and superusers must; editors and staff here chose not to), with the password
+    alone for PASSWORD_ONLY."""
     client = Client()
     user = make_user(role)
-    if user is not None:
+    if role in ("publisher", "superuser"):
+        log_in_verified(client, user)
+    elif user is not None:
         client.force_login(user)
     return client
 
@@ -400,7 +430,7 @@ def send(client: Client, action: Action, names: dict[str, object]):
 @pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda action: action.name)
 def test_each_role_gets_the_documented_answer(world, action):
     wrong = []
-    for role in ROLES:
+    for role in (*ROLES, PASSWORD_ONLY):
         # Each role meets the same world: what one role's write changed is undone before the next.
         with transaction.atomic():
             response = send(client_for(role), action, {**world, "role": role})
@@ -408,8 +438,8 @@ def test_each_role_gets_the_documented_answer(world, action):
             transaction.set_rollback(True)
         cache.clear()
         body = response.content.decode(errors="replace") if not response.streaming else ""
-        if got != action.expected[role]:
-            wrong.append(f"{role}: {got}, expected {action.expected[role]}")
+        if got != action.answer(role):
+            wrong.append(f"{role}: {got}, expected {action.answer(role)}")
         if role in action.hidden_from:
             wrong += [f"{role}: shown {title!r}" for title in action.hides if title in body]
     assert not wrong, f"{action.method} {action.path}: " + "; ".join(wrong)

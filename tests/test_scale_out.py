@@ -210,11 +210,15 @@ def test_a_draft_previewed_by_staff_never_reaches_readers_through_the_proxy(prox
         "from django.contrib.auth.models import User;"
         "from timeline.models import Event;"
         "Event.objects.create(title='Geheimer Entwurf', kind='meeting', date='2025-07-01', status='draft');"
+        "from django_otp import DEVICE_ID_SESSION_KEY;"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
         "user = User.objects.create_superuser('chefin', 'chefin@example.org', 'pw-for-tests-only');"
         "store = import_module(settings.SESSION_ENGINE).SessionStore();"
         "store.update({'_auth_user_id': str(user.pk),"
         " '_auth_user_backend': 'django.contrib.auth.backends.ModelBackend',"
-        " '_auth_user_hash': user.get_session_auth_hash()});"
+        " '_auth_user_hash': user.get_session_auth_hash(),"
+        # Past the second step, as a superuser must be to preview (timeline/two_step.py).
+        " DEVICE_ID_SESSION_KEY: TOTPDevice.objects.create(user=user, name='default').persistent_id});"
         "store.create(); print(store.session_key)",
     )
     for _ in range(2):
@@ -309,7 +313,12 @@ def test_a_forged_x_forwarded_for_neither_escapes_the_api_limit_nor_the_login_li
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
     def login(source: str, username: str, password: str, forged: str) -> int:
-        form = {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        form = {
+            "csrfmiddlewaretoken": token,
+            "login_view-current_step": "auth",
+            "username": username,
+            "password": password,
+        }
         return send(base, source, "/admin/login/", form, Cookie=cookie, **{"X-Forwarded-For": forged})[0]
 
     # Five accounts guessed from one address, each try claiming another: that address is locked

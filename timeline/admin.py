@@ -22,7 +22,10 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries as all_countries
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_prose_editor.fields import ProseEditorFormField
+from rest_framework.authtoken.models import TokenProxy
 from rest_framework.exceptions import ValidationError
 
 from . import merging, revisions
@@ -52,6 +55,12 @@ from .text import BODY_EDITOR_EXTENSIONS, clean_text, sanitize_html
 admin.site.site_header = _("Diplomatic events – editorial office")
 admin.site.site_title = _("Diplomatic events")
 admin.site.index_title = _("Editorial office")
+
+# API tokens and the second step's devices are managed on the account page (timeline/two_step.py,
+# admin:account): DRF's token admin shows every key whole, django-otp's device admins speak only
+# English and show the apps' secrets.
+for model in (TokenProxy, TOTPDevice, StaticDevice):
+    admin.site.unregister(model)
 
 
 MAX_INLINE_ROWS = merging.MAX_ROWS  # participants or sources of one event, as in the API

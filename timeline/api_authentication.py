@@ -25,8 +25,17 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    """DRF's session authentication; a change without the session's CSRF token is refused in the
-    reader's language (DRF passes on Django's reason, which is English only)."""
+    """DRF's session authentication, for sessions that passed the second step where the account
+    needs one (as the admin asks; timeline/two_step.py); a change without the session's CSRF token
+    is refused in the reader's language (DRF passes on Django's reason, which is English only)."""
+
+    def authenticate(self, request):
+        from .two_step import two_step_passed  # here: settings import this module before the apps load
+
+        found = super().authenticate(request)
+        if found is not None and not two_step_passed(found[0]):
+            return None  # the password alone, where a second step is needed: not logged in here
+        return found
 
     def enforce_csrf(self, request):
         try:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,12 @@ class TimelineConfig(AppConfig):
 
         connect()
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="timeline-roles")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, whose `admin.site` is the editorial site: open after the second step where
+    an account needs one (timeline/two_step.py). Named in INSTALLED_APPS in place of
+    django.contrib.admin."""
+
+    default = False  # "timeline" alone still means TimelineConfig
+    default_site = "timeline.two_step.EditorialAdminSite"

@@ -189,9 +189,13 @@ class InPublicUseQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> models.QuerySet:
         """All of them for a `user` with the model's view permission ("timeline.view_topic",
-        "timeline.view_series": editors and publishers), else those the public sees (`public()`)."""
+        "timeline.view_series": editors and publishers) whose session owes no second step (as
+        `may_preview`), else those the public sees (`public()`)."""
+        from .two_step import second_step_missing  # here: two_step imports the admin, which imports this
+
         opts = self.model._meta
-        if user is not None and user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}"):
+        permission = f"{opts.app_label}.{get_permission_codename('view', opts)}"
+        if user is not None and user.has_perm(permission) and not second_step_missing(user):
             return self.all()
         return self.public()
 
@@ -1055,8 +1059,10 @@ def may_preview(user) -> bool:
     """Whether `user` may read events the public cannot (drafts, events in review, scheduled and
     withdrawn ones) where the public reads published ones: the event page, the API. The view
     permission on events ("timeline.view_event", which editors and publishers have) decides;
-    being staff alone does not."""
-    return user is not None and user.has_perm("timeline.view_event")
+    being staff alone does not, nor a session still owing its second step (two_step)."""
+    from .two_step import second_step_missing  # here: two_step imports the admin, which imports this
+
+    return user is not None and user.has_perm("timeline.view_event") and not second_step_missing(user)
 
 
 class Revision(models.Model):

@@ -41,7 +41,8 @@ CURSOR_PARAMETERS = ("after", "before")
 
 def visible_events(request) -> QuerySet[Event]:
     """What this request may see: public events, or every event for those who may preview
-    (`models.may_preview`: the view permission on events, not being staff)."""
+    (`models.may_preview`: the view permission on events, not being staff, and a session that
+    passed its second step where the account needs one)."""
     if may_preview(request.user):
         return Event.objects.all()
     return Event.objects.public()

@@ -8,6 +8,7 @@ import re
 import feedparser
 import pytest
 
+from tests.conftest import admin_log_in
 from tests.timeline.test_browser import screenshot
 from timeline.models import Event, Revision
 
@@ -17,18 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 MEETING = "reiche-trifft-kiuchi-berlin-2025"  # a seed event with Germany and Japan
 
 
-def log_in(tab, site, user, path: str) -> None:
-    """Log in through the admin's own form and land on `path`."""
-    tab.goto(f"{site}/admin/login/?next={path}")
-    tab.fill("#id_username", user.username)
-    tab.fill("#id_password", "pw-for-tests-only")
-    tab.click("input[type=submit]")
-    tab.wait_for_url(re.compile(re.escape(path) + "$"))
-
-
 def test_a_country_removed_in_the_chooser_is_gone_from_page_feed_and_api(page, site, publisher):
     event = Event.objects.get(slug=MEETING)
-    log_in(page, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
+    admin_log_in(page, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
     chosen = page.locator("#id_countries_to option")
     assert chosen.all_inner_texts() == ["Deutschland", "Japan"]
     # The label stands before the chooser, as with topics.
@@ -64,7 +56,7 @@ def test_the_event_list_and_form_fit_a_laptop_and_scroll_only_inside_their_table
     for width in (1280, 390):
         context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
         tab = context.new_page()
-        log_in(tab, site, publisher, "/admin/timeline/event/")
+        admin_log_in(tab, site, publisher, "/admin/timeline/event/")
         screenshot(tab, f"admin-event-list-{width}")
         assert tab.evaluate(SIDEWAYS) <= 0, f"the list scrolls sideways at {width} px"
         if width == 1280:
@@ -93,7 +85,7 @@ def test_saving_an_unchanged_event_leaves_no_trace_and_the_history_speaks_german
     event.body = "<h2>Ablauf</h2>\n<p>Erster Absatz.</p>\n<ul><li>Punkt</li></ul>"  # as the API may write it
     event.save()
     before = (event.version, event.updated_at)
-    log_in(page, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
+    admin_log_in(page, site, publisher, f"/admin/timeline/event/{event.pk}/change/")
     # The whole title is in view in its box, and the change note has room for its sentences.
     title = page.locator("#id_title_de")
     assert title.input_value() == event.title
@@ -125,7 +117,7 @@ def test_saving_an_unchanged_event_leaves_no_trace_and_the_history_speaks_german
 
 
 def test_the_add_form_asks_about_a_similar_event_with_the_box_under_the_warning(page, site, publisher):
-    log_in(page, site, publisher, "/admin/timeline/event/add/")
+    admin_log_in(page, site, publisher, "/admin/timeline/event/add/")
     page.fill("#id_title_de", "Deutsch-Japanischer Wirtschaftssicherheitsdialog etabliert")  # the seed's
     page.fill("#id_date", "Ende 2024")
     page.locator("#date-preview").filter(has_text="4. Quartal 2024").wait_for()
@@ -155,7 +147,7 @@ def test_an_editor_writes_the_english_title_beside_the_german_and_the_event_leav
     draft = Event.objects.create(
         title_de="Gespräch über Rohstoffe", kind="meeting", date="2031-03-03", status=Event.Status.DRAFT
     )
-    log_in(page, site, editor, "/admin/timeline/event/")
+    admin_log_in(page, site, editor, "/admin/timeline/event/")
     missing = "fehlt (Titel, Zusammenfassung oder Haupttext)"  # the choice says what counts
     page.get_by_role("link", name=missing).click()
     page.wait_for_url(re.compile(r"english=missing"))

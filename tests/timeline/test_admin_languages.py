@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from modeltranslation.translator import translator
 
+from tests.conftest import log_in_verified
 from timeline.models import Correction, Event, Revision, Series, Topic
 
 from .test_workflow import CHANGE, change_form_data, with_colleague
@@ -97,8 +98,7 @@ def test_a_german_editor_writing_in_the_english_admin_still_writes_german_and_is
 ):
     event = make_event(title="Treffen in Tokio", status=Event.Status.DRAFT, publish_at=None)
     make_event(title="Treffen in Osaka", date="2025-06-26", status=Event.Status.DRAFT, publish_at=None)
-    client = Client(headers={"Accept-Language": "en"})
-    client.force_login(publisher)
+    client = log_in_verified(Client(headers={"Accept-Language": "en"}), publisher)
     data = change_form_data(client.get(CHANGE.format(event.pk)))
     data["title_de"] = "Treffen in Osaka"
     asked = client.post(CHANGE.format(event.pk), data)

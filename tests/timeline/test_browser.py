@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import as_read
+from tests.conftest import admin_log_in, as_read
 from tests.timeline.test_body_links import ODD_ADDRESSES
 from timeline.models import Event
 from timeline.text import body_allowlist, body_link
@@ -260,11 +260,7 @@ EDITOR = ".fieldBox.field-body_de .ProseMirror[contenteditable=true]"
 
 def open_admin_add_form(page, site, user) -> None:
     """Log in through the admin's own form and open "add event"."""
-    page.goto(site + "/admin/login/?next=/admin/timeline/event/add/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw-for-tests-only")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/timeline/event/add/"))
+    admin_log_in(page, site, user, "/admin/timeline/event/add/")
 
 
 def test_editor_sees_how_a_typed_date_will_read_while_typing(page, site, editor):

@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import as_read
+from tests.conftest import as_read, log_in_verified
 from timeline import cache
 from timeline.models import Event, SiteRevision
 
@@ -382,8 +382,7 @@ def test_api_readers_of_each_language_never_get_each_others_list(client, make_ev
 
 def test_a_staff_preview_and_anything_with_a_session_are_never_cached(client, make_event, publisher):
     draft = make_event(title="Geheimer Entwurf", status=Event.Status.DRAFT, publish_at=None)
-    staff = Client()
-    staff.force_login(publisher)
+    staff = log_in_verified(Client(), publisher)
     preview = staff.get(draft.get_absolute_url())
     assert preview.status_code == 200 and "Geheimer Entwurf" in preview.content.decode()
     assert preview["Cache-Control"] == "private, no-store"

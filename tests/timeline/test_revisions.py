@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.conftest import as_read
+from tests.conftest import as_read, log_in_verified
 from timeline.models import Event, Revision
 
 from .test_workflow import CHANGE, change_form_data
@@ -31,9 +31,7 @@ def restore(client, revision: Revision):
 
 @pytest.fixture
 def superuser_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser("chefin", password="pw"))
-    return client
+    return log_in_verified(Client(), User.objects.create_superuser("chefin", password="pw"))
 
 
 def test_every_save_is_kept_with_who_what_and_when(editor_client, publisher_client, editor, publisher, make_event):

@@ -11,12 +11,17 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import log_in_verified
+
 PASSWORD = "ein-langes-passwort-7"
 
 
 def login(client: Client, username: str, password: str, address: str = "203.0.113.5", **headers):
     return client.post(
-        "/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+        "/admin/login/?next=/admin/",
+        {"login_view-current_step": "auth", "username": username, "password": password},
+        REMOTE_ADDR=address,
+        **headers,
     )
 
 
@@ -41,8 +46,7 @@ def test_after_five_wrong_passwords_an_account_is_locked_from_every_address_unti
     assert len(refusals) == 17 and "'redakteurin'" in refusals[0] and "198.51.100.4" in refusals[0]
     assert AccessFailureLog.objects.filter(username="redakteurin").count() == 5
     # A superuser lifts the lock in the admin: the account's access attempts, deleted.
-    superuser = Client()
-    superuser.force_login(User.objects.create_superuser("chefin", password="pw"))
+    superuser = log_in_verified(Client(), User.objects.create_superuser("chefin", password="pw"))
     listing = superuser.get("/admin/axes/accessattempt/", {"q": "redakteurin"})
     assert listing.status_code == 200 and "redakteurin" in listing.content.decode()
     attempts = list(AccessAttempt.objects.filter(username="redakteurin").values_list("pk", flat=True))

@@ -148,7 +148,8 @@ def test_an_admin_login_with_a_next_leading_off_the_site_lands_in_the_admin(clie
     User.objects.create_user("redakteurin", password="ein-langes-passwort-7", is_staff=True)
     for unsafe in ("https://evil.example/", "//evil.example/"):
         response = client.post(
-            "/admin/login/?next=" + unsafe, {"username": "redakteurin", "password": "ein-langes-passwort-7"}
+            "/admin/login/?next=" + unsafe,
+            {"login_view-current_step": "auth", "username": "redakteurin", "password": "ein-langes-passwort-7"},
         )
         assert (response.status_code, response["Location"]) == (302, "/admin/"), unsafe
         client.logout()

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from tests.conftest import log_in_verified
 from timeline.models import Event, PreviewLink, StaleEvent
 
 CHANGE = "/admin/timeline/event/{}/change/"
@@ -48,13 +49,11 @@ def change_form_data(response) -> dict:
 
 
 def with_colleague(user: User, username: str) -> tuple[Client, Client]:
-    """Clients logged in as `user` and as a new colleague with the same groups."""
+    """Clients logged in as `user` and as a new colleague with the same groups (second step
+    passed)."""
     colleague = User.objects.create_user(username, password="pw", is_staff=True)
     colleague.groups.set(user.groups.all())
-    first_client, second_client = Client(), Client()
-    first_client.force_login(user)
-    second_client.force_login(colleague)
-    return first_client, second_client
+    return log_in_verified(Client(), user), log_in_verified(Client(), colleague)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from timeline.two_step import has_two_step
+
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".admin-password"
 
 
@@ -34,17 +36,25 @@ class Command(BaseCommand):
             if "DJANGO_ADMIN_PASSWORD" not in os.environ:
                 PASSWORD_FILE.write_text(password + "\n")
                 PASSWORD_FILE.chmod(0o600)
+        user = User.objects.get(username=username)
         if os.environ.get("DJANGO_ADMIN_PASSWORD"):
             self.stdout.write(f"Admin: {url}  user: {username}  password: the value of DJANGO_ADMIN_PASSWORD")
-            return
-        if PASSWORD_FILE.exists():
-            password = PASSWORD_FILE.read_text().strip()
-            user = User.objects.get(username=username)
-            if user.check_password(password):
-                self.stdout.write(f"Admin: {url}  user: {username}  password: {password}")
-                self.stdout.write(f"(The password is kept in {PASSWORD_FILE.name}, which git ignores.)")
-                return
-        self.stdout.write(
-            f"Admin: {url}  user: {username}  password: as set before "
-            f"(reset it with: .venv/bin/python manage.py changepassword {username})"
-        )
+        elif PASSWORD_FILE.exists() and user.check_password(password := PASSWORD_FILE.read_text().strip()):
+            self.stdout.write(f"Admin: {url}  user: {username}  password: {password}")
+            self.stdout.write(f"(The password is kept in {PASSWORD_FILE.name}, which git ignores.)")
+        else:
+            self.stdout.write(
+                f"Admin: {url}  user: {username}  password: as set before "
+                f"(reset it with: .venv/bin/python manage.py changepassword {username})"
+            )
+        # A superuser logs in with a second step (timeline/two_step.py): say what the login asks.
+        if has_two_step(user):
+            self.stdout.write(
+                "Then the code from your authenticator app (lost it? "
+                f".venv/bin/python manage.py two_factor_disable {username}, and set it up again)."
+            )
+        else:
+            self.stdout.write(
+                "The first login sets up two-step verification: have an authenticator app ready "
+                '(README, "Two-step verification").'
+            )
