@@ -123,3 +123,10 @@ def test_a_superuser_resets_a_lost_app_and_the_next_login_sets_it_up_again(publi
         .redirect_chain[-1][0]
         .startswith("/admin/two-step/setup/")
     )
+
+
+def test_a_login_post_without_the_forms_step_is_a_clear_400_in_the_readers_language(client, db):
+    # A script or an old form sending only a name and a password: refused, not a server error.
+    refused = client.post("/admin/login/", {"username": "redakteurin", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "Ungültige Anfrage" in refused.content.decode()
