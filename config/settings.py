@@ -75,7 +75,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
-    "axes",
+    "timeline.apps.AxesConfig",  # django-axes, named for the admin
     # Two-step verification (timeline/two_step.py): django-otp's devices (the authenticator app,
     # recovery codes) and django-two-factor-auth's login and setup; before timeline, whose admin
     # module takes their English-only admin pages away.

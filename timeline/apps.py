@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +27,11 @@ class AdminConfig(admin_apps.AdminConfig):
 
     default = False  # "timeline" alone still means TimelineConfig
     default_site = "timeline.two_step.EditorialAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes (the login limits), under a name the admin's readers understand: its own is the
+    package's, "Axes". Named in INSTALLED_APPS in place of "axes"."""
+
+    default = False
+    verbose_name = _("Login attempts")

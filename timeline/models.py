@@ -820,6 +820,18 @@ class Event(SlugClashNamed, models.Model):
         """Whether the event is published with a publication time still in the future."""
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
 
+    def is_gone(self) -> bool:
+        """Whether the event is withdrawn after the public saw it (the rule of `objects.gone()`):
+        its page tells the public when and why (410); any other withdrawn event never was public."""
+        first, withdrawn = self.first_published_at, self.withdrawn_at
+        return (
+            self.status == self.Status.WITHDRAWN
+            and first is not None
+            and withdrawn is not None
+            and first <= withdrawn
+            and first <= timezone.now()
+        )
+
 
 SIMILAR_TITLES = 0.9  # difflib's ratio of two folded titles from which they probably name one event
 
@@ -949,7 +961,7 @@ class Correction(models.Model):
     page lists its corrections without reading its revisions.
     """
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("event"))
     note = models.CharField(_("public change note"), max_length=500)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -965,7 +977,7 @@ class Correction(models.Model):
 class PreviousSlug(models.Model):
     """A slug an event had before; its old URL redirects permanently to the current one."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="previous_slugs")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="previous_slugs", verbose_name=_("event"))
     slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True)
     replaced_at = models.DateTimeField(_("replaced"), auto_now=True)
 
@@ -991,7 +1003,7 @@ class FormerSlug(models.Model):
 
 
 class FormerTopicSlug(FormerSlug):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="former_slugs")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="former_slugs", verbose_name=_("topic"))
 
     class Meta:
         verbose_name = _("former slug of a topic")
@@ -999,7 +1011,7 @@ class FormerTopicSlug(FormerSlug):
 
 
 class FormerSeriesSlug(FormerSlug):
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="former_slugs")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="former_slugs", verbose_name=_("series"))
 
     class Meta:
         verbose_name = _("former slug of a series")
@@ -1083,7 +1095,9 @@ class Revision(models.Model):
         RESTORED = "restored", _("restored")
         DELETED = "deleted", _("deleted")
 
-    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions")
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions", verbose_name=_("event")
+    )
     event_public_id = models.UUIDField(_("event"), db_index=True)
     title = models.CharField(_("title"), max_length=300)
     version = models.PositiveIntegerField(_("version"))
@@ -1124,7 +1138,7 @@ class PreviewLink(models.Model):
     expires: PREVIEW_LINK_MAX_AGE days after it was made unless a publisher sets another time,
     and at once when the event is published or withdrawn (Event.save)."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="preview_links")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("event"))
     token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("created by")

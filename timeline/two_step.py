@@ -10,6 +10,7 @@ first. API tokens are not affected; the account page lists them and revokes them
 """
 
 import logging
+from base64 import b32decode
 
 from django import forms
 from django.contrib import admin, messages
@@ -38,6 +39,17 @@ RECOVERY_CODES = 10
 NEW_RECOVERY_CODES_SESSION_KEY = "two_step_new_recovery_codes"
 # The app's six digits: a digit keyboard on phones, and the code offered from an SMS or app.
 CODE_INPUT = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "one-time-code", "size": 8}
+
+
+class CodeInput(forms.TextInput):
+    """A field for a one-time code: focused when its page opens, and empty again after a refused
+    code (a code is typed anew; one left in the field would be typed onto)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autofocus": True, **(attrs or {})})
+
+    def format_value(self, value):
+        return None
 
 
 def two_step_required(user) -> bool:
@@ -124,10 +136,10 @@ class LoginView(views.LoginView):
             field = form.fields["otp_token"]
             if (step or self.steps.current) == self.BACKUP_STEP:
                 field.label = _("Recovery code")
-                field.widget.attrs.update(autocomplete="off", autocapitalize="none", spellcheck="false")
+                field.widget = CodeInput({"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
             else:
                 field.label = _("Code from the authenticator app")
-                field.widget.attrs.update(CODE_INPUT)
+                field.widget = CodeInput(CODE_INPUT)
         return form
 
     def get_context_data(self, form, **kwargs):
@@ -163,8 +175,19 @@ class SetupView(views.SetupView):
             field.label = _("Code from the authenticator app")
             # Typed as text with a digit keyboard: a number field would drop leading zeros and
             # offer arrows to count up.
-            field.widget = forms.TextInput(attrs={**CODE_INPUT, "autofocus": True})
+            field.widget = CodeInput(CODE_INPUT)
         return form
+
+    def get_key(self, step):
+        """The step's secret key. The app's is the one an earlier showing of this page in this
+        session offered (two_factor keeps it in the session until the setup is done): a reload,
+        as phones do when one comes back from the authenticator app, keeps the QR code the app
+        scanned instead of making a new one that the app's codes do not fit."""
+        shown = self.request.session.get(self.session_key_name)
+        keys = self.storage.extra_data.setdefault("keys", {})
+        if step == "generator" and shown and step not in keys:
+            keys[step] = b32decode(shown).hex()
+        return super().get_key(step)
 
     def get_context_data(self, form, **kwargs):
         """The wizard's context with the admin's; whether this account must use the second step."""

@@ -374,6 +374,11 @@ def event_page_context(event: Event, *, is_preview: bool, with_jsonld: bool = Tr
     }
     if event.series_id:
         context["series_older"], context["series_newer"] = series_neighbours(event)
+    if is_preview:
+        # A preview shows topics and series the public may not know yet; a link to filter by one
+        # would be refused (400) to whoever holds a secret preview link, so only public ones link.
+        context["public_topics"] = set(Topic.objects.public().filter(events=event).values_list("slug", flat=True))
+        context["public_series"] = bool(event.series_id) and Series.objects.public().filter(pk=event.series_id).exists()
     return context
 
 

@@ -47,6 +47,21 @@ def test_an_event_withdrawn_before_its_scheduled_time_is_unknown_everywhere_whil
         assert reader.get(f"/events/{seen.slug}/event.ics").status_code == 410
 
 
+def test_an_editor_previewing_a_withdrawn_event_is_told_what_the_public_sees_of_it(make_event, editor_client):
+    scheduled = make_event(title="Geheimer Staatsbesuch", publish_at=NOW + WEEK)
+    withdraw(scheduled, "Der Besuch wurde abgesagt.")
+    seen = make_event(title="Gemeldetes Treffen")
+    withdraw(seen, "Das Treffen fiel aus.")
+    in_review = make_event(title="Zur Prüfung", status=Event.Status.IN_REVIEW, publish_at=None)
+
+    never = editor_client.get(f"/events/{scheduled.slug}/").content.decode()
+    assert "Vor der Veröffentlichung zurückgezogen: Die Öffentlichkeit hat diesen Termin nie gesehen" in never
+    gone = editor_client.get(f"/events/{seen.slug}/").content.decode()
+    assert "Die Öffentlichkeit sieht nur Titel, Datum und den Grund: „Das Treffen fiel aus.“" in gone
+    assert "ist ein Entwurf" not in never + gone
+    assert "Dieser Termin ist in Prüfung" in editor_client.get(f"/events/{in_review.slug}/").content.decode()
+
+
 def test_a_scheduled_publication_called_off_before_its_time_is_not_the_first_publication(make_event):
     with time_machine.travel(NOW, tick=False) as traveller:
         event = make_event(title="Verschoben", publish_at=NOW + datetime.timedelta(days=1))
@@ -152,3 +167,18 @@ def test_a_preview_link_stops_when_its_event_is_published_or_withdrawn(publisher
     withdraw(other, "Kein Anlass.")
     response = colleague.get(url)
     assert response.status_code == 404 and "Auch geheim" not in response.content.decode()
+
+
+def test_a_preview_link_links_only_the_topics_and_series_the_public_may_filter_by(publisher_client, make_event):
+    public_topic = Topic.objects.create(name_de="Wirtschaftssicherheit", slug="wirtschaftssicherheit")
+    new_topic = Topic.objects.create(name_de="Neues Thema", slug="neues-thema")
+    new_series = Series.objects.create(name_de="Neue Reihe", slug="neue-reihe")
+    make_event(title="Öffentliches Treffen", topics=[public_topic])
+    draft = make_event(
+        title="Entwurf", status=Event.Status.DRAFT, publish_at=None, topics=[public_topic, new_topic], series=new_series
+    )
+    url, _message = preview_url(publisher_client, draft)
+    page = Client().get(url).content.decode()
+    assert 'href="/?topic=wirtschaftssicherheit"' in page
+    assert "Neues Thema" in page and "?topic=neues-thema" not in page  # a link the colleague would get 400 from
+    assert "Neue Reihe" in page and "?series=neue-reihe" not in page

@@ -37,9 +37,12 @@ def test_a_publisher_without_an_app_is_led_to_the_setup_reaches_nothing_else_and
     setup = client.get(log_in(client, publisher)["Location"], follow=True)
     assert setup.redirect_chain[-1][0] == f"/admin/two-step/setup/?next={EVENTS.replace('/', '%2F')}"
     assert "QR-Code für die Authenticator-App" in setup.content.decode()
+    scanned = setup.context["secret_key"]
     for path in ("/admin/", EVENTS, "/admin/account/"):
-        setup = client.get(path, follow=True)  # each visit shows a new key, as a reload would
+        setup = client.get(path, follow=True)
         assert setup.redirect_chain[-1][0].startswith("/admin/two-step/setup/"), path
+        # Shown again (a phone reloads the page coming back from the app): the key the app scanned.
+        assert setup.context["secret_key"] == scanned
     # Nor does the password alone open drafts at their address or the API.
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get("/api/events/?status=draft").status_code in (401, 403)
@@ -50,6 +53,7 @@ def test_a_publisher_without_an_app_is_led_to_the_setup_reaches_nothing_else_and
     wrong_code = f"{(int(code) + 1) % 10**6:06d}"
     wrong = client.post(address, {"setup_view-current_step": "generator", "generator-token": wrong_code})
     assert "Der eingegebene Code ist ungültig." in wrong.content.decode()
+    assert wrong_code not in wrong.content.decode()  # the field is empty for the next try
     done = client.post(address, {"setup_view-current_step": "generator", "generator-token": code}, follow=True)
     page = done.content.decode()
     codes = done.context["recovery_codes"]
