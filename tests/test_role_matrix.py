@@ -80,7 +80,7 @@ class Action:
 PUBLIC, DRAFT, EMBARGOED, WITHDRAWN, NEVER_PUBLIC = "oeffentlich", "entwurf", "sperrfrist", "zurueck", "nie-oeffentlich"
 PREVIEW_TOKEN = "geheime-vorschau-fuer-die-matrix-0123456789abcdef"
 EXPIRED_TOKEN = "abgelaufene-vorschau-fuer-die-matrix-0123456789"
-USED_TOPIC, DRAFT_TOPIC = "rohstoffe", "nur-im-entwurf"
+USED_TOPIC, DRAFT_TOPIC, SCHEDULED_TOPIC = "rohstoffe", "nur-im-entwurf", "nur-mit-sperrfrist"
 USED_SERIES, DRAFT_SERIES = "wirtschaftsdialog", "reihe-im-entwurf"
 
 # Reads every reader may make, and what none of them may be shown there.
@@ -209,6 +209,14 @@ ACTIONS: list[Action] = [
         "API rename a topic public events use",
         "PATCH",
         f"/api/topics/{USED_TOPIC}/",
+        answers(401, 403, 403, 200, 200),
+        data={"name": "Umbenannt"},
+    ),
+    # A scheduled event goes public at its time with no one's further say: its topic is the publisher's.
+    Action(
+        "API rename a topic only a scheduled event uses",
+        "PATCH",
+        f"/api/topics/{SCHEDULED_TOPIC}/",
         answers(401, 403, 403, 200, 200),
         data={"name": "Umbenannt"},
     ),
@@ -400,9 +408,10 @@ def world(db):
     public.topics.set([used_topic])
     draft = Event.objects.create(title=DRAFT_TITLE, slug=DRAFT, series=draft_series, **common)
     draft.topics.set([draft_topic])
-    Event.objects.create(
+    embargoed = Event.objects.create(
         title=EMBARGOED_TITLE, slug=EMBARGOED, status=Event.Status.PUBLISHED, publish_at=now + 24 * 7 * hour, **common
     )
+    embargoed.topics.set([Topic.objects.create(name_de="Nur mit Sperrfrist", slug=SCHEDULED_TOPIC)])
     withdrawn = Event.objects.create(
         title="Abgesagtes Treffen", slug=WITHDRAWN, status=Event.Status.PUBLISHED, publish_at=now - 2 * hour, **common
     )

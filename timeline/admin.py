@@ -1036,7 +1036,7 @@ class EventAdmin(TracksEnglish, EditorialAdmin, ValidatedAgainOnRace):
 
 
 class PublicGroupingForPublishers(admin.ModelAdmin):
-    """A topic's or series' admin where one that public events use is the publisher's
+    """A topic's or series' admin where one that published events use is the publisher's
     (roles.may_change_grouping, which the API follows too): others see its fields read-only,
     with the reason above them."""
 

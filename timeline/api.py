@@ -349,8 +349,9 @@ def with_etag(response):
 
 
 class PublicGroupingForPublishers(permissions.BasePermission):
-    """A topic or series that public events use is changed (or deleted) by publishers only
-    (roles.may_change_grouping, which the admin follows too); 403 naming the rule for anyone else."""
+    """A topic or series that published events use (public or scheduled) is changed (or deleted)
+    by publishers only (roles.may_change_grouping, which the admin follows too); 403 naming the
+    rule for anyone else."""
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS or may_change_grouping(request.user, obj):

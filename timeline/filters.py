@@ -111,10 +111,11 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
-def current_slugs(model: type[Topic | Series], slugs: list[str]) -> dict[str, str]:
-    """{former slug: current slug} for those of `slugs` that are a former slug of a `model`
-    (EventGrouping), in one query."""
-    found = model.objects.filter(former_slugs__slug__in=slugs)
+def current_slugs(among: QuerySet[Topic] | QuerySet[Series], slugs: list[str]) -> dict[str, str]:
+    """{former slug: current slug} for those of `slugs` that are a former slug of one of `among`
+    (topics or series: EventGrouping), in one query. `among` is what the reader may filter by: a
+    former slug of a topic the public does not see must not tell its new one."""
+    found = among.filter(former_slugs__slug__in=slugs)
     return dict(found.values_list("former_slugs__slug", "slug"))
 
 
@@ -126,7 +127,7 @@ class SlugsField(django_filters.fields.ModelMultipleChoiceField):
         try:
             return super().clean(value)
         except ValidationError:
-            renamed = current_slugs(self.queryset.model, [str(slug) for slug in value or []])
+            renamed = current_slugs(self.queryset, [str(slug) for slug in value or []])
             if not renamed:
                 raise
             return super().clean([renamed.get(str(slug), slug) for slug in value])
@@ -338,7 +339,9 @@ def former_slugs_given(params: QueryDict, cleaned: dict) -> dict[tuple[str, str]
         former = [value for value in params.getlist(name) if value.strip() and value not in current]
         if current and former:
             model = {"topic": Topic, "series": Series}[name]
-            renamed.update(((name, old), new) for old, new in current_slugs(model, former).items())
+            # Only to what was selected: the filter took these former slugs as those.
+            found = current_slugs(model.objects.filter(slug__in=current), former)
+            renamed.update(((name, old), new) for old, new in found.items())
     return renamed
 
 

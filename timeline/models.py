@@ -57,8 +57,8 @@ def title_slugs(title: str) -> set[str]:
 
 
 def unique_slug(model: type[models.Model], base: str, exclude_pk=None) -> str:
-    """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet (nor had
-    before, for topics and series: `EventGrouping.taken_slugs`)."""
+    """`base`, or `base-2`, `base-3`, … whichever no other row of `model` uses yet, nor had before
+    where its old slugs lead to it (`SlugClashNamed.taken_slugs`)."""
     taken = model.taken_slugs(base, exclude_pk)
     candidate, number = base, 2
     while candidate in taken:
@@ -110,13 +110,24 @@ class EventDateField(models.CharField):
 class SlugClashNamed:
     """Django's unique checks, but a slug another row has is refused naming that row and a free
     variant (the admin, the API and the importer all show this message). For models whose save()
-    makes a free slug when none is given."""
+    makes a free slug when none is given.
+
+    A model whose old slugs keep leading to it names their relation in `former_slugs_relation`
+    (the related name of a model with a unique `slug`): such a slug counts as taken as well, so
+    that no other row takes an address links and feed subscriptions still use.
+    """
+
+    former_slugs_relation: str | None = None
 
     @classmethod
     def taken_slugs(cls, prefix: str, exclude_pk=None) -> set[str]:
-        """The slugs starting with `prefix` that rows other than `exclude_pk` hold."""
-        others = cls.objects.filter(slug__startswith=prefix).exclude(pk=exclude_pk)
-        return set(others.values_list("slug", flat=True))
+        """The slugs starting with `prefix` that rows other than `exclude_pk` hold, now or before."""
+        others = cls.objects.exclude(pk=exclude_pk)
+        taken = set(others.filter(slug__startswith=prefix).values_list("slug", flat=True))
+        if cls.former_slugs_relation:
+            former = f"{cls.former_slugs_relation}__slug"
+            taken |= set(others.filter(**{f"{former}__startswith": prefix}).values_list(former, flat=True))
+        return taken
 
     def validate_unique(self, exclude=None):
         exclude = set(exclude or ())
@@ -124,14 +135,25 @@ class SlugClashNamed:
         if "slug" not in exclude and self.slug:
             exclude.add("slug")
             model = type(self)
-            holder = model.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+            others = model.objects.exclude(pk=self.pk)
+            params = {"slug": self.slug, "free": unique_slug(model, self.slug, self.pk)}
+            holder = others.filter(slug=self.slug).first()
             if holder is not None:
                 message = _(
                     "The address “%(slug)s” is taken by “%(holder)s”. “%(free)s” is free; or leave the "
                     "slug empty to have one made."
                 )
-                params = {"slug": self.slug, "holder": str(holder), "free": unique_slug(model, self.slug, self.pk)}
-                errors["slug"] = [ValidationError(message, code="unique", params=params)]
+                errors["slug"] = [ValidationError(message, code="unique", params={**params, "holder": str(holder)})]
+            elif self.former_slugs_relation:
+                holder = others.filter(**{f"{self.former_slugs_relation}__slug": self.slug}).first()
+                if holder is not None:
+                    message = _(
+                        "The address “%(slug)s” was that of “%(holder)s” and still leads there, so that links and "
+                        "feed subscriptions with it keep working. “%(free)s” is free; or leave the slug empty to "
+                        "have one made."
+                    )
+                    params["holder"] = str(holder)
+                    errors["slug"] = [ValidationError(message, code="former_slug", params=params)]
         try:
             super().validate_unique(exclude=exclude)
         except ValidationError as error:
@@ -203,12 +225,14 @@ class InPublicUseQuerySet(models.QuerySet):
 class EventGrouping(SlugClashNamed):
     """What events are filed under (a topic) or belong to (a series).
 
-    Public once a public event uses it (`is_public`): from then on its name and address are what
-    readers, search engines and feed subscriptions see, which only a publisher may change
-    (roles.may_change_grouping). A slug it had before (`former_slugs`, kept by save()) still
-    leads to it: filters, feeds and the API take it as the current one, and no other topic or
-    series of the kind may take it while it does.
+    Once a published event uses it (`is_published`, scheduled ones too), its name and address are
+    what readers, search engines and feed subscriptions see or will see at the scheduled time,
+    which only a publisher may change (roles.may_change_grouping). A slug it had before
+    (`former_slugs`, kept by save()) still leads to it: filters, feeds and the API take it as the
+    current one, and no other topic or series of the kind may take it while it does.
     """
+
+    former_slugs_relation = "former_slugs"
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -223,35 +247,11 @@ class EventGrouping(SlugClashNamed):
         moved = cls.objects.filter(former_slugs__slug=slug).first()
         return (moved, False) if moved is not None else cls.objects.get_or_create(slug=slug, defaults=defaults)
 
-    def is_public(self) -> bool:
-        """Whether a public event uses it now (`Event.objects.public()`, the one rule of public)."""
-        return self.pk is not None and type(self).objects.public().filter(pk=self.pk).exists()
-
-    @classmethod
-    def taken_slugs(cls, prefix: str, exclude_pk=None) -> set[str]:
-        """The slugs starting with `prefix` that other rows hold, now or as a former slug."""
-        others = cls.objects.filter(former_slugs__slug__startswith=prefix).exclude(pk=exclude_pk)
-        return super().taken_slugs(prefix, exclude_pk) | set(others.values_list("former_slugs__slug", flat=True))
-
-    def validate_unique(self, exclude=None):
-        errors = {}
-        if "slug" not in set(exclude or ()) and self.slug:
-            model = type(self)
-            holder = model.objects.filter(former_slugs__slug=self.slug).exclude(pk=self.pk).first()
-            if holder is not None:
-                message = _(
-                    "The address “%(slug)s” was that of “%(holder)s” and still leads there, so that links and "
-                    "feed subscriptions with it keep working. “%(free)s” is free; or leave the slug empty to "
-                    "have one made."
-                )
-                params = {"slug": self.slug, "holder": str(holder), "free": unique_slug(model, self.slug, self.pk)}
-                errors["slug"] = [ValidationError(message, code="former_slug", params=params)]
-        try:
-            super().validate_unique(exclude=exclude)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+    def is_published(self) -> bool:
+        """Whether an event a publisher has published uses it: public now, or scheduled to become
+        public with no one's further say (status "published" whatever `publish_at`). From then on
+        its name and address are the publisher's (roles.may_change_grouping)."""
+        return self.pk is not None and self.events.filter(status=Event.Status.PUBLISHED).exists()
 
     def save_keeping_former_slug(self, save, *args, **kwargs) -> None:
         """Save the row with `save`; if its slug changed, keep the old one as a former slug (the
@@ -443,6 +443,8 @@ def unpublishable_link(address: str) -> str:
 
 class Event(SlugClashNamed, models.Model):
     """A dated diplomatic event: a meeting, visit, consultation, dialogue, agreement, …"""
+
+    former_slugs_relation = "previous_slugs"  # PreviousSlug: an old address redirects here
 
     class Kind(models.TextChoices):
         MEETING = "meeting", _("meeting")
@@ -659,9 +661,11 @@ class Event(SlugClashNamed, models.Model):
                 self.preview_links.filter(expires_at__gt=now).update(expires_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
-            # The old address keeps working: it redirects permanently to the new one.
-            PreviousSlug.objects.update_or_create(slug=old_slug, defaults={"event": self})
-            PreviousSlug.objects.filter(slug=self.slug).delete()
+            # The old address keeps working: it redirects permanently to the new one. One that
+            # leads to another event stays that event's (validate_unique keeps it from being
+            # taken; a save without validation must not re-point it either).
+            PreviousSlug.objects.get_or_create(slug=old_slug, defaults={"event": self})
+            self.previous_slugs.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
         self._loaded_change_notes = self.change_notes()
         self._loaded_status = self.status

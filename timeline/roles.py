@@ -64,10 +64,10 @@ def publisher_only_fields_refused(fields) -> str:
 
 def may_change_grouping(user, grouping) -> bool:
     """Whether `user` may change or delete `grouping`, a topic or series: any user with the
-    change (or delete) permission while no public event uses it (a new one, or one only drafts
-    use), only a publisher once one does, as its name and address are then public
-    (EventGrouping.is_public)."""
-    return is_publisher(user) or not grouping.is_public()
+    change (or delete) permission while no published event uses it (a new one, or one only drafts
+    use), only a publisher once one does, as its name and address are then public or become so at
+    a scheduled time with no one's further say (EventGrouping.is_published)."""
+    return is_publisher(user) or not grouping.is_published()
 
 
 def grouping_for_publishers(grouping) -> str:

@@ -119,3 +119,31 @@ def test_a_draft_published_with_one_click_after_its_time_passed_is_the_newest_fe
     waited.refresh_from_db()
     assert waited.is_public() and waited.first_published_at > timezone.now() - datetime.timedelta(minutes=1)
     assert entry_ids(client.get("/feeds/atom/").content)[0].endswith(str(waited.public_id))
+
+
+def test_an_old_filter_address_of_a_topic_no_longer_public_does_not_tell_its_new_slug(seed, editor, client):
+    # Its one public event taken back to draft, the topic is the editors' again, and renamed.
+    Event.objects.filter(topics__slug="critical-raw-materials").update(status=Event.Status.DRAFT)
+    assert api_as(editor).patch(TOPIC, {"slug": "geheimes-abkommen"}, format="json").status_code == 200
+    for address in ("/?topic=critical-raw-materials", "/feeds/atom/?topic=critical-raw-materials"):
+        refused = client.get(address)
+        assert refused.status_code == 400, address
+        assert "critical-raw-materials" in refused.content.decode()
+        assert "geheimes-abkommen" not in refused.content.decode(), address
+    listed = client.get("/api/events/?topic=critical-raw-materials")
+    assert listed.status_code == 400 and "geheimes-abkommen" not in listed.content.decode()
+
+
+def test_an_events_old_address_is_not_taken_by_another_event(seed, editor, publisher, client):
+    old = "erste-deutsch-japanische-regierungskonsultationen-2023"
+    moved = api_as(publisher).patch(
+        f"/api/events/{old}/", {"slug": "regierungskonsultationen-2023"}, format="json", headers={"If-Match": "*"}
+    )
+    assert moved.status_code == 200
+    draft = {"title": "Entwurf", "kind": "meeting", "date": "2026-01-15", "countries": ["DE"], "slug": old}
+    taken = api_as(editor).post("/api/events/", draft, format="json")
+    assert taken.status_code == 400 and "führt weiterhin dorthin" in taken.json()["slug"][0]
+    # Made without a slug, a similar title gets another one; the old address still leads home.
+    made = api_as(editor).post("/api/events/", {**draft, "slug": ""}, format="json")
+    assert made.status_code == 201 and made.json()["slug"] != old
+    assert client.get(f"/events/{old}/")["Location"] == "/events/regierungskonsultationen-2023/"
