@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from rest_framework.throttling import BaseThrottle
 
@@ -43,7 +44,8 @@ def cool_off_minutes() -> int:
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     """The answer to a login refused for too many failures (AXES_LOCKOUT_CALLABLE): 429 with
     Retry-After and a page in the admin's frame, in the reader's language, that says how long the
-    lock lasts and who can lift it; it names neither the account nor whether it exists."""
+    lock lasts and who can lift it; it names neither the account nor whether it exists. Never
+    stored by a cache: it answers about one account and address, and only for now."""
     context = {
         **admin.site.each_context(request),
         "title": _("Login blocked for now"),
@@ -54,6 +56,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     response = render(request, "admin/locked_out.html", context, status=429)
     # The lock lapses at most this long after the failure that set it.
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    patch_cache_control(response, no_store=True)
     return response
 
 

@@ -34,6 +34,7 @@ def test_after_five_wrong_passwords_an_account_is_locked_from_every_address_unti
     assert [answer.status_code for answer in answers] == [200] * 4 + [429] * 16
     locked = answers[-1]
     assert int(locked["Retry-After"]) == 15 * 60
+    assert locked["Cache-Control"] == "no-store"  # about one account and address: kept by no cache
     assert "Zu viele fehlgeschlagene Anmeldungen" in locked.content.decode()
     assert "redakteurin" not in locked.content.decode()
     # The right password does not let in either, from any address, and the page is in the
