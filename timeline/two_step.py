@@ -113,7 +113,8 @@ def admin_context(request) -> dict:
 
 class LoginView(views.LoginView):
     """two_factor's login wizard as the admin's login page: the password (staff only, as the
-    admin's own form asks), then the authenticator app's code or a recovery code."""
+    admin's own form asks), then the authenticator app's code or a recovery code. Whatever a client
+    posts gets a form or a 400, never a server error."""
 
     template_name = "two_step/login.html"
     form_list = (
@@ -121,6 +122,16 @@ class LoginView(views.LoginView):
         (views.LoginView.TOKEN_STEP, AuthenticationTokenForm),
         (views.LoginView.BACKUP_STEP, BackupTokenForm),
     )
+
+    def post(self, *args, **kwargs):
+        """A step of the login."""
+        # two_factor goes to the code step for `challenge_device` (a phone to call or text, which
+        # this site does not offer) without asking whether that step exists: before the password,
+        # or once the account's app is gone, there is none. The login form again.
+        if "challenge_device" in self.request.POST and self.TOKEN_STEP not in self.steps.all:
+            self.storage.reset()
+            return self.render_goto_step(self.FIRST_STEP)
+        return super().post(*args, **kwargs)
 
     def get_form_prefix(self, step=None, form=None):
         """No prefix for the password step: its fields stay `username` and `password`, as on
