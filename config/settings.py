@@ -228,6 +228,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "timeline.security.client_address"
 AXES_LOCKOUT_CALLABLE = "timeline.security.lockout_response"
+# Wrong codes of the login's second step count as failures too (timeline/two_step.py); like the
+# password and the account name, they are masked in the failures kept.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token-otp_token", "backup-otp_token"]
 # Our own log line says who was locked out and how to lift it; axes' start-up line is left out.
 AXES_VERBOSE = False
 

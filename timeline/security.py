@@ -4,19 +4,24 @@ The client's address is read one way for the API's throttle (timeline/api_thrott
 login limits (django-axes, AXES_CLIENT_IP_CALLABLE): behind TRUSTED_PROXIES proxies, as DRF reads it
 with REST_FRAMEWORK["NUM_PROXIES"]. A login refused for too many failures gets a page in the
 reader's language (AXES_LOCKOUT_CALLABLE) and a line in the log (django-axes' user_locked_out).
+The same limits hold at the second step of the login (timeline/two_step.py): a locked account or
+address is refused there too, and a refused code counts as a failed login.
 """
 
 import ipaddress
 import logging
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from rest_framework.throttling import BaseThrottle
 
@@ -43,7 +48,8 @@ def cool_off_minutes() -> int:
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     """The answer to a login refused for too many failures (AXES_LOCKOUT_CALLABLE): 429 with
     Retry-After and a page in the admin's frame, in the reader's language, that says how long the
-    lock lasts and who can lift it; it names neither the account nor whether it exists."""
+    lock lasts and who can lift it; it names neither the account nor whether it exists. Never
+    stored by a cache: it answers about one account and address, and only for now."""
     context = {
         **admin.site.each_context(request),
         "title": _("Login blocked for now"),
@@ -54,7 +60,32 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     response = render(request, "admin/locked_out.html", context, status=429)
     # The lock lapses at most this long after the failure that set it.
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    patch_cache_control(response, no_store=True)
     return response
+
+
+def credentials_of(username: str) -> dict:
+    """The credentials django-axes reads an account from, as a login form's data names it."""
+    return {settings.AXES_USERNAME_FORM_FIELD: username}
+
+
+def refused_login(request, username: str) -> HttpResponse | None:
+    """The lock-out answer (lockout_response, logged as log_lockout logs it) if django-axes refuses
+    a login for account `username` from this request's address, else None. Axes' own rule
+    (AxesProxyHandler.is_allowed, as its backend asks it of every password): for steps of a login
+    after the password, where no password is checked."""
+    credentials = credentials_of(username)
+    if AxesProxyHandler.is_allowed(request, credentials):
+        return None
+    log_lockout(sender=__name__, request=request, username=username, ip_address=client_address(request))
+    return lockout_response(request, credentials=credentials)
+
+
+def count_failed_login(request, username: str) -> None:
+    """Count a failed login for account `username` from this request's address, as a wrong
+    password counts: Django's user_login_failed signal (what authenticate() sends), which django-axes
+    counts, keeps (AccessFailureLog) and logs, and which locks at AXES_FAILURE_LIMIT failures."""
+    user_login_failed.send(sender=__name__, credentials=credentials_of(username), request=request)
 
 
 @receiver(user_locked_out, dispatch_uid="timeline-log-lockout")

@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -30,6 +31,8 @@ from rest_framework.authtoken.models import Token
 from two_factor import views
 from two_factor.forms import AuthenticationTokenForm, BackupTokenForm, MethodForm
 from two_factor.utils import default_device
+
+from timeline.security import count_failed_login, refused_login
 
 logger = logging.getLogger(__name__)
 
@@ -111,16 +114,71 @@ def admin_context(request) -> dict:
     return admin.site.each_context(request)
 
 
+class CountedFailuresMixin:
+    """A second-step form whose refused code counts as a failed login for the account and the
+    address, as a wrong password does (django-axes' limits, timeline.security); django-otp's own
+    pause after a wrong code stays. An empty field counts no more than an empty password does."""
+
+    def __init__(self, user, initial_device, request, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        self.request = request
+
+    def clean(self):
+        """The code checked (two_factor, django-otp); ValidationError if refused, counted."""
+        try:
+            return super().clean()
+        except ValidationError:
+            if self["otp_token"].data:
+                count_failed_login(self.request, self.user.get_username())
+            raise
+
+
+class TokenForm(CountedFailuresMixin, AuthenticationTokenForm):
+    """The authenticator app's code; a wrong one counts as a failed login."""
+
+
+class RecoveryCodeForm(CountedFailuresMixin, BackupTokenForm):
+    """A recovery code; a wrong one counts as a failed login."""
+
+
 class LoginView(views.LoginView):
     """two_factor's login wizard as the admin's login page: the password (staff only, as the
-    admin's own form asks), then the authenticator app's code or a recovery code."""
+    admin's own form asks), then the authenticator app's code or a recovery code. The login limits
+    hold at every step, and whatever a client posts gets a form or a 400, never a server error."""
 
     template_name = "two_step/login.html"
     form_list = (
         (views.LoginView.AUTH_STEP, AdminAuthenticationForm),
-        (views.LoginView.TOKEN_STEP, AuthenticationTokenForm),
-        (views.LoginView.BACKUP_STEP, BackupTokenForm),
+        (views.LoginView.TOKEN_STEP, TokenForm),
+        (views.LoginView.BACKUP_STEP, RecoveryCodeForm),
     )
+
+    def post(self, *args, **kwargs):
+        """A step of the login. Refused with the lock-out page once the account whose password this
+        session gave, or the address, is locked (django-axes checks the password step itself; the
+        later steps check no password, so they ask here), and the login starts over after it."""
+        user = self.get_user()
+        if user:
+            refused = refused_login(self.request, user.get_username())
+            if refused is not None:
+                self.storage.reset()
+                return refused
+        # two_factor goes to the code step for `challenge_device` (a phone to call or text, which
+        # this site does not offer) without asking whether that step exists: before the password,
+        # or once the account's app is gone, there is none. The login form again.
+        if "challenge_device" in self.request.POST and self.TOKEN_STEP not in self.steps.all:
+            self.storage.reset()
+            return self.render_goto_step(self.FIRST_STEP)
+        return super().post(*args, **kwargs)
+
+    def get_form_list(self):
+        """The steps and their forms. two_factor sets the code step's form from the device's method
+        on each request (for the app, AuthenticationTokenForm, which counts nothing) over the one
+        form_list names: TokenForm goes back in (the app is the only method offered here)."""
+        form_list = super().get_form_list()
+        if self.TOKEN_STEP in form_list:
+            form_list[self.TOKEN_STEP] = TokenForm
+        return form_list
 
     def get_form_prefix(self, step=None, form=None):
         """No prefix for the password step: its fields stay `username` and `password`, as on

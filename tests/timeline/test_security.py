@@ -11,9 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import log_in_verified
+from tests.conftest import authenticator, log_in_verified, totp_code
+from timeline.two_step import new_recovery_codes
 
 PASSWORD = "ein-langes-passwort-7"
+FIXTURE_PASSWORD = "pw-for-tests-only"  # the editor's and publisher's (tests/conftest.py)
 
 
 def login(client: Client, username: str, password: str, address: str = "203.0.113.5", **headers):
@@ -22,6 +24,13 @@ def login(client: Client, username: str, password: str, address: str = "203.0.11
         {"login_view-current_step": "auth", "username": username, "password": password},
         REMOTE_ADDR=address,
         **headers,
+    )
+
+
+def enter(client: Client, step: str, code: str, address: str):
+    """The login's second step: the app's code ("token") or a recovery code ("backup")."""
+    return client.post(
+        "/admin/login/?next=/admin/", {"login_view-current_step": step, f"{step}-otp_token": code}, REMOTE_ADDR=address
     )
 
 
@@ -34,6 +43,7 @@ def test_after_five_wrong_passwords_an_account_is_locked_from_every_address_unti
     assert [answer.status_code for answer in answers] == [200] * 4 + [429] * 16
     locked = answers[-1]
     assert int(locked["Retry-After"]) == 15 * 60
+    assert locked["Cache-Control"] == "no-store"  # about one account and address: kept by no cache
     assert "Zu viele fehlgeschlagene Anmeldungen" in locked.content.decode()
     assert "redakteurin" not in locked.content.decode()
     # The right password does not let in either, from any address, and the page is in the
@@ -94,3 +104,48 @@ def test_a_forged_x_forwarded_for_does_not_change_the_address_counted_behind_one
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.77"}
     forged = login(client, "konto-9", "falsch", address="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.77")
     assert forged.status_code == 429
+
+
+def test_a_session_past_the_password_is_refused_at_the_code_once_its_account_or_its_address_is_locked(
+    publisher, editor, caplog
+):
+    caplog.set_level(logging.WARNING, logger="timeline.security")
+    apps = {user: authenticator(user) for user in (publisher, editor)}
+    waiting, neighbour = Client(), Client()
+    assert login(waiting, "herausgeberin", FIXTURE_PASSWORD, address="192.0.2.1").status_code == 200
+    assert login(neighbour, "redakteurin", FIXTURE_PASSWORD, address="203.0.113.9").status_code == 200
+    # Meanwhile the publisher's account is guessed from elsewhere, and from the editor's address
+    # other accounts are.
+    for n in range(5):
+        login(Client(), "herausgeberin", "falsch", address=f"198.51.100.{n}")
+        login(Client(), f"konto-{n}", "falsch", address="203.0.113.9")
+    for client, user, address in ((waiting, publisher, "192.0.2.1"), (neighbour, editor, "203.0.113.9")):
+        refused = enter(client, "token", totp_code(apps[user]), address)
+        assert refused.status_code == 429 and "no-store" in refused["Cache-Control"]
+        assert "Zu viele fehlgeschlagene Anmeldungen" in refused.content.decode()
+        assert "_auth_user_id" not in client.session
+    refusals = [record.getMessage() for record in caplog.records if record.name == "timeline.security"]
+    assert any("'herausgeberin'" in line and "192.0.2.1" in line for line in refusals)
+
+
+def test_wrong_app_and_recovery_codes_count_as_failed_logins_and_the_fifth_locks_account_and_address(
+    publisher, settings
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's own pause after a wrong code: not this test's
+    app = authenticator(publisher)
+    new_recovery_codes(publisher)
+    client = Client()
+    login(client, "herausgeberin", FIXTURE_PASSWORD, address="192.0.2.1")
+    wrong = f"{(int(totp_code(app)) + 1) % 10**6:06d}"
+    answers = [enter(client, "token", wrong, "192.0.2.1") for _ in range(3)]
+    client.post("/admin/login/", {"login_view-current_step": "token", "wizard_goto_step": "backup"})
+    answers += [enter(client, "backup", "falsch12", "192.0.2.1") for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200] * 4 + [429]
+    # Kept like wrong passwords, without the codes typed.
+    assert AccessFailureLog.objects.filter(username="herausgeberin", ip_address="192.0.2.1").count() == 5
+    assert "falsch12" not in AccessAttempt.objects.get(username="herausgeberin").post_data
+    # Locked: the right code, the password from elsewhere, any account from this address.
+    assert enter(client, "token", totp_code(app), "192.0.2.1").status_code == 429
+    assert login(Client(), "herausgeberin", FIXTURE_PASSWORD, address="198.51.100.7").status_code == 429
+    assert login(Client(), "jemand", "falsch", address="192.0.2.1").status_code == 429
+    assert "_auth_user_id" not in client.session

@@ -3,6 +3,7 @@ for editors; recovery codes; API tokens listed and revoked on the account page."
 
 import base64
 import binascii
+from itertools import product
 
 from django.contrib.auth.models import User
 from django.test import Client
@@ -134,3 +135,39 @@ def test_a_login_post_without_the_forms_step_is_a_clear_400_in_the_readers_langu
     refused = client.post("/admin/login/", {"username": "redakteurin", "password": PASSWORD})
     assert refused.status_code == 400
     assert "Ungültige Anfrage" in refused.content.decode()
+
+
+def test_whatever_a_client_posts_to_the_login_is_answered_with_its_form_or_a_400_never_a_server_error(
+    publisher, settings
+):
+    settings.AXES_FAILURE_LIMIT = 1000  # wrong codes count as failed logins: test_security's concern
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    authenticator(publisher)
+    new_recovery_codes(publisher)
+    fields = (
+        {},
+        {"challenge_device": "x"},  # a phone to call: two_factor's, not offered here
+        {"wizard_goto_step": "backup"},
+        {"wizard_goto_step": "bogus"},
+        {"token-otp_token": "12345x"},
+        {"backup-otp_token": "falsch"},
+    )
+    answers = {}
+    for past_password, step, sent in product((False, True), (None, "auth", "token", "backup", "bogus"), fields):
+        client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        form = {"csrfmiddlewaretoken": client.get("/admin/login/").context["csrf_token"]}
+        if past_password:
+            client.post(
+                "/admin/login/",
+                {**form, "login_view-current_step": "auth", "username": publisher.username, "password": PASSWORD},
+            )
+        step_field = {} if step is None else {"login_view-current_step": step}
+        answer = client.post("/admin/login/", {**form, **step_field, **sent})
+        answers[past_password, step, *sent.items()] = answer.status_code
+        assert "_auth_user_id" not in client.session
+    assert {key: status for key, status in answers.items() if status not in (200, 400)} == {}
+    # The tester's request: a device to challenge before any password. The login form again.
+    client = Client()
+    again = client.post("/admin/login/", {"challenge_device": "x"})
+    assert again.status_code == 200 and 'name="username"' in again.content.decode()
+    assert Client(enforce_csrf_checks=True).post("/admin/login/", {"challenge_device": "x"}).status_code == 403
