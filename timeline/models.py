@@ -677,9 +677,12 @@ class Event(SlugClashNamed, models.Model):
                 Correction.objects.create(event=self, created_at=now, **notes)
             elif translated:
                 self._translate_latest_correction()
-            if loaded_status is not None and loaded_status != self.status and self.status in PUBLISHING_STATES:
-                # A preview link shows what is not decided yet. Once a publisher publishes or
-                # withdraws the event, the links shared before stop (PreviewLink.expires_at).
+            decided = loaded_status is not None and loaded_status != self.status and self.status in PUBLISHING_STATES
+            if decided or was_public or stays_public:
+                # A preview link shows what is not decided yet and not public. Once a publisher
+                # publishes or withdraws the event, or a save finds it public (its scheduled time
+                # passed, or was set to now), the links shared before stop for good
+                # (PreviewLink.expires_at): taken back to a draft, it is not theirs to show again.
                 self.preview_links.filter(expires_at__gt=now).update(expires_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
@@ -1210,14 +1213,20 @@ def preview_link_expiry() -> datetime.datetime:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def open(self, now: datetime.datetime | None = None) -> PreviewLinkQuerySet:
-        """Links that still work (at `now`): neither revoked nor expired."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+        """Links that still work (at `now`): neither revoked nor expired, and their event not
+        first published since they were made (`PreviewLink.is_open`)."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now).exclude(
+            event__first_published_at__gte=models.F("created_at"), event__first_published_at__lte=now
+        )
 
 
 class PreviewLink(models.Model):
     """A secret, revocable address at which anyone holding it sees an unpublished event, until it
     expires: PREVIEW_LINK_MAX_AGE days after it was made unless a publisher sets another time,
-    and at once when the event is published or withdrawn (Event.save)."""
+    and for good once the event is published or withdrawn, or the public has seen it since (a
+    save then sets the expiry to its time: Event.save; a scheduled time that passed with no save
+    shows in the first publication time: `is_open`)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("event"))
     token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
@@ -1247,5 +1256,12 @@ class PreviewLink(models.Model):
         return reverse("timeline:event-preview", kwargs={"token": self.token})
 
     def is_open(self) -> bool:
-        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link."""
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link.
+
+        Neither revoked nor expired, and its event not first published between the link's making
+        and now: a link made for a scheduled event has served once the time came, even if nothing
+        saved the event then, and whatever a publisher later sets as its expiry."""
+        now = timezone.now()
+        first = self.event.first_published_at
+        first_public_since = first is not None and self.created_at <= first <= now
+        return self.revoked_at is None and self.expires_at > now and not first_public_since

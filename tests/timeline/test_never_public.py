@@ -7,6 +7,7 @@ import re
 import time_machine
 from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from timeline.models import Event, PreviewLink, Series, Topic
@@ -233,3 +234,26 @@ def test_a_withdrawn_event_shows_only_the_title_date_and_address_the_public_last
         # Staff previewing the draft's address are told what the public sees instead.
         banner = "sieht nur, was sie zuletzt sah, „Treffen in Prag“ (13. Mai 2026) unter /events/treffen-in-prag/"
         assert banner in editor_client.get("/events/geheime-verhandlung/").content.decode().replace("\u00ad", "")
+
+
+def test_a_preview_link_stops_for_good_once_the_public_has_seen_its_scheduled_event(
+    publisher_client, editor_client, make_event
+):
+    colleague = Client()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        soon = make_event(title="Geplanter Besuch", publish_at=NOW + datetime.timedelta(seconds=20))
+        later = make_event(title="Später geplant", publish_at=NOW + WEEK)
+        soon_url, _message = preview_url(publisher_client, soon)
+        later_url, _message = preview_url(publisher_client, later)
+        assert colleague.get(soon_url).status_code == colleague.get(later_url).status_code == 200
+
+        traveller.shift(datetime.timedelta(seconds=30))  # the time passes: nothing saves the event
+        assert colleague.get(soon_url)["Location"] == soon.get_absolute_url()
+        patch(publisher_client, later, publish_at=timezone.now().isoformat())  # public now, status unchanged
+        assert colleague.get(later_url)["Location"] == later.get_absolute_url()
+
+        for event, url in ((soon, soon_url), (later, later_url)):
+            patch(publisher_client, event, status="draft")
+            patch(editor_client, event, body="<p>Interne Fassung für die Hausleitung</p>")
+            response = colleague.get(url)
+            assert response.status_code == 404 and "Interne Fassung" not in response.content.decode()
