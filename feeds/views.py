@@ -438,8 +438,8 @@ def icalendar(request):
 
 def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
     """The .ics of the public event at `slug`; a redirect from an old slug; 410 for a withdrawn
-    event the public saw (as its page: `Event.objects.gone()`); 404 for any other, and, saying
-    why, for one not known to the day."""
+    event the public saw at `slug`, as they saw it (as its page: `Event.objects.gone_at()`); 404
+    for any other, and, saying why, for one not known to the day."""
     event = with_calendar_fields(Event.objects.public()).filter(slug=slug).first()
     if event is None:
         moved = PreviousSlug.objects.filter(slug=slug).values_list("event_id", flat=True).first()
@@ -447,9 +447,9 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
         if event is not None and ical.in_calendars(event):
             return HttpResponsePermanentRedirect(reverse("timeline:event-calendar", kwargs={"slug": event.slug}))
     if event is None:
-        withdrawn = Event.objects.gone().filter(slug=slug).first()
-        if withdrawn is not None:
-            return render(request, "timeline/event_withdrawn.html", {"event": withdrawn}, status=410)
+        seen = Event.objects.gone_at(slug)
+        if seen is not None:
+            return render(request, "timeline/event_withdrawn.html", {"event": seen}, status=410)
         # Drafts too: a calendar file is only ever made of a public event, even for staff.
         raise Http404
     if not ical.in_calendars(event):

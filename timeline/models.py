@@ -17,6 +17,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -400,6 +401,18 @@ class EventQuerySet(models.QuerySet):
             first_published_at__lte=models.F("withdrawn_at"),
         ).filter(first_published_at__lte=now or timezone.now())
 
+    def gone_at(self, slug: str) -> Event | None:
+        """The withdrawn event readers knew at `slug`, as they last saw it (`last_public_state`),
+        for its 410 page and .ics; None where the public knew no such address. The current slug
+        of a gone event counts only if it was public: one chosen after the event left the public
+        says nothing, not even that the event exists (404). Two or three queries."""
+        found = self.gone().filter(models.Q(slug=slug) | models.Q(previous_slugs__slug=slug)).distinct()
+        for event in found:  # at most two: one has the slug now, another had it before
+            seen = event.last_public_state()
+            if seen is not None and slug in seen.public_slugs:
+                return seen
+        return None
+
     def day_precise(self) -> EventQuerySet:
         """Events whose date is known to the day at both ends (`EventDate.is_day_precise`), in the
         database: `date_precision` is the start's, and an end coarser than a day is an EDTF end
@@ -642,7 +655,19 @@ class Event(SlugClashNamed, models.Model):
             self.slug = self._free_slug()
         for name, document in make_search_documents(self).items():
             setattr(self, name, document)
+        loaded_status = getattr(self, "_loaded_status", None)
+        loaded_publish_at = getattr(self, "_loaded_publish_at", None)
+        # Public as stored (the version check below makes sure it is this object's), and as saved
+        # (a naive time, which only code can give, is refused as the row is written).
+        was_public = (
+            loaded_status == self.Status.PUBLISHED and loaded_publish_at is not None and loaded_publish_at <= now
+        )
+        stays_public = (
+            self.status == self.Status.PUBLISHED and timezone.is_aware(self.publish_at) and self.publish_at <= now
+        )
         with transaction.atomic():
+            if was_public and not stays_public and not self._state.adding:
+                self._keep_public_state()
             self._claim_next_version()
             self._save_row(slug_given, *args, **kwargs)
             if corrected:
@@ -654,10 +679,12 @@ class Event(SlugClashNamed, models.Model):
                 Correction.objects.create(event=self, created_at=now, **notes)
             elif translated:
                 self._translate_latest_correction()
-            loaded_status = getattr(self, "_loaded_status", None)
-            if loaded_status is not None and loaded_status != self.status and self.status in PUBLISHING_STATES:
-                # A preview link shows what is not decided yet. Once a publisher publishes or
-                # withdraws the event, the links shared before stop (PreviewLink.expires_at).
+            decided = loaded_status is not None and loaded_status != self.status and self.status in PUBLISHING_STATES
+            if decided or was_public or stays_public:
+                # A preview link shows what is not decided yet and not public. Once a publisher
+                # publishes or withdraws the event, or a save finds it public (its scheduled time
+                # passed, or was set to now), the links shared before stop for good
+                # (PreviewLink.expires_at): taken back to a draft, it is not theirs to show again.
                 self.preview_links.filter(expires_at__gt=now).update(expires_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
@@ -729,6 +756,20 @@ class Event(SlugClashNamed, models.Model):
             and self.publish_at == getattr(self, "_loaded_publish_at", None)
             and self.publish_at < now
         )
+
+    def _keep_public_state(self) -> None:
+        """Keep the stored state, which the public sees until this save, as a revision, unless
+        the latest revision holds it already (the admin, the API and the importer record one
+        after each save). What the public last saw is read from the revisions
+        (`last_public_state`); an event made public by another path (the seed, a script) would
+        otherwise leave none, and its withdrawn page would have nothing it may show."""
+        from .revisions import action_for, record  # revisions builds on the API's serializer
+
+        recorded = Revision.objects.filter(event_public_id=self.public_id).values_list("version", "status").first()
+        if recorded is not None and recorded[0] == self.version:
+            return
+        stored = Event.objects.get(pk=self.pk)
+        record(stored, None, action_for(recorded[1] if recorded else None, stored.status))
 
     def _save_row(self, slug_given: bool, *args, **kwargs) -> None:
         """Write the row. Two events with one title saved at the same instant find the same free
@@ -823,6 +864,47 @@ class Event(SlugClashNamed, models.Model):
     def is_scheduled(self) -> bool:
         """Whether the event is published with a publication time still in the future."""
         return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
+
+    def last_public_state(self) -> Event | None:
+        """The event as the public last saw it, for its page and .ics once it is withdrawn (410):
+        an unsaved Event, for display only, with the title (in each language), date and slug of
+        the latest revision whose state was public (published, its publication time reached
+        before the next revision replaced it), the withdrawal time and reason as they are now,
+        and `public_slugs`, every address a public state had. None if no revision holds a public
+        state (the event was withdrawn before revisions were kept). One query.
+
+        The current record may hold what was written after the event left the public (a new
+        title, date or slug for a draft); the public saw none of it. Event.save keeps the state
+        the public saw as a revision when the event leaves the public, whichever path saves it."""
+        shown = ("data__slug", "data__title", "data__title_en", "data__date")
+        rows = list(
+            Revision.objects.filter(event_public_id=self.public_id)
+            .order_by("created_at", "pk")
+            .values_list("action", "status", "created_at", "data__publish_at", *shown)
+        )
+        seen, slugs = None, set()
+        for index, (action, status, saved_at, publish_at, slug, title, title_en, edtf) in enumerate(rows):
+            # A state lasts until the next revision replaces it, or until the event is deleted.
+            if action == Revision.Action.DELETED:
+                until = saved_at
+            else:
+                until = rows[index + 1][2] if index + 1 < len(rows) else timezone.now()
+            public_from = parse_datetime(publish_at) if publish_at else None
+            if status == self.Status.PUBLISHED and public_from is not None and public_from <= until:
+                seen = {"slug": slug, "title_de": title, "title_en": title_en or None, "date": edtf}
+                slugs.add(slug)
+        if seen is None:
+            return None
+        state = Event(
+            public_id=self.public_id,
+            status=self.status,
+            first_published_at=self.first_published_at,
+            withdrawn_at=self.withdrawn_at,
+            withdrawal_reason=self.withdrawal_reason,
+            **seen,
+        )
+        state.public_slugs = slugs
+        return state
 
     def is_gone(self) -> bool:
         """Whether the event is withdrawn after the public saw it (the rule of `objects.gone()`):
@@ -1085,8 +1167,10 @@ class Revision(models.Model):
     """One saved state of an event: who did what when, and the whole record as it then was.
 
     Written after every save and before every deletion (admin, API, import), so any earlier state
-    can be compared and restored, and a deleted event recovered. Restoring goes through the same
-    validation as any other write and makes a new revision; history is never rewritten.
+    can be compared and restored, and a deleted event recovered; and by Event.save for the state
+    a public event leaves if none holds it, as what its withdrawn page may show
+    (Event.last_public_state). Restoring goes through the same validation as any other write and
+    makes a new revision; history is never rewritten.
     """
 
     class Action(models.TextChoices):
@@ -1133,14 +1217,20 @@ def preview_link_expiry() -> datetime.datetime:
 
 class PreviewLinkQuerySet(models.QuerySet):
     def open(self, now: datetime.datetime | None = None) -> PreviewLinkQuerySet:
-        """Links that still work (at `now`): neither revoked nor expired."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+        """Links that still work (at `now`): neither revoked nor expired, and their event not
+        first published since they were made (`PreviewLink.is_open`)."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now).exclude(
+            event__first_published_at__gte=models.F("created_at"), event__first_published_at__lte=now
+        )
 
 
 class PreviewLink(models.Model):
     """A secret, revocable address at which anyone holding it sees an unpublished event, until it
     expires: PREVIEW_LINK_MAX_AGE days after it was made unless a publisher sets another time,
-    and at once when the event is published or withdrawn (Event.save)."""
+    and for good once the event is published or withdrawn, or the public has seen it since (a
+    save then sets the expiry to its time: Event.save; a scheduled time that passed with no save
+    shows in the first publication time: `is_open`)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("event"))
     token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
@@ -1170,5 +1260,12 @@ class PreviewLink(models.Model):
         return reverse("timeline:event-preview", kwargs={"token": self.token})
 
     def is_open(self) -> bool:
-        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link."""
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link.
+
+        Neither revoked nor expired, and its event not first published between the link's making
+        and now: a link made for a scheduled event has served once the time came, even if nothing
+        saved the event then, and whatever a publisher later sets as its expiry."""
+        now = timezone.now()
+        first = self.event.first_published_at
+        first_public_since = first is not None and self.created_at <= first <= now
+        return self.revoked_at is None and self.expires_at > now and not first_public_since

@@ -374,6 +374,14 @@ def event_page_context(event: Event, *, is_preview: bool, with_jsonld: bool = Tr
     }
     if event.series_id:
         context["series_older"], context["series_newer"] = series_neighbours(event)
+    if is_preview and event.is_gone():
+        # The banner tells staff what the public sees of the withdrawn event: what it last saw,
+        # which a later draft's title, date or address may differ from.
+        seen = context["public_state"] = event.last_public_state()
+        shown = ("title_de", "title_en", "date", "slug")
+        context["public_state_differs"] = seen is not None and any(
+            (getattr(seen, name) or None) != (getattr(event, name) or None) for name in shown
+        )
     if is_preview:
         # A preview shows topics and series the public may not know yet; a link to filter by one
         # would be refused (400) to whoever holds a secret preview link, so only public ones link.
@@ -404,11 +412,12 @@ class EventDetailView(DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            withdrawn = Event.objects.gone().filter(slug=kwargs["slug"]).first()
-            if withdrawn is not None:
-                # It was public once: say so, when and why, instead of pretending it never was.
-                # Withdrawn before anyone saw it, it stays unknown (404), its title unsaid.
-                context = {"event": withdrawn, "canonical_path": withdrawn.get_absolute_url()}
+            seen = Event.objects.gone_at(kwargs["slug"])
+            if seen is not None:
+                # It was public once: say so, when and why, instead of pretending it never was,
+                # showing only what the public saw. Withdrawn before anyone saw it, it stays
+                # unknown (404), its title unsaid.
+                context = {"event": seen, "canonical_path": seen.get_absolute_url()}
                 return render(request, "timeline/event_withdrawn.html", context, status=410)
             moved = PreviousSlug.objects.filter(slug=kwargs["slug"]).values_list("event_id", flat=True).first()
             event = visible_events(request).filter(pk=moved).first() if moved else None

@@ -7,6 +7,7 @@ import re
 import time_machine
 from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from timeline.models import Event, PreviewLink, Series, Topic
@@ -182,3 +183,77 @@ def test_a_preview_link_links_only_the_topics_and_series_the_public_may_filter_b
     assert 'href="/?topic=wirtschaftssicherheit"' in page
     assert "Neues Thema" in page and "?topic=neues-thema" not in page  # a link the colleague would get 400 from
     assert "Neue Reihe" in page and "?series=neue-reihe" not in page
+
+
+def patch(client: Client, event: Event, **fields) -> None:
+    """Change `event` through the API as the client's user (any version)."""
+    response = client.patch(
+        f"/api/events/{event.public_id}/", fields, content_type="application/json", headers={"if-match": "*"}
+    )
+    assert response.status_code == 200, response.content
+
+
+SECRET = {"title": "Geheime Verhandlung über Sanktionen gegen Land X", "title_en": "Secret sanctions talks"}
+NEVER_SEEN = ("Sanktionen", "sanctions", "24. Dezember", "24 December")
+
+
+def test_a_withdrawn_event_shows_only_the_title_date_and_address_the_public_last_saw(
+    publisher_client, editor_client, make_event
+):
+    reader = Client()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        kept = make_event(title="Treffen in Wien", title_en="Meeting in Vienna", date="2026-05-12")
+        # One made public as the seed does (no revision), one published by a publisher (API).
+        moved = make_event(title="Treffen in Prag", title_en="Meeting in Prague", date="2026-05-13", status="draft")
+        patch(publisher_client, moved, status="published")
+        known = {kept: kept.slug, moved: moved.slug}
+        for event, slug in ((kept, {}), (moved, {"slug": "geheime-verhandlung"})):
+            traveller.shift(WEEK)
+            patch(publisher_client, event, status="draft")  # unpublished
+            patch(editor_client, event, date="2026-12-24", **SECRET, **slug)
+            patch(publisher_client, event, status="withdrawn", withdrawal_reason="Das Treffen fand nicht statt.")
+
+        seen = {kept: ("Treffen in Wien", "12. Mai 2026", "Meeting in Vienna", "12 May 2026")}
+        seen[moved] = ("Treffen in Prag", "13. Mai 2026", "Meeting in Prague", "13 May 2026")
+        for event, (title_de, date_de, title_en, date_en) in seen.items():
+            slug = known[event]
+            for address, title, date in (
+                (f"/events/{slug}/", title_de, date_de),
+                (f"/en/events/{slug}/", title_en, date_en),
+                (f"/events/{slug}/event.ics", title_de, date_de),
+                (f"/en/events/{slug}/event.ics", title_en, date_en),
+            ):
+                response = reader.get(address)
+                page = response.content.decode().replace("\u00ad", "")  # hyphenation points
+                assert response.status_code == 410, address
+                assert title in page and date in page and "Das Treffen fand nicht statt." in page, address
+                assert not [secret for secret in NEVER_SEEN if secret in page], address
+        for address in ("/events/geheime-verhandlung/", "/en/events/geheime-verhandlung/event.ics"):
+            response = reader.get(address)
+            assert response.status_code == 404 and "Sanktionen" not in response.content.decode(), address
+        # Staff previewing the draft's address are told what the public sees instead.
+        banner = "sieht nur, was sie zuletzt sah, „Treffen in Prag“ (13. Mai 2026) unter /events/treffen-in-prag/"
+        assert banner in editor_client.get("/events/geheime-verhandlung/").content.decode().replace("\u00ad", "")
+
+
+def test_a_preview_link_stops_for_good_once_the_public_has_seen_its_scheduled_event(
+    publisher_client, editor_client, make_event
+):
+    colleague = Client()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        soon = make_event(title="Geplanter Besuch", publish_at=NOW + datetime.timedelta(seconds=20))
+        later = make_event(title="Später geplant", publish_at=NOW + WEEK)
+        soon_url, _message = preview_url(publisher_client, soon)
+        later_url, _message = preview_url(publisher_client, later)
+        assert colleague.get(soon_url).status_code == colleague.get(later_url).status_code == 200
+
+        traveller.shift(datetime.timedelta(seconds=30))  # the time passes: nothing saves the event
+        assert colleague.get(soon_url)["Location"] == soon.get_absolute_url()
+        patch(publisher_client, later, publish_at=timezone.now().isoformat())  # public now, status unchanged
+        assert colleague.get(later_url)["Location"] == later.get_absolute_url()
+
+        for event, url in ((soon, soon_url), (later, later_url)):
+            patch(publisher_client, event, status="draft")
+            patch(editor_client, event, body="<p>Interne Fassung für die Hausleitung</p>")
+            response = colleague.get(url)
+            assert response.status_code == 404 and "Interne Fassung" not in response.content.decode()
