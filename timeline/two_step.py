@@ -248,12 +248,16 @@ class SetupView(views.SetupView):
         return super().get_key(step)
 
     def get_context_data(self, form, **kwargs):
-        """The wizard's context with the admin's; whether this account must use the second step."""
+        """The wizard's context with the admin's; whether this account must use the second step;
+        the key in groups of four, as apps accept it typed (spaces are ignored)."""
+        context = super().get_context_data(form, **kwargs)
+        key = context.get("secret_key", "")
         return {
-            **super().get_context_data(form, **kwargs),
+            **context,
             **admin_context(self.request),
             "title": _("Set up two-step verification"),
             "required": two_step_required(self.request.user),
+            "key_to_type": " ".join(key[start : start + 4] for start in range(0, len(key), 4)),
         }
 
     def done(self, form_list, **kwargs):

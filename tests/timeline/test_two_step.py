@@ -39,6 +39,11 @@ def test_a_publisher_without_an_app_is_led_to_the_setup_reaches_nothing_else_and
     assert setup.redirect_chain[-1][0] == f"/admin/two-step/setup/?next={EVENTS.replace('/', '%2F')}"
     assert "QR-Code für die Authenticator-App" in setup.content.decode()
     scanned = setup.context["secret_key"]
+    # To type by hand: in groups of four, as the apps take it; or a link that opens the app.
+    key_to_type = setup.context["key_to_type"]
+    assert key_to_type.replace(" ", "") == scanned and len(key_to_type.split()[0]) == 4
+    assert f"<code>{key_to_type}</code>" in setup.content.decode()
+    assert "In der Authenticator-App öffnen</a>" in setup.content.decode()
     for path in ("/admin/", EVENTS, "/admin/account/"):
         setup = client.get(path, follow=True)
         assert setup.redirect_chain[-1][0].startswith("/admin/two-step/setup/"), path
