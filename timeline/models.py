@@ -683,9 +683,10 @@ class Event(SlugClashNamed, models.Model):
             if decided or was_public or stays_public:
                 # A preview link shows what is not decided yet and not public. Once a publisher
                 # publishes or withdraws the event, or a save finds it public (its scheduled time
-                # passed, or was set to now), the links shared before stop for good
-                # (PreviewLink.expires_at): taken back to a draft, it is not theirs to show again.
-                self.preview_links.filter(expires_at__gt=now).update(expires_at=now)
+                # passed, or was set to now), the links shared before stop for good: revoked, so
+                # that no later expiry a publisher sets opens them again; taken back to a draft,
+                # the event is not theirs to show again.
+                self.preview_links.filter(revoked_at__isnull=True).update(revoked_at=now)
         old_slug = getattr(self, "_loaded_slug", None)
         if old_slug and old_slug != self.slug:
             # The old address keeps working: it redirects permanently to the new one. One that

@@ -454,10 +454,10 @@ def preview(request, token: str):
     """An unpublished event at its secret address (PreviewLink).
 
     A link to an event that is public by now leads to its public page (302: nothing secret is
-    there, and a colleague's link keeps working); an unknown, revoked or expired link, and one
-    to a withdrawn event, is 404.
+    there, and a colleague's link keeps working, although publishing revoked it); an unknown,
+    revoked or expired link, and one to a withdrawn event, is 404.
     """
-    link = get_object_or_404(PreviewLink.objects.select_related("event"), token=token, revoked_at__isnull=True)
+    link = get_object_or_404(PreviewLink.objects.select_related("event"), token=token)
     if link.event.is_public():
         return redirect(link.event)
     if not link.is_open() or link.event.is_withdrawn():

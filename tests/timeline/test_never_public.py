@@ -257,3 +257,26 @@ def test_a_preview_link_stops_for_good_once_the_public_has_seen_its_scheduled_ev
             patch(editor_client, event, body="<p>Interne Fassung für die Hausleitung</p>")
             response = colleague.get(url)
             assert response.status_code == 404 and "Interne Fassung" not in response.content.decode()
+
+
+def test_a_preview_link_of_an_event_public_before_stays_stopped_whatever_expiry_a_publisher_sets_later(
+    publisher_client, editor_client, make_event
+):
+    colleague = Client()
+    with time_machine.travel(NOW, tick=False) as traveller:
+        event = make_event(title="Wiederkehrender Dialog", publish_at=NOW - WEEK)  # public a week ago
+        patch(publisher_client, event, status="draft")
+        patch(
+            publisher_client, event, status="published", publish_at=(NOW + datetime.timedelta(seconds=20)).isoformat()
+        )
+        url, _message = preview_url(publisher_client, event)  # for the scheduled return
+        assert colleague.get(url).status_code == 200
+        traveller.shift(datetime.timedelta(seconds=30))
+        assert colleague.get(url)["Location"] == event.get_absolute_url()
+        patch(publisher_client, event, status="draft")
+        patch(editor_client, event, body="<p>Interne Fassung</p>")
+        link = PreviewLink.objects.get(event=event)
+        form = {"expires_at_0": "2026-12-31", "expires_at_1": "12:00:00"}
+        assert publisher_client.post(f"/admin/timeline/previewlink/{link.pk}/change/", form).status_code == 302
+        response = colleague.get(url)
+        assert response.status_code == 404 and "Interne Fassung" not in response.content.decode()
