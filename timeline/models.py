@@ -770,7 +770,10 @@ class Event(SlugClashNamed, models.Model):
         if recorded is not None and recorded[0] == self.version:
             return
         stored = Event.objects.get(pk=self.pk)
-        record(stored, None, action_for(recorded[1] if recorded else None, stored.status))
+        # With no revision before it, the state kept is the publication itself: "published",
+        # not "created" (its creation was not recorded, and happened earlier).
+        action = action_for(recorded[1], stored.status) if recorded else Revision.Action.PUBLISHED
+        record(stored, None, action)
 
     def _save_row(self, slug_given: bool, *args, **kwargs) -> None:
         """Write the row. Two events with one title saved at the same instant find the same free

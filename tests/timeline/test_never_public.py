@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from timeline.models import Event, PreviewLink, Series, Topic
+from timeline.models import Event, PreviewLink, Revision, Series, Topic
 
 NOW = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.UTC)
 WEEK = datetime.timedelta(days=7)
@@ -213,6 +213,9 @@ def test_a_withdrawn_event_shows_only_the_title_date_and_address_the_public_last
             patch(editor_client, event, date="2026-12-24", **SECRET, **slug)
             patch(publisher_client, event, status="withdrawn", withdrawal_reason="Das Treffen fand nicht statt.")
 
+        # The state the public saw of the one without a revision was kept, as its publication.
+        first = Revision.objects.filter(event_public_id=kept.public_id).order_by("created_at", "pk").first()
+        assert (first.action, first.title) == (Revision.Action.PUBLISHED, "Treffen in Wien")
         seen = {kept: ("Treffen in Wien", "12. Mai 2026", "Meeting in Vienna", "12 May 2026")}
         seen[moved] = ("Treffen in Prag", "13. Mai 2026", "Meeting in Prague", "13 May 2026")
         for event, (title_de, date_de, title_en, date_en) in seen.items():
