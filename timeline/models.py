@@ -1219,16 +1219,6 @@ def preview_link_expiry() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=settings.PREVIEW_LINK_MAX_AGE)
 
 
-class PreviewLinkQuerySet(models.QuerySet):
-    def open(self, now: datetime.datetime | None = None) -> PreviewLinkQuerySet:
-        """Links that still work (at `now`): neither revoked nor expired, and their event not
-        first published since they were made (`PreviewLink.is_open`)."""
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now).exclude(
-            event__first_published_at__gte=models.F("created_at"), event__first_published_at__lte=now
-        )
-
-
 class PreviewLink(models.Model):
     """A secret, revocable address at which anyone holding it sees an unpublished event, until it
     expires: PREVIEW_LINK_MAX_AGE days after it was made unless a publisher sets another time,
@@ -1250,8 +1240,6 @@ class PreviewLink(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    objects = PreviewLinkQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("preview link")
@@ -1264,11 +1252,10 @@ class PreviewLink(models.Model):
         return reverse("timeline:event-preview", kwargs={"token": self.token})
 
     def is_open(self) -> bool:
-        """Whether the link still works: the rule of `PreviewLink.objects.open()` for one link.
-
-        Neither revoked nor expired, and its event not first published between the link's making
-        and now: a link made for a scheduled event has served once the time came, even if nothing
-        saved the event then, and whatever a publisher later sets as its expiry."""
+        """Whether the link still works: neither revoked nor expired, and its event not first
+        published between the link's making and now: a link made for a scheduled event has served
+        once the time came, even if nothing saved the event then, and whatever a publisher later
+        sets as its expiry."""
         now = timezone.now()
         first = self.event.first_published_at
         first_public_since = first is not None and self.created_at <= first <= now
