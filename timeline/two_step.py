@@ -32,11 +32,11 @@ from two_factor import views
 from two_factor.forms import AuthenticationTokenForm, BackupTokenForm, MethodForm
 from two_factor.utils import default_device
 
+from timeline.roles import PUBLISH
 from timeline.security import count_failed_login, refused_login
 
 logger = logging.getLogger(__name__)
 
-PUBLISHER_GROUP = "publisher"  # as roles.ROLES names it
 RECOVERY_CODES = 10
 # New recovery codes wait here, in the server-side session, for the one page that shows them.
 NEW_RECOVERY_CODES_SESSION_KEY = "two_step_new_recovery_codes"
@@ -56,13 +56,10 @@ class CodeInput(forms.TextInput):
 
 
 def two_step_required(user) -> bool:
-    """Whether an account must use two-step verification: superusers, and publishers (members of
-    the publisher group, or anyone allowed to publish)."""
-    return (
-        user.is_superuser
-        or user.has_perm("timeline.publish_event")
-        or user.groups.filter(name=PUBLISHER_GROUP).exists()
-    )
+    """Whether an account must use two-step verification: superusers, and publishers (anyone
+    allowed to publish, roles.PUBLISH: the publisher group has it, roles.ensure_roles). Asked on
+    every admin request: from the permissions Django caches per user, no query of its own."""
+    return user.is_superuser or user.has_perm(PUBLISH)
 
 
 def has_two_step(user) -> bool:
