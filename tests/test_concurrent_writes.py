@@ -118,7 +118,10 @@ def app(prepared_database, database_url, tmp_path):
     log = (tmp_path / "app.log").open("w")  # Django's errors, to read when a test fails
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "4", "-b", f"127.0.0.1:{port}", "--no-control-socket",
-         "--error-logfile", str(tmp_path / "gunicorn.log")],
+         # CI runs the suite on both databases at once on two cores: a worker that is merely slow
+         # to boot or answer is not what a race judges, so gunicorn's 30 s does not cut it off.
+         "--timeout", "120", "--error-logfile", str(tmp_path / "gunicorn.log"),
+         "--access-logfile", str(tmp_path / "gunicorn.log"), "--access-logformat", "%(m)s %(U)s %(s)s %(M)sms"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -128,10 +131,12 @@ def app(prepared_database, database_url, tmp_path):
             break
         except requests.RequestException:
             time.sleep(0.1)
+    SERVER_LOGS[:] = [tmp_path / "gunicorn.log", tmp_path / "app.log"]
     yield base, token, env
     process.terminate()
     process.wait(timeout=10)
     log.close()
+    SERVER_LOGS.clear()
 
 
 def superuser_token(env: dict, username: str) -> str:
@@ -150,6 +155,9 @@ def create_event(base: str, token: str, title: str) -> tuple[str, int]:
     return f"{base}/api/events/{created.json()['id']}/", created.json()["version"]
 
 
+SERVER_LOGS: list = []  # the running servers' log files, shown when a request of a race gets no answer
+
+
 def race(requests_: list[functools.partial]) -> list[requests.Response]:
     """Each request from a thread of its own, all released at the same instant."""
     barrier = threading.Barrier(len(requests_))
@@ -157,13 +165,19 @@ def race(requests_: list[functools.partial]) -> list[requests.Response]:
 
     def run(i: int) -> None:
         barrier.wait()
-        results[i] = requests_[i]()
+        try:
+            results[i] = requests_[i]()
+        except requests.RequestException as error:  # reported below, with what the servers logged
+            results[i] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests_))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    failed = [result for result in results if isinstance(result, Exception)]
+    logs = "\n".join(f"--- {path.name}\n{path.read_text()[-6000:]}" for path in SERVER_LOGS if path.exists())
+    assert not failed, f"{failed}\n{logs}"
     return results
 
 
