@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 
+from .cache import get_or_set
 from .dates import parse_event_date
 from .languages import LANGUAGES, column
 from .models import Event, Series, Topic
@@ -475,3 +476,18 @@ def describe_applied(
         (str(EventFilter.base_filters[name].label), describe_value(name, value, topics, series))
         for name, value in selection.applied
     ]
+
+
+def used_countries() -> set[str]:
+    """The codes of the countries public events involve."""
+    codes: set[str] = set()
+    for value in Event.objects.public().order_by().values_list("countries", flat=True).distinct():
+        codes.update(code for code in value.split(",") if code)
+    return codes
+
+
+def facet_countries(selected: list[str]) -> list[tuple[str, str]]:
+    """The countries a reader can filter by: those public events involve, plus any selected."""
+    codes = {code.strip().upper() for code in selected if code.strip().upper() in countries}
+    codes |= get_or_set("used-countries", used_countries)
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])

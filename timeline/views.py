@@ -1,18 +1,19 @@
-"""Public pages: the timeline, one event's page, robots.txt."""
+"""Public pages: the timeline (a list, and drawn to scale), robots.txt, the 404 page. One event's
+page is timeline.event_pages."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,69 +21,22 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from django.views.generic import DetailView
 from django.views.i18n import set_language as django_set_language
-from django_countries import countries
 
 from feeds.formats import format_links, grouped
 
 from . import scale
 from .cache import cache_public, get_or_set
-from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
-from .filters import PARAMETERS, Selection, describe_applied, select_events
+from .dates import _current_language
+from .filters import PARAMETERS, Selection, describe_applied, facet_countries, select_events
+from .headings import group_events
 from .languages import SOURCE_LANGUAGE, column, text_language
 from .middleware import is_api, refusal
-from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, PreviewLink, PreviousSlug, Series, Topic, may_preview
-from .pagination import REVERSE_ORDER, Position, paginate
-from .structured_data import absolute_url, event_jsonld, jsonld_script
+from .models import SEARCH_DOCUMENTS, TIMELINE_ORDER, Event, Series, Topic
+from .pagination import Position, paginate
+from .structured_data import absolute_url
 
 CURSOR_PARAMETERS = ("after", "before")
-
-
-def visible_events(request) -> QuerySet[Event]:
-    """What this request may see: public events, or every event for those who may preview
-    (`models.may_preview`: the view permission on events, not being staff, and a session that
-    passed its second step where the account needs one)."""
-    if may_preview(request.user):
-        return Event.objects.all()
-    return Event.objects.public()
-
-
-@dataclass
-class Group:
-    """Events under one heading: a month, or a coarser period ("Frühjahr", "4. Quartal") of one year."""
-
-    year: int
-    label: str
-    events: list[Event] = field(default_factory=list)
-    first_of_year: bool = False
-
-    @property
-    def year_heading(self) -> str:
-        """The year above its groups, written as every date writes it ("2024", "0800")."""
-        return year_text(self.year)
-
-
-def period_label(event: Event, language: str) -> str:
-    """The heading an event is listed under: the month it begins in, or the period it is known by.
-
-    A date known to the day is listed, as in a calendar, under the month of its first day ("30. Juni
-    – 2. Juli 2025" and "KW 1 2025" under the month they begin in); the date beside it says where it
-    ends. A coarser date is listed under its own period, and a range of coarse periods under the
-    range ("2024 – 2025", "Oktober 2024 – März 2025"), never under a period it is not known to lie
-    in. Qualifiers ("ca.") belong to the event's date, not to the heading.
-    """
-    date = event.event_date
-    start = replace(date.start, approximate=False, uncertain=False)
-    if start.precision == DAY:
-        return DatePoint(start.year, start.month).display(language)
-    if date.end is not None:
-        end = replace(date.end, day=None, approximate=False, uncertain=False)
-        return EventDate(start, end).display(language) if end != start else start.display(language)
-    if start.precision == YEAR:
-        return _("%(year)s, date within the year not known") % {"year": year_text(start.year)}
-    label = start.display(language)  # "März 2024", "Frühjahr 2024", "Winter 2024/25", "4. Quartal 2024"
-    return label[:1].upper() + label[1:]  # "second half of 2024" opens a heading
 
 
 # The admin's language choice changes nothing but the display language (a cookie, checked against
@@ -90,18 +44,6 @@ def period_label(event: Event, language: str) -> str:
 # links to their other address instead (templates/base.html), carry nothing made for one visitor,
 # set no cookie, and a proxy or CDN may store them.
 set_language = csrf_exempt(django_set_language)
-
-
-def group_events(events: list[Event]) -> list[Group]:
-    """Consecutive events sharing a year and a period, in timeline order."""
-    language = _current_language()
-    groups: list[Group] = []
-    for event in events:
-        year, label = event.date_start.year, period_label(event, language)
-        if not groups or (groups[-1].year, groups[-1].label) != (year, label):
-            groups.append(Group(year, label, first_of_year=not groups or groups[-1].year != year))
-        groups[-1].events.append(event)
-    return groups
 
 
 @dataclass
@@ -332,143 +274,11 @@ def event_scale(request):
     return render(request, "timeline/event_scale.html", context, status=400 if selection.errors else 200)
 
 
-def used_countries() -> set[str]:
-    """The codes of the countries public events involve."""
-    codes: set[str] = set()
-    for value in Event.objects.public().order_by().values_list("countries", flat=True).distinct():
-        codes.update(code for code in value.split(",") if code)
-    return codes
-
-
-def facet_countries(selected: list[str]) -> list[tuple[str, str]]:
-    """The countries a reader can filter by: those public events involve, plus any selected."""
-    codes = {code.strip().upper() for code in selected if code.strip().upper() in countries}
-    codes |= get_or_set("used-countries", used_countries)
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
-
-
-NEIGHBOUR_FIELDS = ("title", "slug", "date")  # what the page shows of them
-
-
-def series_neighbours(event: Event) -> tuple[Event | None, Event | None]:
-    """The public events just before and just after `event` in its series, in timeline order
-    (None where there is none); one slice of event_series_idx each."""
-    here = Position.of(event)
-    in_series = Event.objects.public().filter(series_id=event.series_id).exclude(pk=event.pk).only(*NEIGHBOUR_FIELDS)
-    older = in_series.filter(here.older()).order_by(*TIMELINE_ORDER).first()
-    newer = in_series.filter(here.newer()).order_by(*REVERSE_ORDER).first()
-    return older, newer
-
-
-def event_page_context(event: Event, *, is_preview: bool, with_jsonld: bool = True) -> dict:
-    """What the event page shows besides the event and its related rows (which the caller
-    prefetches): its neighbours in its series, its canonical address, its structured data."""
-    context = {
-        "event": event,
-        "is_preview": is_preview,
-        "canonical_path": event.get_absolute_url(),  # in the page's language: /en/events/… in English
-        "canonical_url": absolute_url(event.get_absolute_url()),
-        "jsonld": jsonld_script(event_jsonld(event)) if with_jsonld else "",
-        "series_older": None,
-        "series_newer": None,
-    }
-    if event.series_id:
-        context["series_older"], context["series_newer"] = series_neighbours(event)
-    if is_preview and event.is_gone():
-        # The banner tells staff what the public sees of the withdrawn event: what it last saw,
-        # which a later draft's title, date or address may differ from.
-        seen = context["public_state"] = event.last_public_state()
-        shown = ("title_de", "title_en", "date", "slug")
-        context["public_state_differs"] = seen is not None and any(
-            (getattr(seen, name) or None) != (getattr(event, name) or None) for name in shown
-        )
-    if is_preview:
-        # A preview shows topics and series the public may not know yet; a link to filter by one
-        # would be refused (400) to whoever holds a secret preview link, so only public ones link.
-        context["public_topics"] = set(Topic.objects.public().filter(events=event).values_list("slug", flat=True))
-        context["public_series"] = bool(event.series_id) and Series.objects.public().filter(pk=event.series_id).exists()
-    return context
-
-
-def with_related(events: QuerySet[Event]) -> QuerySet[Event]:
-    """`events` with everything the event page shows of each: a fixed number of queries."""
-    return (
-        events.select_related("series")
-        .prefetch_related("topics", "participants", "sources", "corrections")
-        .defer(*SEARCH_DOCUMENTS)
-    )
-
-
-class EventDetailView(DetailView):
-    """One event, with everything recorded about it. Staff also see drafts, marked as previews."""
-
-    template_name = "timeline/event_detail.html"
-    context_object_name = "event"
-
-    def get_queryset(self) -> QuerySet[Event]:
-        return with_related(visible_events(self.request))
-
-    def get(self, request, *args, **kwargs):
-        try:
-            return super().get(request, *args, **kwargs)
-        except Http404:
-            seen = Event.objects.gone_at(kwargs["slug"])
-            if seen is not None:
-                # It was public once: say so, when and why, instead of pretending it never was,
-                # showing only what the public saw. Withdrawn before anyone saw it, it stays
-                # unknown (404), its title unsaid.
-                context = {"event": seen, "canonical_path": seen.get_absolute_url()}
-                return render(request, "timeline/event_withdrawn.html", context, status=410)
-            moved = PreviousSlug.objects.filter(slug=kwargs["slug"]).values_list("event_id", flat=True).first()
-            event = visible_events(request).filter(pk=moved).first() if moved else None
-            if event is None:
-                raise
-            return HttpResponsePermanentRedirect(event.get_absolute_url())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(event_page_context(self.object, is_preview=not self.object.is_public()))
-        return context
-
-    def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        if context["is_preview"]:
-            # A staff preview must never be stored by a shared cache or indexed.
-            response["Cache-Control"] = "private, no-store"
-            response["X-Robots-Tag"] = "noindex"
-        return response
-
-
-# Public readers get the page from the cache; staff (who have a session) always anew.
-event_detail = require_safe(cache_public(EventDetailView.as_view()))
-
-
 @require_safe
 def robots_txt(request):
     """Everything public may be crawled; the admin may not; the sitemap says what exists."""
     lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {absolute_url('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def preview(request, token: str):
-    """An unpublished event at its secret address (PreviewLink).
-
-    A link to an event that is public by now leads to its public page (302: nothing secret is
-    there, and a colleague's link keeps working, although publishing revoked it); an unknown,
-    revoked or expired link, and one to a withdrawn event, is 404.
-    """
-    link = get_object_or_404(PreviewLink.objects.select_related("event"), token=token)
-    if link.event.is_public():
-        return redirect(link.event)
-    if not link.is_open() or link.event.is_withdrawn():
-        raise Http404
-    event = with_related(Event.objects.filter(pk=link.event_id)).get()
-    context = event_page_context(event, is_preview=True, with_jsonld=False)
-    response = render(request, "timeline/event_detail.html", context)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the secret address must not leak to linked sites
-    return response
 
 
 def page_not_found(request, exception):

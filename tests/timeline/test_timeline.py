@@ -615,7 +615,7 @@ def test_sqlite_lists_the_countries_in_use_from_an_index_alone(make_event):
     # Asked once per content version; read from the table it would scan every event's body.
     from django.test.utils import CaptureQueriesContext
 
-    from timeline.views import used_countries
+    from timeline.filters import used_countries
 
     make_event(countries=["JP"])
     with CaptureQueriesContext(connection) as queries:
@@ -633,7 +633,7 @@ def test_sqlite_finds_series_neighbours_and_a_series_timeline_in_the_series_inde
 
     from timeline.filters import select_events
     from timeline.pagination import TIMELINE_ORDER
-    from timeline.views import series_neighbours
+    from timeline.event_pages import series_neighbours
 
     series = Series.objects.create(name="Dialog", slug="dialog")
     event = make_event(series=series)
