@@ -30,9 +30,11 @@ The responses
     language is negotiated and is in the key too.
     A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
     Only GET and HEAD requests without a session cookie or credentials are answered from the
-    cache; only 200 responses that set no cookie and are not marked private are kept. Kept
-    responses answer conditional requests (ETag, Last-Modified) from their validators alone, and
-    carry a gzip variant.
+    cache; only 200 responses that set no cookie and are not marked private are kept. A response
+    is kept whole (an HttpResponse, as Django's cache middleware keeps it) in each content coding
+    it is served in, plain and gzipped, so a reader gets the one it accepts without packing or
+    unpacking; conditional requests (ETag, Last-Modified) are answered from it with Django's
+    ``get_conditional_response``.
 
 The cache is never a dependency: an error from the shared cache counts as a miss (logged once
 per outage), the version is then read from the database, and after an outage the version the
@@ -378,6 +380,7 @@ def is_cacheable(request: HttpRequest) -> bool:
 
 COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/json", "application/feed+json")
 NOT_KEPT_HEADERS = {"content-length", "content-encoding", "etag", "set-cookie"}
+CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -404,6 +407,39 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
+def kept_forms(response: HttpResponse) -> dict[str, HttpResponse] | None:
+    """What to keep of `response`, by content coding (RFC 9110, section 8.4.1): "identity", and
+    "gzip" for a compressible body of GZIP_MIN_LENGTH bytes or more (its ETag weak, as Django's
+    GZipMiddleware makes it); a body of LARGE_BODY bytes or more is kept gzipped only. Each form
+    is a whole HttpResponse with its ETag, kept as Django's cache middleware keeps one. None if
+    `response` must not be kept: not a 200, streaming, setting a cookie, or private."""
+    if isinstance(response, SimpleTemplateResponse):
+        response.render()
+    cache_control = response.get("Cache-Control", "")
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or any(word in cache_control for word in ("private", "no-store", "no-cache"))
+    ):
+        return None
+    content = response.content
+    compressible = len(content) >= GZIP_MIN_LENGTH and response.get("Content-Type", "").startswith(COMPRESSIBLE)
+    if compressible:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    headers = {name: value for name, value in response.items() if name.lower() not in NOT_KEPT_HEADERS}
+    etag = response.get("ETag") or '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+    forms = {}
+    if compressible:
+        packed = gzip.compress(content, compresslevel=6, mtime=0)
+        forms["gzip"] = HttpResponse(packed, headers={**headers, "Content-Encoding": "gzip", "ETag": "W/" + etag})
+    # A large body (a CSV file, a long calendar) is kept gzipped only: a tenth of the memory per
+    # address, and most clients take it so; the rest get it unpacked (`unpacked`).
+    if not compressible or len(content) < LARGE_BODY:
+        forms["identity"] = HttpResponse(content, headers={**headers, "ETag": etag})
+    return forms
+
+
 # What a 304 repeats of the response it stands for (RFC 9110, section 15.4.5), besides the ETag.
 NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "last-modified", "vary"}
 
@@ -412,83 +448,33 @@ NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "expires", "last-mo
 class Validators:
     """What answers a conditional request for a kept response without reading its body."""
 
-    etag: str  # strong; a gzipped body carries it weak
+    etag: str  # strong; the gzip form carries it weak
     last_modified: int | None
-    gzipped: bool
     headers: tuple[tuple[str, str], ...]  # what a 304 repeats
 
-    def not_modified(self, request: HttpRequest) -> HttpResponse | None:
-        """A 304 if `request`'s conditions say the reader's copy is current, else None."""
+    @classmethod
+    def of(cls, form: HttpResponse) -> Validators:
+        """The validators of a kept form (either: they differ only in the ETag's weakness)."""
+        headers = tuple((name, value) for name, value in form.items() if name.lower() in NOT_MODIFIED_HEADERS)
+        return cls(form["ETag"].removeprefix("W/"), parse_http_date_safe(form.get("Last-Modified", "")), headers)
+
+    def not_modified(self, request: HttpRequest, coding: str) -> HttpResponse | None:
+        """A 304 if `request`'s conditions say the reader's copy (in `coding`) is current, else None."""
         response = get_conditional_response(request, etag=self.etag, last_modified=self.last_modified)
         if response is None or response.status_code != 304:
             return None
         for name, value in self.headers:
             response[name] = value
-        compressed = self.gzipped and accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        response["ETag"] = "W/" + self.etag if compressed else self.etag
+        response["ETag"] = "W/" + self.etag if coding == "gzip" else self.etag
         return response
 
 
-@dataclass(frozen=True)
-class CachedResponse:
-    """A response as kept: status, headers, body, its gzip form, and its validators."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    content: bytes | None  # None when only the gzip form is kept (a large body)
-    gzipped: bytes | None
-    etag: str
-    last_modified: int | None
-
-    @classmethod
-    def of(cls, response: HttpResponse) -> CachedResponse | None:
-        """What to keep of `response`, or None if it must not be kept."""
-        if isinstance(response, SimpleTemplateResponse):
-            response.render()
-        cache_control = response.get("Cache-Control", "")
-        if (
-            response.status_code != 200
-            or response.streaming
-            or response.cookies
-            or any(word in cache_control for word in ("private", "no-store", "no-cache"))
-        ):
-            return None
-        content = response.content
-        gzipped = None
-        if len(content) >= GZIP_MIN_LENGTH and response.get("Content-Type", "").startswith(COMPRESSIBLE):
-            gzipped = gzip.compress(content, compresslevel=6, mtime=0)
-            patch_vary_headers(response, ("Accept-Encoding",))
-        etag = response.get("ETag") or '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
-        return cls(
-            status=response.status_code,
-            headers=tuple((name, value) for name, value in response.items() if name.lower() not in NOT_KEPT_HEADERS),
-            # A large body (a CSV file, a long calendar) is kept gzipped only: a tenth of the
-            # memory per address, and most clients take it so; the rest get it unpacked.
-            content=None if gzipped is not None and len(content) >= LARGE_BODY else content,
-            gzipped=gzipped,
-            etag=etag,
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-        )
-
-    @property
-    def validators(self) -> Validators:
-        headers = tuple((name, value) for name, value in self.headers if name.lower() in NOT_MODIFIED_HEADERS)
-        return Validators(self.etag, self.last_modified, self.gzipped is not None, headers)
-
-    def respond(self, request: HttpRequest) -> HttpResponse:
-        """The response for `request`: gzipped if it accepts that (with a weak validator, as
-        Django's GZipMiddleware gives), 304 or 412 if its conditions say so (RFC 9110)."""
-        compressed = self.gzipped is not None and accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        body = self.gzipped if compressed else self.content
-        response = HttpResponse(gzip.decompress(self.gzipped) if body is None else body, status=self.status)
-        for name, value in self.headers:
-            response[name] = value
-        if compressed:
-            response["Content-Encoding"] = "gzip"
-            response["ETag"] = "W/" + self.etag
-        else:
-            response["ETag"] = self.etag
-        return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
+def unpacked(packed: HttpResponse) -> HttpResponse:
+    """The "identity" form of a kept "gzip" form, for a client that does not take gzip."""
+    response = HttpResponse(gzip.decompress(packed.content), headers=packed.headers)
+    del response["Content-Encoding"]
+    response["ETag"] = packed["ETag"].removeprefix("W/")
+    return response
 
 
 def cached_response(
@@ -499,44 +485,53 @@ def cached_response(
     path: str | None = None,
 ) -> HttpResponse:
     """The response `build()` makes for `request`, kept per content version and `response_key`
-    (see the module's docstring for what is kept and who gets it)."""
+    (see the module's docstring for what is kept and who gets it), in the content coding the
+    request accepts; 304 or 412 if its conditions say so (RFC 9110, section 13)."""
     if not is_cacheable(request):
         return build()
     key = response_key(request, *vary, language=language, path=path)
-    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-        # A reader revalidating its copy (feed readers, proxies): answered from the validators
+    coding = "gzip" if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "identity"
+    conditional = any(condition in request.META for condition in CONDITIONS)
+    if conditional:
+        # A reader revalidating its copy (feed readers, proxies): a 304 from the validators
         # alone, without reading the body.
-        validators = get_value(key + ":v")
-        answer = validators.not_modified(request) if validators is not None else None
+        validators = get_value(f"{key}:v")
+        answer = validators.not_modified(request, coding) if validators is not None else None
         if answer is not None:
             return answer
-    built: HttpResponse | None = None
-
-    def make() -> CachedResponse | None:
-        nonlocal built
+    response = get_value(f"{key}:{coding}")
+    if response is None and coding == "identity" and (packed := get_value(f"{key}:gzip")) is not None:
+        response = unpacked(packed)
+    if response is None:
         built = build()
-        kept = CachedResponse.of(built)
-        if kept is not None:
-            set_value(key + ":v", kept.validators)
-        return kept
-
-    kept = get_or_set(key, make)
-    if kept is None:  # not to be kept: the response as built (then never stored)
-        return built
-    return kept.respond(request)
+        forms = kept_forms(built)
+        if forms is None:  # not to be kept: the response as built (then never stored)
+            return built
+        for name, form in forms.items():
+            set_value(f"{key}:{name}", form)
+        set_value(f"{key}:v", Validators.of(next(iter(forms.values()))))
+        response = forms.get(coding) or unpacked(forms["gzip"])
+    if conditional:  # a 412 (If-Match), or the validators were gone
+        etag = response["ETag"].removeprefix("W/")
+        modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
+    return response
 
 
 def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Decorate a public page's view: its responses are cached per content version
     (`cached_response`) and say they vary by Cookie."""
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = cached_response(request, lambda: view(request, *args, **kwargs))
+    def build(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
         # The cache is bypassed with a session cookie (editors, previews): a page from the cache
         # and one made anew say the same. The language is the address's (/en/…), never a
         # header's or a cookie's, so a page varies on neither.
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return cached_response(request, lambda: build(request, *args, **kwargs))
 
     return wrapped

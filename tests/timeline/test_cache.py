@@ -418,14 +418,16 @@ def test_a_large_response_is_kept_gzipped_only_and_still_served_whole_to_every_r
     from django.http import HttpResponse
 
     body = ("Zeile mit Umlauten äöü und 城内実\n" * 20_000).encode()
-    kept = cache.CachedResponse.of(HttpResponse(body, content_type="text/csv; charset=utf-8"))
-    assert kept.content is None and len(kept.gzipped) < len(body) / 10
-    plain = kept.respond(rf.get("/export.csv"))
+    forms = cache.kept_forms(HttpResponse(body, content_type="text/csv; charset=utf-8"))
+    assert set(forms) == {"gzip"} and len(forms["gzip"].content) < len(body) / 10
+    plain = cache.unpacked(forms["gzip"])
     assert plain.content == body and "Content-Encoding" not in plain
-    packed = kept.respond(rf.get("/export.csv", headers={"accept-encoding": "gzip"}))
-    assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed.content) == body
-    small = cache.CachedResponse.of(HttpResponse(b"x" * 1000, content_type="text/plain"))
-    assert small.content == b"x" * 1000
+    assert plain["ETag"] == forms["gzip"]["ETag"].removeprefix("W/") and not plain["ETag"].startswith("W/")
+    assert forms["gzip"]["Content-Encoding"] == "gzip" and gzip.decompress(forms["gzip"].content) == body
+    small = cache.kept_forms(HttpResponse(b"x" * 1000, content_type="text/plain"))
+    assert small["identity"].content == b"x" * 1000 and gzip.decompress(small["gzip"].content) == b"x" * 1000
+    tiny = cache.kept_forms(HttpResponse(b"x" * 100, content_type="text/plain"))
+    assert set(tiny) == {"identity"}  # too short to be worth packing
 
 
 @pytest.mark.parametrize("path", ["/export.csv", "/feeds/atom/", "/feeds/ics/", "/timeline.json"])
