@@ -6,9 +6,12 @@ For each size (BENCH_SIZES, default "100000") it builds a SQLite database of syn
 production shape, with a private redis-server and REDIS_URL set (skipped when redis-server is not
 installed). Each is served by gunicorn (2 sync workers, debug off) and measured with wrk (-t1 -c16):
 
-- every surface, requested again and again, against the trivial Django view measured right after it;
+- every surface, requested again and again, against the trivial Django view;
 - the Atom feed, the timeline and an event page through nginx with the cache settings of
   deploy/nginx/, against nginx serving a static copy of the same bytes;
+
+each measured in three runs, every run between two of its reference's, and reported by the run
+with the median ratio (another guest's burst of work on a shared machine slows single runs);
 - the peak memory of each gunicorn worker after those runs;
 
 and in-process, with Django's test client: the SQL queries of a repeated request, the timeline's
@@ -19,12 +22,14 @@ bench-results/results.json. Both configurations at the default size take about t
 (a minute more the first time, to generate the database).
 
 BENCH_CONFIGS="default" (or "redis") measures one configuration, BENCH_SIZES="10000 100000" more
-sizes; BENCH_DURATION (seconds per wrk run, default 5) and BENCH_ONLY (a regular expression over
+sizes; BENCH_DURATION (seconds per wrk run, default 2), BENCH_ROUNDS (runs of each surface, each
+between two of its reference, default 3) and BENCH_ONLY (a regular expression over
 the names in the tables, e.g. "feed" or "made anew") shorten a run.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -46,7 +51,8 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench-results"
 PYTHON = sys.executable
-DURATION = os.environ.get("BENCH_DURATION", "5")
+DURATION = os.environ.get("BENCH_DURATION", "2")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "100000").split()]
 CONFIGS = os.environ.get("BENCH_CONFIGS", "default redis").split()
 ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
@@ -237,7 +243,8 @@ def wrk(url: str, headers: dict | None = None, seconds: str = DURATION) -> dict:
 
 
 def progress(name: str, row: dict) -> None:
-    print(f"  {name:36} {row['rps']:9.0f} req/s  ratio {row['ratio']:.2f}", flush=True)
+    rounds = ", ".join(f"{ratio:.2f}" for ratio in row["ratios"])
+    print(f"  {name:36} {row['rps']:9.0f} req/s  ratio {row['ratio']:.2f} (rounds: {rounds})", flush=True)
 
 
 def surfaces() -> dict[str, Surface]:
@@ -296,10 +303,26 @@ def surfaces() -> dict[str, Surface]:
     }
 
 
+def alternated(subject: Callable[[], dict], reference: Callable[[], dict], references: list[dict]) -> dict:
+    """`subject` measured ROUNDS times, each run between two runs of `reference` (appended to
+    `references`, whose last run is the first one's "before"), and its ratio taken to the mean
+    of those two: the machine's speed drifts over minutes, and another guest's burst of work
+    can slow a single run by a tenth or more. Returns the round with the median ratio, with
+    `ratio`, `reference_rps` and `ratios` (every round's)."""
+    rounds = []
+    for _ in range(ROUNDS):
+        row = subject()
+        references.append(reference())
+        row["reference_rps"] = (references[-2]["rps"] + references[-1]["rps"]) / 2
+        row["ratio"] = row["rps"] / row["reference_rps"]
+        rounds.append(row)
+    rounds.sort(key=lambda row: row["ratio"])
+    return {**rounds[len(rounds) // 2], "ratios": [round(row["ratio"], 3) for row in rounds]}
+
+
 def repeated(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
-    """Each surface with wrk, against the trivial view measured right before and right after it
-    (the mean of both): the machine's speed drifts over minutes, so a reference from another
-    minute would skew the ratio. The reference row shown is the median of those trivial runs."""
+    """Each surface with wrk, alternated with the trivial view (`alternated`). The reference row
+    shown is the median of the trivial runs."""
     wrk(base + TRIVIAL, seconds="1")  # both workers import and set up what every request uses
     rows, references = {}, [wrk(base + TRIVIAL)]
     for name, surface in paths.items():
@@ -313,13 +336,9 @@ def repeated(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
         for _ in range(8):
             fetch(base + surface.path, headers)
         wrk(base + surface.path, headers, seconds="1")
-        row = rows[name] = wrk(base + surface.path, headers)
-        references.append(wrk(base + TRIVIAL))
-        row.update(
-            trivial_rps=(references[-2]["rps"] + references[-1]["rps"]) / 2,
-            target=surface.target and ("≥", surface.target),
-        )
-        row["ratio"] = row["rps"] / row["trivial_rps"]
+        measured = functools.partial(wrk, base + surface.path, headers)
+        row = rows[name] = alternated(measured, functools.partial(wrk, base + TRIVIAL), references)
+        row["target"] = surface.target and ("≥", surface.target)
         progress(name, row)
     median = sorted(references, key=lambda row: row["rps"])[len(references) // 2]
     return {f"trivial view (reference, median of {len(references)})": median, **rows}
@@ -344,13 +363,10 @@ def through_nginx(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
         for number, (name, path) in enumerate(wanted.items()):
             (workdir / "static" / str(number)).write_bytes(fetch(base + path).read())
             fetch(proxy + path)  # stored by nginx
-            # The static copy measured just before and just after (the machine's speed drifts).
-            before = wrk(f"{proxy}/static-copy/{number}")
-            row = rows[name] = wrk(proxy + path)
-            after = wrk(f"{proxy}/static-copy/{number}")
-            static_rps = (before["rps"] + after["rps"]) / 2
-            static_p99 = max(before["p99_ms"], after["p99_ms"])
-            row.update(static_rps=static_rps, static_p99_ms=static_p99, ratio=row["rps"] / static_rps)
+            copy = functools.partial(wrk, f"{proxy}/static-copy/{number}")
+            copies = [copy()]
+            row = rows[name] = alternated(functools.partial(wrk, proxy + path), copy, copies)
+            row.update(static_rps=row["reference_rps"], static_p99_ms=max(run["p99_ms"] for run in copies))
             row["target"] = ("≥", NGINX_TARGET)
             progress(name, row)
     return rows
@@ -531,7 +547,10 @@ def judged(value: float, sign: str, target: float) -> str:
 
 
 def table(size: int, config: str, measured: dict) -> None:
-    print(f"\n{size:,} events, {DESCRIPTIONS[config]}; wrk -t1 -c16 -d{DURATION}s, gunicorn 2 sync workers")
+    print(
+        f"\n{size:,} events, {DESCRIPTIONS[config]}; wrk -t1 -c16 -d{DURATION}s, the median of {ROUNDS} rounds"
+        ", gunicorn 2 sync workers"
+    )
     # Other work on the machine skews ratios even within a run: its load is shown with the results.
     before, after = measured["load"]
     print(f"load average (1 min) before the wrk runs {before:.2f}, after {after:.2f}, on {os.cpu_count()} CPUs")

@@ -148,6 +148,8 @@ def selection_address(request: HttpRequest, reads: tuple[str, ...] = ()) -> str:
     reads (the filters, and `reads`), non-empty, the names in one order: the response's cache
     key. Any other parameter (`?x=1`, a cache-busting `?_=…`) or another order gives the same
     response, so it is kept once, not once per spelling of the address."""
+    if not request.META.get("QUERY_STRING"):
+        return request.path
     # Names in one order; a name's values in the order given, which the title follows.
     names = (*PARAMETERS, *reads)
     pairs = [(name, value) for name in names for value in request.GET.getlist(name) if value.strip()]

@@ -48,6 +48,7 @@ import functools
 import gzip
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -199,27 +200,35 @@ def cache_available() -> bool:
 
 
 class _Local:
-    """This process's copy of the version and until when (time.monotonic()) it may be used; the
-    site's date and when it ends."""
+    """This process's copy of the version, until when it may be used (time.monotonic()) and
+    until when it holds (time.time(): the next scheduled publication); the site's date and the
+    POSIX times it starts and ends. Plain numbers, as every request compares them."""
 
     version: ContentVersion | None = None
     until = 0.0
+    holds_until = math.inf
     day = ""
-    day_starts = day_ends = EPOCH
+    day_starts = day_ends = 0.0
 
 
 def content_version() -> ContentVersion:
     """The current content version (this process's copy, if younger than a second)."""
-    now = timezone.now()
     version = _Local.version
-    if version is not None and time.monotonic() < _Local.until and version.holds_at(now):
+    if version is not None and time.monotonic() < _Local.until and time.time() < _Local.holds_until:
         return version
+    now = timezone.now()
     version = _shared("get", version_key())
     if version is None or not version.holds_at(now):
         version = version_from_database()
         _shared("add", version_key(), version, _version_timeout(version, now))
-    _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
+    keep_locally(version)
     return version
+
+
+def keep_locally(version: ContentVersion) -> None:
+    """Keep `version` in this process for LOCAL_VERSION_SECONDS, or until it stops holding."""
+    _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
+    _Local.holds_until = version.expires.timestamp() if version.expires else math.inf
 
 
 def _version_timeout(version: ContentVersion, now: datetime.datetime) -> int:
@@ -234,7 +243,7 @@ def _announce() -> None:
     version = version_from_database()
     now = timezone.now()
     _shared("set", version_key(), version, _version_timeout(version, now))
-    _Local.version, _Local.until = version, time.monotonic() + LOCAL_VERSION_SECONDS
+    keep_locally(version)
 
 
 def content_changed() -> None:
@@ -339,12 +348,11 @@ def code_release() -> str:
 
 def today() -> str:
     """The site's date (TIME_ZONE) in ISO form: which events are upcoming. Worked out once a day."""
-    now = timezone.now()
-    if not _Local.day_starts <= now < _Local.day_ends:
-        local = timezone.localtime(now)
+    if not _Local.day_starts <= time.time() < _Local.day_ends:
+        local = timezone.localtime()
+        starts = local.replace(hour=0, minute=0, second=0, microsecond=0)
         _Local.day = local.date().isoformat()
-        _Local.day_starts = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        _Local.day_ends = _Local.day_starts + datetime.timedelta(days=1)
+        _Local.day_starts, _Local.day_ends = starts.timestamp(), (starts + datetime.timedelta(days=1)).timestamp()
     return _Local.day
 
 
