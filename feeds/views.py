@@ -148,12 +148,25 @@ def selection_address(request: HttpRequest, reads: tuple[str, ...] = ()) -> str:
     reads (the filters, and `reads`), non-empty, the names in one order: the response's cache
     key. Any other parameter (`?x=1`, a cache-busting `?_=…`) or another order gives the same
     response, so it is kept once, not once per spelling of the address."""
-    if not request.META.get("QUERY_STRING"):
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
         return request.path
-    # Names in one order; a name's values in the order given, which the title follows.
-    names = (*PARAMETERS, *reads)
-    pairs = [(name, value) for name in names for value in request.GET.getlist(name) if value.strip()]
-    return request.path + ("?" + urlencode(pairs) if pairs else "")
+    names = {name: position for position, name in enumerate((*PARAMETERS, *reads))}
+    plain = query.isascii() and "%" not in query and "+" not in query
+    if plain:
+        # Nothing in it is encoded: its pairs are what QueryDict would decode, read without
+        # building one (most of the cost of a cached answer to a filtered address), and written
+        # back as they came (a name holds no "=", a pair no "&").
+        given = [(name, value) for name, _, value in (pair.partition("=") for pair in query.split("&"))]
+    else:
+        given = [(name, value) for name, values in request.GET.lists() for value in values]
+    # Names in one order (a stable sort); a name's values in the order given, which the title follows.
+    pairs = sorted(
+        ((name, value) for name, value in given if name in names and value.strip()), key=lambda pair: names[pair[0]]
+    )
+    if not pairs:
+        return request.path
+    return request.path + "?" + ("&".join(f"{name}={value}" for name, value in pairs) if plain else urlencode(pairs))
 
 
 # What the files hold, in the readers' words: "diplomatische-termine" in German.

@@ -9,6 +9,7 @@ a file cache, a stock backend that processes share, standing in for a shared one
 
 import datetime
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -428,6 +429,28 @@ def test_a_large_response_is_kept_gzipped_only_and_still_served_whole_to_every_r
     assert small["identity"].content == b"x" * 1000 and gzip.decompress(small["gzip"].content) == b"x" * 1000
     tiny = cache.kept_forms(HttpResponse(b"x" * 100, content_type="text/plain"))
     assert set(tiny) == {"identity"}  # too short to be worth packing
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "country=JP&topic=energy", "topic=energy&country=JP", "country=JP&country=DE&x=1&_=17", "q=&country=JP",
+        "country", "country=JP&&topic=energy=x", "q=Kiuchi+Minoru&country=JP", "q=%E5%9F%8E&country=jp",
+        "countr%79=JP", "q=%20&kind=meeting", "after=abc&country=JP",
+    ],
+)  # fmt: skip
+def test_a_formats_cache_key_names_the_selection_its_parameters_decode_to(rf, query):
+    """Read without building a QueryDict where nothing is encoded, the key still names what
+    QueryDict decodes: "countr%79=JP" filters by country, and is never kept as the unfiltered feed."""
+    from django.http import QueryDict
+
+    from feeds.views import selection_address
+    from timeline.filters import PARAMETERS
+
+    decoded = QueryDict(query)
+    expected = [(name, value) for name in PARAMETERS for value in decoded.getlist(name) if value.strip()]
+    path, _, kept = selection_address(rf.get("/feeds/atom/?" + query)).partition("?")
+    assert path == "/feeds/atom/" and list(QueryDict(kept).lists()) == list(QueryDict(urlencode(expected)).lists())
 
 
 @pytest.mark.parametrize("path", ["/export.csv", "/feeds/atom/", "/feeds/ics/", "/timeline.json"])
