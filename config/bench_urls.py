@@ -1,6 +1,7 @@
 """Reference endpoints for `make bench` only (BENCH_REFERENCES=1): never enabled in production.
 
-A trivial view (the framework's ceiling on this machine) and two of Django's stock syndication
+A trivial view (the framework's ceiling on this machine), one sending a given number of bytes
+(the reference for large files), and two of Django's stock syndication
 feeds of the same 50 events our feeds carry, so the benchmark can print ratios measured in one
 run: a thin one (title, link, summary, date) and a like-for-like one, which emits what our RSS
 feed emits, computed by the same functions of feeds/builder.py.
@@ -19,6 +20,12 @@ from timeline.structured_data import absolute_url
 
 def trivial(request):
     return HttpResponse(b"ok")
+
+
+def sized(request, size: int):
+    """`size` bytes (at most 10 MB) and nothing else: the reference for a large file, whose
+    copying to the client costs the same in any view."""
+    return HttpResponse(bytes(min(size, 10_000_000)), content_type="application/octet-stream")
 
 
 class StockFeed(Feed):
@@ -94,6 +101,7 @@ class FullStockFeed(StockFeed):
 
 urlpatterns = [
     path("bench/trivial", trivial),
+    path("bench/bytes/<int:size>", sized),
     path("bench/stock-rss/", StockFeed()),
     path("bench/stock-rss-full/", FullStockFeed()),
 ]

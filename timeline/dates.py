@@ -121,7 +121,7 @@ class DatePoint:
                 raise _invalid(
                     _("%(month_year)s has no day %(day)s; it has %(last)s days."),
                     "day_range",
-                    month_year=DatePoint(self.year, self.month).display(_current_language()),
+                    month_year=DatePoint(self.year, self.month).display(display_language()),
                     day=self.day,
                     last=last,
                 )
@@ -131,12 +131,12 @@ class DatePoint:
                 _("A season, quarter or half-year cannot be marked approximate or uncertain; "
                   "mark the year instead (%(example)s) or leave out the mark."),
                 "qualified_season",
-                example=DatePoint(self.year, approximate=True).display(_current_language()),
+                example=DatePoint(self.year, approximate=True).display(display_language()),
             )  # fmt: skip
 
     def _winter_as_typed(self) -> str:
         """The winter as the editor typed it, for a refusal: "Winter 9999", not "Winter 9999/00"."""
-        return f"{SEASON_NAMES[_current_language()][WINTER - 1]} {year_text(self.year)}"
+        return f"{SEASON_NAMES[display_language()][WINTER - 1]} {year_text(self.year)}"
 
     @property
     def precision(self) -> str:
@@ -264,8 +264,8 @@ class EventDate:
             raise _invalid(
                 _("The end of the date range (%(end)s) is before its start (%(start)s)."),
                 "end_before_start",
-                start=self.start.display(_current_language()),
-                end=self.end.display(_current_language()),
+                start=self.start.display(display_language()),
+                end=self.end.display(display_language()),
             )
 
     @property
@@ -298,7 +298,7 @@ class EventDate:
 
     def display(self, language: str | None = None) -> str:
         """The date for readers: "26. Juni 2025", "4. Quartal 2024", "26.–27. Juni 2025"."""
-        language = _current_language(language)
+        language = display_language(language)
         start, end = self.start, self.end
         if end is None:
             return start.display(language)
@@ -327,7 +327,7 @@ def year_text(year: int) -> str:
     return f"{year:04d}"
 
 
-def _current_language(language: str | None = None) -> str:
+def display_language(language: str | None = None) -> str:
     """German unless English is asked for (explicitly or by the active translation)."""
     return "en" if (language or get_language() or "de").startswith("en") else "de"
 
@@ -524,7 +524,7 @@ def _check_following_year(season: int, year: int, following: str) -> None:
     raise _invalid(
         _("Only a winter runs into the next year, and only into the next one; write “%(example)s”."),
         "season_years",
-        example=DatePoint(year, season=season).display(_current_language()),
+        example=DatePoint(year, season=season).display(display_language()),
     )
 
 
@@ -711,7 +711,7 @@ def _explain_refusal(text: str, typed: str, *, range_year: int | None = None) ->
     `range_year` is given when explaining one end of a range, the year found in the whole.
     """
     whole = range_year is None
-    language = _current_language()
+    language = display_language()
     found_year = re.search(r"\b\d{4}\b", text)
     year = int(found_year[0]) if found_year else range_year or datetime.date.today().year  # noqa: DTZ011
     if found_year:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
-from .dates import DAY, YEAR, DatePoint, EventDate, _current_language, year_text
+from .dates import DAY, YEAR, DatePoint, EventDate, display_language, year_text
 from .models import Event
 
 
@@ -49,7 +49,7 @@ def period_label(event: Event, language: str) -> str:
 
 def group_events(events: list[Event]) -> list[Group]:
     """Consecutive events sharing a year and a period, in timeline order."""
-    language = _current_language()
+    language = display_language()
     groups: list[Group] = []
     for event in events:
         year, label = event.date_start.year, period_label(event, language)

@@ -27,7 +27,7 @@ from feeds.formats import format_links, grouped
 
 from . import scale
 from .cache import cache_public, get_or_set
-from .dates import _current_language
+from .dates import display_language
 from .filters import PARAMETERS, Selection, describe_applied, facet_countries, select_events
 from .headings import group_events
 from .languages import SOURCE_LANGUAGE, column, text_language
@@ -247,7 +247,7 @@ def event_scale(request):
     drawing = scale.layout(
         items,
         today=timezone.localdate(),
-        language=_current_language(),
+        language=display_language(),
         no_series=_("Events outside a series"),
         period=selection.period,
     )

@@ -631,9 +631,9 @@ def test_sqlite_finds_series_neighbours_and_a_series_timeline_in_the_series_inde
     from django.http import QueryDict
     from django.test.utils import CaptureQueriesContext
 
+    from timeline.event_pages import series_neighbours
     from timeline.filters import select_events
     from timeline.pagination import TIMELINE_ORDER
-    from timeline.event_pages import series_neighbours
 
     series = Series.objects.create(name="Dialog", slug="dialog")
     event = make_event(series=series)
