@@ -267,10 +267,10 @@ def content_changed() -> None:
         transaction.on_commit(_announce)
 
 
-def get_value(key: str) -> Any:
-    """The value kept under `key` for the current content version (this process's "local"
-    alias first, then the shared cache), or None."""
-    version = content_version().token
+def get_value(key: str, version: str | None = None) -> Any:
+    """The value kept under `key` for `version` (a content version's token; the current one if
+    None): this process's "local" alias first, then the shared cache; None if there is none."""
+    version = version or content_version().token
     local = caches["local"]
     value = local.get(key, version=version)
     if value is None:
@@ -280,21 +280,26 @@ def get_value(key: str) -> Any:
     return value
 
 
-def set_value(key: str, value: Any) -> None:
-    """Keep `value` under `key` for the current content version, here and in the shared cache."""
-    version = content_version().token
+def set_value(key: str, value: Any, version: str | None = None) -> None:
+    """Keep `value` under `key` for `version` (the current one if None), here and in the shared
+    cache. What was made from the database is kept under the version read *before* it was made:
+    a change committed meanwhile then makes it be made again, instead of its older content being
+    kept for the newer version."""
+    version = version or content_version().token
     _shared("set", key, value, RESPONSE_TIMEOUT, version=version)
     caches["local"].set(key, value, version=version)
 
 
 def get_or_set(key: str, default: Callable[[], T]) -> T:
     """`default()`, computed once per content version: kept in this process (the "local" alias)
-    and in the shared cache, under `key` and the version. A None from `default()` is not kept."""
-    value = get_value(key)
+    and in the shared cache, under `key` and the version read before it is computed. A None from
+    `default()` is not kept."""
+    version = content_version().token
+    value = get_value(key, version)
     if value is None:
         value = default()
         if value is not None:
-            set_value(key, value)
+            set_value(key, value, version)
     return value
 
 
@@ -498,17 +503,18 @@ def cached_response(
     if not is_cacheable(request):
         return build()
     key = response_key(request, *vary, language=language, path=path)
+    version = content_version().token  # read once: what is built below is kept under it
     coding = "gzip" if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "identity"
     conditional = any(condition in request.META for condition in CONDITIONS)
     if conditional:
         # A reader revalidating its copy (feed readers, proxies): a 304 from the validators
         # alone, without reading the body.
-        validators = get_value(f"{key}:v")
+        validators = get_value(f"{key}:v", version)
         answer = validators.not_modified(request, coding) if validators is not None else None
         if answer is not None:
             return answer
-    response = get_value(f"{key}:{coding}")
-    if response is None and coding == "identity" and (packed := get_value(f"{key}:gzip")) is not None:
+    response = get_value(f"{key}:{coding}", version)
+    if response is None and coding == "identity" and (packed := get_value(f"{key}:gzip", version)) is not None:
         response = unpacked(packed)
     if response is None:
         built = build()
@@ -516,8 +522,8 @@ def cached_response(
         if forms is None:  # not to be kept: the response as built (then never stored)
             return built
         for name, form in forms.items():
-            set_value(f"{key}:{name}", form)
-        set_value(f"{key}:v", Validators.of(next(iter(forms.values()))))
+            set_value(f"{key}:{name}", form, version)
+        set_value(f"{key}:v", Validators.of(next(iter(forms.values()))), version)
         response = forms.get(coding) or unpacked(forms["gzip"])
     if conditional:  # a 412 (If-Match), or the validators were gone
         etag = response["ETag"].removeprefix("W/")

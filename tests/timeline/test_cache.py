@@ -55,6 +55,31 @@ def shown_on(request):
     return read
 
 
+@pytest.mark.parametrize("path", ["/", "/feeds/atom/"])
+def test_a_change_committed_while_a_response_is_built_is_served_on_the_next_request(
+    client, make_event, cache_mode, path
+):
+    """The response built from the rows before the change must not be kept for the version
+    after it: it would be served until the next change (two bodies and ETags for one address)."""
+    from feeds import views as feed_views
+    from timeline import views
+
+    event = make_event(title="Vor der Änderung")
+    name, module = ("render_timeline", views) if path == "/" else ("feed_response", feed_views)
+    build = getattr(module, name)
+
+    def build_while_a_colleague_saves(*args, **kwargs):
+        response = build(*args, **kwargs)
+        Event.objects.filter(pk=event.pk).update(title_de="Nach der Änderung")
+        cache.content_changed()
+        return response
+
+    with mock.patch.object(module, name, build_while_a_colleague_saves):
+        assert "Vor der Änderung" in client.get(path).content.decode()
+    again = client.get(path).content.decode()
+    assert "Nach der Änderung" in again and "Vor der Änderung" not in again
+
+
 def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, make_event, cache_mode, shown_on):
     event = make_event(title="Erste Fassung")
     assert "Erste Fassung" in shown_on(client)
