@@ -43,6 +43,7 @@ cache holds is dropped, in case the cache came back from an older snapshot.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import functools
 import gzip
@@ -211,8 +212,17 @@ class _Local:
     day_starts = day_ends = 0.0
 
 
+# The version a response is being made for (`cached_response`): every part of it (its
+# Last-Modified, a feed's `updated`, a count kept on its own) is of that one version, even if
+# this process learns of a newer one while it is made.
+_making_for: contextvars.ContextVar[ContentVersion | None] = contextvars.ContextVar("making_for", default=None)
+
+
 def content_version() -> ContentVersion:
-    """The current content version (this process's copy, if younger than a second)."""
+    """The current content version (this process's copy, if younger than a second; while a
+    response is made, the version it is made for)."""
+    if (making := _making_for.get()) is not None:
+        return making
     version = _Local.version
     if version is not None and time.monotonic() < _Local.until and time.time() < _Local.holds_until:
         return version
@@ -503,7 +513,8 @@ def cached_response(
     if not is_cacheable(request):
         return build()
     key = response_key(request, *vary, language=language, path=path)
-    version = content_version().token  # read once: what is built below is kept under it
+    current = content_version()  # read once: what is built below is made for it and kept under it
+    version = current.token
     coding = "gzip" if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "identity"
     conditional = any(condition in request.META for condition in CONDITIONS)
     if conditional:
@@ -517,7 +528,11 @@ def cached_response(
     if response is None and coding == "identity" and (packed := get_value(f"{key}:gzip", version)) is not None:
         response = unpacked(packed)
     if response is None:
-        built = build()
+        making = _making_for.set(current)
+        try:
+            built = build()
+        finally:
+            _making_for.reset(making)
         forms = kept_forms(built)
         if forms is None:  # not to be kept: the response as built (then never stored)
             return built

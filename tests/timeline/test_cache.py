@@ -80,6 +80,28 @@ def test_a_change_committed_while_a_response_is_built_is_served_on_the_next_requ
     assert "Nach der Änderung" in again and "Vor der Änderung" not in again
 
 
+def test_a_feed_made_while_a_change_commits_says_when_its_own_content_changed(client, make_event, cache_mode):
+    """Its Last-Modified is of the version it was made for, so a reader asking "changed since?"
+    with it gets the change, not a 304 for the older entries it holds."""
+    from feeds import views as feed_views
+
+    event = make_event(title="Vor der Änderung")
+    build = feed_views.feed_response
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+
+        def build_while_a_colleague_saves(*args, **kwargs):
+            response = build(*args, **kwargs)
+            traveller.shift(datetime.timedelta(seconds=5))
+            Event.objects.filter(pk=event.pk).update(title_de="Nach der Änderung")
+            cache.content_changed()
+            return response
+
+        with mock.patch.object(feed_views, "feed_response", build_while_a_colleague_saves):
+            first = client.get("/feeds/atom/")
+        again = client.get("/feeds/atom/", headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 200 and "Nach der Änderung" in again.content.decode()
+
+
 def test_edit_publish_withdraw_and_delete_are_seen_on_the_next_request(client, make_event, cache_mode, shown_on):
     event = make_event(title="Erste Fassung")
     assert "Erste Fassung" in shown_on(client)
