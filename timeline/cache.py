@@ -34,7 +34,9 @@ The responses
     is kept whole (an HttpResponse, as Django's cache middleware keeps it) in each content coding
     it is served in, plain and gzipped, so a reader gets the one it accepts without packing or
     unpacking; conditional requests (ETag, Last-Modified) are answered from it with Django's
-    ``get_conditional_response``.
+    ``get_conditional_response``. A response is made for the version read before it is made and
+    kept under that version (a change committed meanwhile has it made again on the next request,
+    never keeps the older content for the newer version).
 
 The cache is never a dependency: an error from the shared cache counts as a miss (logged once
 per outage), the version is then read from the database, and after an outage the version the
