@@ -373,11 +373,13 @@ def through_nginx(base: str, paths: dict[str, Surface]) -> dict[str, dict]:
     with nginx(base, workdir) as proxy:
         for number, (name, path) in enumerate(wanted.items()):
             (workdir / "static" / str(number)).write_bytes(fetch(base + path).read())
+            for _ in range(8):  # each worker has made the page, as for the app's own runs, before nginx revalidates
+                fetch(base + path)
             fetch(proxy + path)  # stored by nginx
             copy = functools.partial(wrk, f"{proxy}/static-copy/{number}")
             copies = [copy()]
             row = rows[name] = alternated(functools.partial(wrk, proxy + path), copy, copies)
-            row.update(static_rps=row["reference_rps"], static_p99_ms=max(run["p99_ms"] for run in copies))
+            row["static_p99_ms"] = max(run["p99_ms"] for run in copies)
             row["target"] = ("≥", NGINX_TARGET)
             progress(name, row)
     return rows
@@ -588,7 +590,7 @@ def table(size: int, config: str, measured: dict) -> None:
     if measured["nginx"]:
         print(f"{'through nginx (ratio: × its static copy)':38} {header} p99 ≤ {NGINX_P99_MS:g}; static copy")
         for name, row in measured["nginx"].items():
-            static = f"{row['static_rps']:.0f} req/s, p99 {row['static_p99_ms']:.2f} ms"
+            static = f"{row['reference_rps']:.0f} req/s, p99 {row['static_p99_ms']:.2f} ms"
             line(name, speed(row), row, f"{judged(row['p99_ms'], '≤', NGINX_P99_MS)}; {static}")
     if measured["made_anew"] or measured["first_build"]:
         print(f"{'in-process, medians':38} {'':24} {'ratio':>6}  {'target':14}")
