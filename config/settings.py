@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Readers of public addresses answered from the response cache; the rest below run only when
+    # a response is made (timeline/cache.py).
+    "timeline.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "timeline.middleware.LanguageMiddleware",
     "timeline.middleware.ClientInputMiddleware",

@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from timeline.cache import cached_response, content_version, get_or_set_each
-from timeline.filters import PARAMETERS, Selection, describe_applied, select_events
+from timeline.cache import content_version, get_or_set_each
+from timeline.filters import Selection, describe_applied, select_events
 from timeline.languages import LANGUAGES, SOURCE_LANGUAGE, column
 from timeline.models import SEARCH_DOCUMENTS, Correction, Event, PreviousSlug, make_slug
 from timeline.pagination import Position, paginate
@@ -106,9 +106,6 @@ def refused(messages: list[str]) -> HttpResponse:
 def selection_format(
     request: HttpRequest,
     make: Callable[[HttpRequest, Selection], HttpResponse],
-    *,
-    vary: tuple[str, ...] = (),
-    reads: tuple[str, ...] = (),
 ) -> HttpResponse:
     """A machine-readable format of the events the address selects (the timeline's query
     parameters): `make(request, selection)` writes it in the address's language (German at
@@ -116,57 +113,23 @@ def selection_format(
     the path alone), whatever the reader's browser or cookie says, so one address always has the
     same bytes and validator, and no `Vary: Accept-Language`.
 
-    Shared by every subscription and export format: kept per content version (timeline.cache),
-    answering conditional GET (ETag, Last-Modified), readable from any site (CORS), and a 400
-    in the address's language naming each value that could not be understood. `reads` names the
-    parameters the format reads besides the filters (its cache key holds them, and no other).
+    Shared by every subscription and export format: kept per content version for each address
+    (timeline.cache), answering conditional GET (ETag, Last-Modified), readable from any site
+    (CORS), and a 400 in the address's language naming each value that could not be understood.
     """
     if request.method == "OPTIONS":  # a browser asking whether another site may read the format
         return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
-    language = feed_language()
-
-    def build() -> HttpResponse:
-        selection = select_events(request.GET, Event.objects.public())
-        if selection.errors:
-            return refused(selection.errors)
-        response = make(request, selection)
-        for name, value in CORS_HEADERS.items():
-            response[name] = value
-        response.setdefault("Last-Modified", http_date(content_version().changed_at.timestamp()))
-        response.setdefault("Cache-Control", CACHE_CONTROL)
-        response["Content-Language"] = language
-        return response
-
-    # The address (its /en/ prefix included) and the language are both in the key: German and
-    # English never get each other's bytes.
-    address = selection_address(request, reads)
-    return cached_response(request, build, *vary, language=language, path=address)
-
-
-def selection_address(request: HttpRequest, reads: tuple[str, ...] = ()) -> str:
-    """The request's path (with its language prefix: /en/feeds/atom/) and the parameters a format
-    reads (the filters, and `reads`), non-empty, the names in one order: the response's cache
-    key. Any other parameter (`?x=1`, a cache-busting `?_=…`) or another order gives the same
-    response, so it is kept once, not once per spelling of the address."""
-    query = request.META.get("QUERY_STRING", "")
-    if not query:
-        return request.path
-    names = {name: position for position, name in enumerate((*PARAMETERS, *reads))}
-    plain = query.isascii() and "%" not in query and "+" not in query
-    if plain:
-        # Nothing in it is encoded: its pairs are what QueryDict would decode, read without
-        # building one (most of the cost of a cached answer to a filtered address), and written
-        # back as they came (a name holds no "=", a pair no "&").
-        given = [(name, value) for name, _, value in (pair.partition("=") for pair in query.split("&"))]
-    else:
-        given = [(name, value) for name, values in request.GET.lists() for value in values]
-    # Names in one order (a stable sort); a name's values in the order given, which the title follows.
-    pairs = sorted(
-        ((name, value) for name, value in given if name in names and value.strip()), key=lambda pair: names[pair[0]]
-    )
-    if not pairs:
-        return request.path
-    return request.path + "?" + ("&".join(f"{name}={value}" for name, value in pairs) if plain else urlencode(pairs))
+    selection = select_events(request.GET, Event.objects.public())
+    if selection.errors:
+        return refused(selection.errors)
+    response = make(request, selection)
+    for name, value in CORS_HEADERS.items():
+        response[name] = value
+    response.setdefault("Last-Modified", http_date(content_version().changed_at.timestamp()))
+    response.setdefault("Cache-Control", CACHE_CONTROL)
+    response["Content-Language"] = feed_language()
+    response.cache_public = True
+    return response
 
 
 # What the files hold, in the readers' words: "diplomatische-termine" in German.
@@ -494,7 +457,9 @@ def event_calendar(request, slug: str):
     """One public event known to the day as an .ics file ("Add to calendar" on its page), in the
     address's language (/en/events/<slug>/event.ics is English), cached per content version like
     the page and answering conditional GET."""
-    return cached_response(request, lambda: event_calendar_response(request, slug))
+    response = event_calendar_response(request, slug)
+    response.cache_public = True
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -510,6 +475,4 @@ def timeline_json(request):
         after, before = timeline_positions(request.GET) if request.method != "OPTIONS" else (None, None)
     except ValidationError as error:
         return refused(error.messages)
-    return selection_format(
-        request, lambda request, selection: timelinejs_response(request, selection, after, before), reads=tuple(CURSORS)
-    )
+    return selection_format(request, lambda request, selection: timelinejs_response(request, selection, after, before))

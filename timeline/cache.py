@@ -23,20 +23,23 @@ The version
     change made elsewhere is served everywhere within about a second.
 
 The responses
-    ``cache_public`` (a view decorator) and ``cached_response`` keep whole responses per version
-    and ``response_key``: the code's release, the view's name, language, day, site URL, scheme,
-    host and full path. A public address has one language (German at ``/…``, English at
-    ``/en/…``), which is in the path as well as in the key, so the two never meet; the API's
-    language is negotiated and is in the key too.
+    ``ResponseCacheMiddleware`` answers readers of public addresses from the cache before the rest
+    of the middleware and the URL resolver run, and keeps the responses their views mark
+    (``cache_public``), as the middleware after it left them; the API keeps its public list
+    itself with the same ``cached_response``, after its throttle. Responses are kept per version
+    and ``response_key``: the code's release, language, day, site URL, scheme, host and full
+    path (and, for the API, its negotiated media type). A public address has one language
+    (German at ``/…``, English at ``/en/…``), which is in the path as well as in the key, so the
+    two never meet; the API's language is negotiated and is in the key too.
     A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
     Only GET and HEAD requests without a session cookie or credentials are answered from the
-    cache; only 200 responses that set no cookie and are not marked private are kept. A response
-    is kept whole (an HttpResponse, as Django's cache middleware keeps it) in each content coding
-    it is served in, plain and gzipped, so a reader gets the one it accepts without packing or
-    unpacking; conditional requests (ETag, Last-Modified) are answered from it with Django's
-    ``get_conditional_response``. A response is made for the version read before it is made and
-    kept under that version (a change committed meanwhile has it made again on the next request,
-    never keeps the older content for the newer version).
+    cache; only marked 200 responses that set no cookie and are not marked private are kept. A
+    response is kept whole (an HttpResponse, as Django's cache middleware keeps it) in each
+    content coding it is served in, plain and gzipped, so a reader gets the one it accepts
+    without packing or unpacking; conditional requests (ETag, Last-Modified) are answered from
+    it with Django's ``get_conditional_response``. A response is made for the version read
+    before it is made and kept under that version (a change committed meanwhile has it made
+    again on the next request, never keeps the older content for the newer version).
 
 The cache is never a dependency: an error from the shared cache counts as a miss (logged once
 per outage), the version is then read from the database, and after an outage the version the
@@ -72,6 +75,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
+from .languages import address_language
 from .models import Event, SiteRevision
 
 logger = logging.getLogger(__name__)
@@ -373,21 +377,19 @@ def today() -> str:
     return _Local.day
 
 
-def response_key(request: HttpRequest, *vary: str, language: str | None = None, path: str | None = None) -> str:
+def response_key(request: HttpRequest, *vary: str, language: str | None = None) -> str:
     """The cache key of a response: everything it varies on besides the content version. The
-    code's release, the view (by URL name), the language (the active one unless given), the day
-    (which events are upcoming), the site URL, scheme, host and full path (or `path`, for a view
-    whose response depends on less of the address), and anything else the caller names in
-    `vary`."""
+    code's release (which also fixes which view an address reaches), the language (the active
+    one unless given), the day (which events are upcoming), the site URL, scheme, host and full
+    path, and anything else the caller names in `vary` (the API: its negotiated media type)."""
     parts = (
         code_release(),
-        request.resolver_match.view_name if request.resolver_match else "",
         language or get_language(),
         today(),
         settings.SITE_URL,
         request.scheme,
         request.get_host(),
-        request.get_full_path() if path is None else path,
+        request.get_full_path(),
         *vary,
     )
     return "r:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
@@ -436,13 +438,15 @@ def kept_forms(response: HttpResponse) -> dict[str, HttpResponse] | None:
     """What to keep of `response`, by content coding (RFC 9110, section 8.4.1): "identity", and
     "gzip" for a compressible body of GZIP_MIN_LENGTH bytes or more (its ETag weak, as Django's
     GZipMiddleware makes it); a body of LARGE_BODY bytes or more is kept gzipped only. Each form
-    is a whole HttpResponse with its ETag, kept as Django's cache middleware keeps one. None if
-    `response` must not be kept: not a 200, streaming, setting a cookie, or private."""
+    is a whole HttpResponse with its ETag and Content-Length, kept as Django's cache middleware
+    keeps one. None if `response` must not be kept: not marked by its view (`cache_public`), not
+    a 200, streaming, setting a cookie, or private."""
     if isinstance(response, SimpleTemplateResponse):
         response.render()
     cache_control = response.get("Cache-Control", "")
     if (
-        response.status_code != 200
+        not getattr(response, "cache_public", False)
+        or response.status_code != 200
         or response.streaming
         or response.cookies
         or any(word in cache_control for word in ("private", "no-store", "no-cache"))
@@ -457,11 +461,13 @@ def kept_forms(response: HttpResponse) -> dict[str, HttpResponse] | None:
     forms = {}
     if compressible:
         packed = gzip.compress(content, compresslevel=6, mtime=0)
-        forms["gzip"] = HttpResponse(packed, headers={**headers, "Content-Encoding": "gzip", "ETag": "W/" + etag})
+        gzipped = {"Content-Encoding": "gzip", "ETag": "W/" + etag, "Content-Length": str(len(packed))}
+        forms["gzip"] = HttpResponse(packed, headers={**headers, **gzipped})
     # A large body (a CSV file, a long calendar) is kept gzipped only: a tenth of the memory per
     # address, and most clients take it so; the rest get it unpacked (`unpacked`).
     if not compressible or len(content) < LARGE_BODY:
-        forms["identity"] = HttpResponse(content, headers={**headers, "ETag": etag})
+        plain = {"ETag": etag, "Content-Length": str(len(content))}
+        forms["identity"] = HttpResponse(content, headers={**headers, **plain})
     return forms
 
 
@@ -499,22 +505,19 @@ def unpacked(packed: HttpResponse) -> HttpResponse:
     response = HttpResponse(gzip.decompress(packed.content), headers=packed.headers)
     del response["Content-Encoding"]
     response["ETag"] = packed["ETag"].removeprefix("W/")
+    response["Content-Length"] = str(len(response.content))
     return response
 
 
 def cached_response(
-    request: HttpRequest,
-    build: Callable[[], HttpResponse],
-    *vary: str,
-    language: str | None = None,
-    path: str | None = None,
+    request: HttpRequest, build: Callable[[], HttpResponse], *vary: str, language: str | None = None
 ) -> HttpResponse:
     """The response `build()` makes for `request`, kept per content version and `response_key`
     (see the module's docstring for what is kept and who gets it), in the content coding the
     request accepts; 304 or 412 if its conditions say so (RFC 9110, section 13)."""
     if not is_cacheable(request):
         return build()
-    key = response_key(request, *vary, language=language, path=path)
+    key = response_key(request, *vary, language=language)
     current = content_version()  # read once: what is built below is made for it and kept under it
     version = current.token
     coding = "gzip" if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "identity"
@@ -550,19 +553,35 @@ def cached_response(
 
 
 def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Decorate a public page's view: its responses are cached per content version
-    (`cached_response`) and say they vary by Cookie."""
+    """Decorate a public page's view: its responses may be kept (`ResponseCacheMiddleware`) and
+    say they vary by Cookie."""
 
-    def build(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         # The cache is bypassed with a session cookie (editors, previews): a page from the cache
         # and one made anew say the same. The language is the address's (/en/…), never a
         # header's or a cookie's, so a page varies on neither.
         patch_vary_headers(response, ("Cookie",))
+        response.cache_public = True
         return response
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return cached_response(request, lambda: build(request, *args, **kwargs))
-
     return wrapped
+
+
+class ResponseCacheMiddleware:
+    """Answers a reader's request for a public address from the response cache (`cached_response`)
+    before the rest of the middleware and the URL resolver run, as Django's
+    FetchFromCacheMiddleware does, and keeps what the views marked (`cache_public`) as the
+    middleware after this one left it. Public addresses only: their language is the address's
+    (`address_language`); the API, whose language and media type are negotiated, keeps its
+    public list itself, after its throttle."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = address_language(request.path_info)
+        if language is None:
+            return self.get_response(request)
+        return cached_response(request, lambda: self.get_response(request), language=language)

@@ -52,3 +52,17 @@ def fallback_note(shown: str) -> str:
         "language": names[reader],
         "shown": names[shown],
     }
+
+
+# Addresses whose language is negotiated rather than written in them.
+API_PREFIX = "/api/"
+ADMIN_PREFIXES = ("/admin/", "/i18n/")
+
+
+def address_language(path: str) -> str | None:
+    """The language an address is answered in, from the address alone: English under /en/,
+    German elsewhere (Django's `i18n_patterns`); None for the API and the admin, whose
+    language is negotiated (timeline.middleware.LanguageMiddleware)."""
+    if path.startswith((API_PREFIX, *ADMIN_PREFIXES)):
+        return None
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE

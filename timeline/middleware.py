@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .cache import cache_available
+from .languages import API_PREFIX, address_language
 from .models import SiteRevision
 
 logger = logging.getLogger(__name__)
@@ -66,18 +67,15 @@ class LanguageMiddleware:
     Every response carries `Content-Language` (RFC 9110, section 8.5).
     """
 
-    # Addresses whose language is negotiated rather than written in them.
-    API_PREFIX = "/api/"
-    ADMIN_PREFIXES = ("/admin/", "/i18n/")
-
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         path = request.path_info
-        negotiated = path.startswith((self.API_PREFIX, *self.ADMIN_PREFIXES))
+        language = address_language(path)
+        negotiated = language is None
         refused = None
-        if path.startswith(self.API_PREFIX):
+        if path.startswith(API_PREFIX):
             # The header alone: the request seen without its cookies.
             headers_only = type("HeadersOnly", (), {"COOKIES": {}, "META": request.META, "path_info": path})
             language = translation.get_language_from_request(headers_only)
@@ -90,8 +88,6 @@ class LanguageMiddleware:
                     refused = asked  # answered in the header's language, which the client reads
         elif negotiated:
             language = translation.get_language_from_request(request)
-        else:
-            language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
         # For this request only: a thread (or a test) serving the next one starts from the
         # site's language again, not from this address's.
         with translation.override(language):
