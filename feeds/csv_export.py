@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from timeline.cache import cache_public
 from timeline.filters import Selection
 from timeline.languages import text_language
 from timeline.models import SEARCH_DOCUMENTS, Event, Participant
@@ -175,6 +176,7 @@ def csv_response(request: HttpRequest, selection: Selection) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
+@cache_public
 def export_csv(request):
     """The selected events as a CSV file for spreadsheets."""
     return selection_format(request, csv_response)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from timeline.cache import content_version, get_or_set_each
+from timeline.cache import cache_public, content_version, get_or_set_each
 from timeline.filters import Selection, describe_applied, select_events
 from timeline.languages import LANGUAGES, SOURCE_LANGUAGE, column
 from timeline.models import SEARCH_DOCUMENTS, Correction, Event, PreviousSlug, make_slug
@@ -128,7 +128,6 @@ def selection_format(
     response.setdefault("Last-Modified", http_date(content_version().changed_at.timestamp()))
     response.setdefault("Cache-Control", CACHE_CONTROL)
     response["Content-Language"] = feed_language()
-    response.cache_public = True
     return response
 
 
@@ -270,12 +269,14 @@ def timelinejs_response(
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
+@cache_public
 def rss(request):
     """The selected events as RSS 2.0."""
     return selection_format(request, lambda request, selection: feed_response(request, selection, "rss"))
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
+@cache_public
 def atom(request):
     """The selected events as Atom 1.0."""
     return selection_format(request, lambda request, selection: feed_response(request, selection, "atom"))
@@ -409,6 +410,7 @@ def calendar_response(request: HttpRequest, selection: Selection) -> HttpRespons
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
+@cache_public
 def icalendar(request):
     """The selected events known to the day as iCalendar, for calendar subscription."""
     return selection_format(request, calendar_response)
@@ -453,22 +455,23 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cache_public
 def event_calendar(request, slug: str):
     """One public event known to the day as an .ics file ("Add to calendar" on its page), in the
     address's language (/en/events/<slug>/event.ics is English), cached per content version like
     the page and answering conditional GET."""
-    response = event_calendar_response(request, slug)
-    response.cache_public = True
-    return response
+    return event_calendar_response(request, slug)
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
+@cache_public
 def json_feed(request):
     """The selected events as JSON Feed 1.1."""
     return selection_format(request, json_feed_response)
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
+@cache_public
 def timeline_json(request):
     """The selected events as TimelineJS3 data (/timeline.json)."""
     try:

@@ -280,7 +280,6 @@ class EventViewSet(SafeWritesMixin, viewsets.ModelViewSet):
             response.accepted_renderer = request.accepted_renderer
             response.accepted_media_type = request.accepted_media_type
             response.renderer_context = self.get_renderer_context()
-            response.cache_public = True
             return response.render()
 
         return cached_response(request, build, request.accepted_media_type)

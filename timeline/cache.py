@@ -70,10 +70,11 @@ from django.db import transaction
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from .languages import address_language
 from .models import Event, SiteRevision
@@ -439,14 +440,13 @@ def kept_forms(response: HttpResponse) -> dict[str, HttpResponse] | None:
     "gzip" for a compressible body of GZIP_MIN_LENGTH bytes or more (its ETag weak, as Django's
     GZipMiddleware makes it); a body of LARGE_BODY bytes or more is kept gzipped only. Each form
     is a whole HttpResponse with its ETag and Content-Length, kept as Django's cache middleware
-    keeps one. None if `response` must not be kept: not marked by its view (`cache_public`), not
-    a 200, streaming, setting a cookie, or private."""
+    keeps one. None if `response` must not be kept: not a 200, streaming, setting a cookie, or
+    private."""
     if isinstance(response, SimpleTemplateResponse):
         response.render()
     cache_control = response.get("Cache-Control", "")
     if (
-        not getattr(response, "cache_public", False)
-        or response.status_code != 200
+        response.status_code != 200
         or response.streaming
         or response.cookies
         or any(word in cache_control for word in ("private", "no-store", "no-cache"))
@@ -553,35 +553,37 @@ def cached_response(
 
 
 def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Decorate a public page's view: its responses may be kept (`ResponseCacheMiddleware`) and
-    say they vary by Cookie."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        # The cache is bypassed with a session cookie (editors, previews): a page from the cache
-        # and one made anew say the same. The language is the address's (/en/…), never a
-        # header's or a cookie's, so a page varies on neither.
-        patch_vary_headers(response, ("Cookie",))
-        response.cache_public = True
-        return response
-
-    return wrapped
+    """Mark a public view whose responses to readers may be kept (`ResponseCacheMiddleware`),
+    as `csrf_exempt` marks a view: they must depend on nothing but the content version and
+    `response_key`'s parts. A page that editors see otherwise (previews) also says
+    `vary_on_cookie`."""
+    view.cache_public = True
+    return view
 
 
 class ResponseCacheMiddleware:
-    """Answers a reader's request for a public address from the response cache (`cached_response`)
-    before the rest of the middleware and the URL resolver run, as Django's
-    FetchFromCacheMiddleware does, and keeps what the views marked (`cache_public`) as the
-    middleware after this one left it. Public addresses only: their language is the address's
-    (`address_language`); the API, whose language and media type are negotiated, keeps its
-    public list itself, after its throttle."""
+    """Answers a reader's request for the address of a marked view (`cache_public`) from the
+    response cache (`cached_response`) before the rest of the middleware and the view run, as
+    Django's FetchFromCacheMiddleware does, and keeps its responses as the middleware after this
+    one left them. Public addresses only: their language is the address's (`address_language`);
+    the API, whose language and media type are negotiated, keeps its public list itself, after
+    its throttle."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = address_language(request.path_info)
-        if language is None:
+        if language is None or not is_cacheable(request):
+            return self.get_response(request)
+        # Which view the address reaches, as the URL resolver will find it (in the address's
+        # language, as LanguageMiddleware activates it): only a marked one's responses are kept,
+        # and only for those is the cache asked.
+        with override(language):
+            try:
+                view = resolve(request.path_info).func
+            except Resolver404:
+                return self.get_response(request)
+        if not getattr(view, "cache_public", False):
             return self.get_response(request)
         return cached_response(request, lambda: self.get_response(request), language=language)

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_cookie
 from django.views.generic import DetailView
 
 from .cache import cache_public
@@ -117,7 +118,7 @@ class EventDetailView(DetailView):
 
 
 # Public readers get the page from the cache; staff (who have a session) always anew.
-event_detail = require_safe(cache_public(EventDetailView.as_view()))
+event_detail = require_safe(cache_public(vary_on_cookie(EventDetailView.as_view())))
 
 
 def preview(request, token: str):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_cookie
 from django.views.i18n import set_language as django_set_language
 
 from feeds.formats import format_links, grouped
@@ -82,6 +83,7 @@ def without_empty_parameters(request) -> str | None:
 
 @require_safe
 @cache_public
+@vary_on_cookie
 def timeline(request):
     """The public timeline: filtered, grouped by year and period, paged by position. The same for
     every reader (drafts are never listed), so it is cached per content version."""
@@ -225,6 +227,7 @@ def by_shown_name(model: type[Topic | Series]) -> QuerySet:
 
 @require_safe
 @cache_public
+@vary_on_cookie
 def event_scale(request):
     """The selection drawn to scale on a time axis (timeline.scale), as inline SVG: the timeline's
     filters and refusals, at most scale.MAX_DRAWN events (the most recent), cached as the timeline."""

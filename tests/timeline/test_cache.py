@@ -153,6 +153,29 @@ def test_another_process_with_the_shared_cache_builds_nothing_and_asks_no_databa
             assert client.get(path, headers={"if-none-match": first[path]["ETag"]}).status_code == 304
 
 
+def test_only_addresses_of_marked_views_are_looked_up_and_kept(client, make_event, shared_files):
+    """An address whose view is not marked `cache_public` (the sitemap, robots.txt, a secret
+    preview link, an unknown address) costs no trip to the shared cache, and is made anew."""
+    event = make_event()
+    asked = []
+    shared_get = caches["default"].get
+
+    def recording_get(key, *args, **kwargs):
+        asked.append(key)
+        return shared_get(key, *args, **kwargs)
+
+    cache.content_version()  # the version, read once a second, is not what this is about
+    with mock.patch.object(caches["default"], "get", recording_get):
+        for path in ("/sitemap.xml", "/robots.txt", "/preview/no-such-link/", "/no-such-address/"):
+            client.get(path)
+            assert asked == [], path
+        client.get(event.get_absolute_url())
+        assert asked, "a marked view's address is looked up in the shared cache"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/sitemap.xml").status_code == 200
+    assert len(queries) > 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_moves_the_version_once_when_it_commits_and_not_at_all_if_it_rolls_back(make_event, shared_files):
     make_event()
@@ -471,23 +494,17 @@ def test_a_large_response_is_kept_gzipped_only_and_still_served_whole_to_every_r
 
     from django.http import HttpResponse
 
-    def public(response: HttpResponse) -> HttpResponse:
-        response.cache_public = True  # as its view marks it
-        return response
-
     body = ("Zeile mit Umlauten äöü und 城内実\n" * 20_000).encode()
-    forms = cache.kept_forms(public(HttpResponse(body, content_type="text/csv; charset=utf-8")))
+    forms = cache.kept_forms(HttpResponse(body, content_type="text/csv; charset=utf-8"))
     assert set(forms) == {"gzip"} and len(forms["gzip"].content) < len(body) / 10
     plain = cache.unpacked(forms["gzip"])
     assert plain.content == body and "Content-Encoding" not in plain
     assert plain["ETag"] == forms["gzip"]["ETag"].removeprefix("W/") and not plain["ETag"].startswith("W/")
     assert forms["gzip"]["Content-Encoding"] == "gzip" and gzip.decompress(forms["gzip"].content) == body
-    small = cache.kept_forms(public(HttpResponse(b"x" * 1000, content_type="text/plain")))
+    small = cache.kept_forms(HttpResponse(b"x" * 1000, content_type="text/plain"))
     assert small["identity"].content == b"x" * 1000 and gzip.decompress(small["gzip"].content) == b"x" * 1000
-    tiny = cache.kept_forms(public(HttpResponse(b"x" * 100, content_type="text/plain")))
+    tiny = cache.kept_forms(HttpResponse(b"x" * 100, content_type="text/plain"))
     assert set(tiny) == {"identity"}  # too short to be worth packing
-    # A response its view did not mark is never kept.
-    assert cache.kept_forms(HttpResponse(b"x" * 1000, content_type="text/plain")) is None
 
 
 @pytest.mark.parametrize("path", ["/export.csv", "/feeds/atom/", "/feeds/ics/", "/timeline.json"])
