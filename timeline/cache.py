@@ -33,7 +33,8 @@ The responses
     two never meet; the API's language is negotiated and is in the key too.
     A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
     Only GET and HEAD requests without a session cookie or credentials are answered from the
-    cache; only marked 200 responses that set no cookie and are not marked private are kept. A
+    cache (the others get the view's response, with the same ETag and conditional answers); only
+    200 responses that set no cookie and are not marked private are kept. A
     response is kept whole (an HttpResponse, as Django's cache middleware keeps it) in each
     content coding it is served in, plain and gzipped, so a reader gets the one it accepts
     without packing or unpacking; conditional requests (ETag, Last-Modified) are answered from
@@ -457,7 +458,7 @@ def kept_forms(response: HttpResponse) -> dict[str, HttpResponse] | None:
     if compressible:
         patch_vary_headers(response, ("Accept-Encoding",))
     headers = {name: value for name, value in response.items() if name.lower() not in NOT_KEPT_HEADERS}
-    etag = response.get("ETag") or '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+    etag = response.get("ETag") or content_etag(content)
     forms = {}
     if compressible:
         packed = gzip.compress(content, compresslevel=6, mtime=0)
@@ -469,6 +470,25 @@ def kept_forms(response: HttpResponse) -> dict[str, HttpResponse] | None:
         plain = {"ETag": etag, "Content-Length": str(len(content))}
         forms["identity"] = HttpResponse(content, headers={**headers, **plain})
     return forms
+
+
+def content_etag(content: bytes) -> str:
+    """A strong ETag (RFC 9110, section 8.8.3) for a body: its digest, quoted."""
+    return '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+
+
+def made_conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """`response`, made anew for a reader the cache does not serve (one with a session), with
+    the ETag a kept copy would carry, and 304 or 412 if the request's conditions say so, as
+    Django's ConditionalGetMiddleware answers them."""
+    if isinstance(response, SimpleTemplateResponse):
+        response.render()
+    if response.status_code != 200 or response.streaming:
+        return response
+    if not response.has_header("ETag"):
+        response["ETag"] = content_etag(response.content)
+    modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    return get_conditional_response(request, etag=response["ETag"], last_modified=modified, response=response)
 
 
 # What a 304 repeats of the response it stands for (RFC 9110, section 15.4.5), besides the ETag.
@@ -516,7 +536,7 @@ def cached_response(
     (see the module's docstring for what is kept and who gets it), in the content coding the
     request accepts; 304 or 412 if its conditions say so (RFC 9110, section 13)."""
     if not is_cacheable(request):
-        return build()
+        return made_conditional(request, build())
     key = response_key(request, *vary, language=language)
     current = content_version()  # read once: what is built below is made for it and kept under it
     version = current.token
@@ -574,7 +594,7 @@ class ResponseCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = address_language(request.path_info)
-        if language is None or not is_cacheable(request):
+        if language is None:
             return self.get_response(request)
         # Which view the address reaches, as the URL resolver will find it (in the address's
         # language, as LanguageMiddleware activates it): only a marked one's responses are kept,

@@ -153,6 +153,22 @@ def test_another_process_with_the_shared_cache_builds_nothing_and_asks_no_databa
             assert client.get(path, headers={"if-none-match": first[path]["ETag"]}).status_code == 304
 
 
+@pytest.mark.parametrize("path", ["/", "/feeds/atom/", "/export.csv", "event page"])
+def test_a_reader_with_a_session_cookie_gets_the_same_validators_and_conditional_answers(client, make_event, path):
+    """Made anew (a session bypasses the cache), a response carries the ETag the kept copy
+    carries, and answers If-None-Match, If-Modified-Since and If-Match as the cache does."""
+    event = make_event()
+    path = event.get_absolute_url() if path == "event page" else path
+    kept = client.get(path)
+    anew = Client(headers={"cookie": f"{settings.SESSION_COOKIE_NAME}=none"})
+    made = anew.get(path)
+    assert made["ETag"] == kept["ETag"] and made.content == kept.content
+    assert anew.get(path, headers={"if-none-match": kept["ETag"]}).status_code == 304
+    if "Last-Modified" in kept:
+        assert anew.get(path, headers={"if-modified-since": kept["Last-Modified"]}).status_code == 304
+    assert anew.get(path, headers={"if-match": '"another"'}).status_code == 412
+
+
 def test_only_addresses_of_marked_views_are_looked_up_and_kept(client, make_event, shared_files):
     """An address whose view is not marked `cache_public` (the sitemap, robots.txt, a secret
     preview link, an unknown address) costs no trip to the shared cache, and is made anew."""
