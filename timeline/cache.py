@@ -67,7 +67,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
@@ -538,7 +538,12 @@ def cached_response(
     if not is_cacheable(request):
         return made_conditional(request, build())
     key = response_key(request, *vary, language=language)
-    current = content_version()  # read once: what is built below is made for it and kept under it
+    try:
+        current = content_version()  # read once: what is built below is made for it and kept under it
+    except DatabaseError:
+        # The database does not answer: made without the cache, so that the view's own failure
+        # is answered as every other one is (503 with Retry-After, timeline.middleware).
+        return build()
     version = current.token
     coding = "gzip" if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "identity"
     conditional = any(condition in request.META for condition in CONDITIONS)

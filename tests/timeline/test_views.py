@@ -96,6 +96,28 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
     assert outcome["body"]["status"] == "error"
 
 
+def test_every_public_surface_answers_503_to_retry_when_the_database_is_unreachable(tmp_path):
+    """Pages and feeds are answered from the cache before the view runs; without a database to
+    read the content version from, they still say "try again" (503, Retry-After), never 500."""
+    paths = ["/", "/en/", "/events/treffen/", "/feeds/atom/", "/export.csv", "/api/events/"]
+    script = (
+        "import django, json, sys; django.setup();"
+        "from django.test import Client;"
+        "answers = [Client().get(path) for path in sys.argv[1:]];"
+        "print(json.dumps([[r.status_code, r.get('Retry-After')] for r in answers]))"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/missing-directory/db.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script, *paths], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == [[503, "5"]] * len(paths)
+
+
 def test_body_written_around_the_model_is_still_sanitised_on_the_page(client, make_event):
     event = make_event(title="Treffen")
     Event.objects.filter(pk=event.pk).update(body='<p>ok</p><script>alert("bulk")</script>')
