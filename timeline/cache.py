@@ -34,13 +34,13 @@ The responses
     A local-memory alias ("local", bounded by ``MAX_ENTRIES``) sits in front of the shared cache.
     Only GET and HEAD requests without a session cookie or credentials are answered from the
     cache (the others get the view's response, with the same ETag and conditional answers); only
-    200 responses that set no cookie and are not marked private are kept. A
-    response is kept whole (an HttpResponse, as Django's cache middleware keeps it) in each
-    content coding it is served in, plain and gzipped, so a reader gets the one it accepts
-    without packing or unpacking; conditional requests (ETag, Last-Modified) are answered from
-    it with Django's ``get_conditional_response``. A response is made for the version read
-    before it is made and kept under that version (a change committed meanwhile has it made
-    again on the next request, never keeps the older content for the newer version).
+    200 responses that set no cookie and are not marked private are kept. A response is kept
+    whole (an HttpResponse, as Django's cache middleware keeps it) in each content coding it is
+    served in, plain and gzipped, so a reader gets the one it accepts without packing or
+    unpacking; conditional requests (ETag, Last-Modified) are answered from it with Django's
+    ``get_conditional_response``. A response is made for the version read before it is made and
+    kept under that version (a change committed meanwhile has it made again on the next request,
+    never keeps the older content for the newer version).
 
 The cache is never a dependency: an error from the shared cache counts as a miss (logged once
 per outage), the version is then read from the database, and after an outage the version the
