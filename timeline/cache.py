@@ -488,8 +488,7 @@ def made_conditional(request: HttpRequest, response: HttpResponse) -> HttpRespon
     if not response.has_header("ETag"):
         response["ETag"] = content_etag(response.content)
     modified = parse_http_date_safe(response.get("Last-Modified", ""))
-    answer = get_conditional_response(request, etag=response["ETag"], last_modified=modified, response=response)
-    return with_length(answer, str(len(response.content)))
+    return get_conditional_response(request, etag=response["ETag"], last_modified=modified, response=response)
 
 
 # What a 304 repeats of the response it stands for (RFC 9110, section 15.4.5), besides the ETag.
@@ -503,18 +502,12 @@ class Validators:
     etag: str  # strong; the gzip form carries it weak
     last_modified: int | None
     headers: tuple[tuple[str, str], ...]  # what a 304 repeats
-    lengths: tuple[tuple[str, str], ...]  # each kept form's Content-Length, by content coding
 
     @classmethod
-    def of(cls, forms: dict[str, HttpResponse]) -> Validators:
-        """The validators of a response's kept forms (they differ only in the ETag's weakness
-        and their length)."""
-        form = next(iter(forms.values()))
+    def of(cls, form: HttpResponse) -> Validators:
+        """The validators of a kept form (either: they differ only in the ETag's weakness)."""
         headers = tuple((name, value) for name, value in form.items() if name.lower() in NOT_MODIFIED_HEADERS)
-        lengths = tuple((coding, kept["Content-Length"]) for coding, kept in forms.items())
-        return cls(
-            form["ETag"].removeprefix("W/"), parse_http_date_safe(form.get("Last-Modified", "")), headers, lengths
-        )
+        return cls(form["ETag"].removeprefix("W/"), parse_http_date_safe(form.get("Last-Modified", "")), headers)
 
     def not_modified(self, request: HttpRequest, coding: str) -> HttpResponse | None:
         """A 304 if `request`'s conditions say the reader's copy (in `coding`) is current, else None."""
@@ -524,15 +517,7 @@ class Validators:
         for name, value in self.headers:
             response[name] = value
         response["ETag"] = "W/" + self.etag if coding == "gzip" else self.etag
-        return with_length(response, dict(self.lengths).get(coding))
-
-
-def with_length(response: HttpResponse, length: str | None) -> HttpResponse:
-    """`response`; a 304 with the Content-Length of the 200 it stands for, where that is known,
-    as RFC 9110 (section 8.6) allows, so no middleware after this one writes its own 0."""
-    if response.status_code == 304 and length is not None:
-        response["Content-Length"] = length
-    return response
+        return response
 
 
 def unpacked(packed: HttpResponse) -> HttpResponse:
@@ -583,13 +568,12 @@ def cached_response(
             return built
         for name, form in forms.items():
             set_value(f"{key}:{name}", form, version)
-        set_value(f"{key}:v", Validators.of(forms), version)
+        set_value(f"{key}:v", Validators.of(next(iter(forms.values()))), version)
         response = forms.get(coding) or unpacked(forms["gzip"])
     if conditional:  # a 412 (If-Match), or the validators were gone
         etag = response["ETag"].removeprefix("W/")
         modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        answer = get_conditional_response(request, etag=etag, last_modified=modified, response=response)
-        return with_length(answer, response.get("Content-Length"))
+        return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
     return response
 
 

@@ -500,11 +500,9 @@ def test_gzip_is_served_to_readers_who_ask_with_a_weak_validator(client, make_ev
         assert "Accept-Encoding" in plain["Vary"]
         again = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
         assert again.status_code == 304
-        # A 304 may say the length of the 200 it stands for, and no other (RFC 9110, section 8.6).
-        assert again.get("Content-Length", packed["Content-Length"]) == packed["Content-Length"]
-        plain_again = client.get(path, headers={"if-none-match": plain["ETag"]})
-        assert plain_again.status_code == 304
-        assert plain_again.get("Content-Length", plain["Content-Length"]) == plain["Content-Length"]
+        # No length of a body it does not send: gunicorn closes a keep-alive connection after a
+        # 304 that announces one (CommonMiddleware's 0, on the API's, is harmless).
+        assert again.get("Content-Length", "0") == "0"
         for refused in ("gzip;q=0", "identity;q=1, gzip;q=0", "br", "*;q=0"):
             response = client.get(path, headers={"accept-encoding": refused})
             assert "Content-Encoding" not in response and response.content == plain.content, refused
