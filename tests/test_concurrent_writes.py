@@ -14,10 +14,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -45,6 +47,8 @@ def server_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "SITE_URL": "https://events.example.org",
         "API_ANON_RATE": "100000/hour",
+        # This process's own: CI runs the SQLite and PostgreSQL suites side by side in one clone.
+        "STATIC_ROOT": str(Path(tempfile.gettempdir()) / f"timeline-race-static-{os.getpid()}"),
     }
 
 

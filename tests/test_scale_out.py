@@ -46,6 +46,8 @@ def server(tmp_path, request):
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "SITE_URL": "https://events.example.org",
         "CACHE_KEY_PREFIX": f"test-{tmp_path.name}",
+        # Its own: CI runs the SQLite and PostgreSQL suites side by side in one clone.
+        "STATIC_ROOT": str(tmp_path / "static"),
         **getattr(request, "param", {}),
     }
     for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):
