@@ -416,10 +416,14 @@ def icalendar(request):
     return selection_format(request, calendar_response)
 
 
-def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
-    """The .ics of the public event at `slug`; a redirect from an old slug; 410 for a withdrawn
-    event the public saw at `slug`, as they saw it (as its page: `Event.objects.gone_at()`); 404
-    for any other, and, saying why, for one not known to the day."""
+@require_safe
+@cache_public
+def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """One public event known to the day as an .ics file ("Add to calendar" on its page), in the
+    address's language (/en/events/<slug>/event.ics is English), cached per content version like
+    the page and answering conditional GET. A redirect from an old slug; 410 for a withdrawn event
+    the public saw at `slug`, as they saw it (as its page: `Event.objects.gone_at()`); 404 for any
+    other, and, saying why, for one not known to the day."""
     event = with_calendar_fields(Event.objects.public()).filter(slug=slug).first()
     if event is None:
         moved = PreviousSlug.objects.filter(slug=slug).values_list("event_id", flat=True).first()
@@ -452,15 +456,6 @@ def event_calendar_response(request: HttpRequest, slug: str) -> HttpResponse:
     response["Cache-Control"] = CACHE_CONTROL
     response["Content-Language"] = feed_language()
     return response
-
-
-@require_safe
-@cache_public
-def event_calendar(request, slug: str):
-    """One public event known to the day as an .ics file ("Add to calendar" on its page), in the
-    address's language (/en/events/<slug>/event.ics is English), cached per content version like
-    the page and answering conditional GET."""
-    return event_calendar_response(request, slug)
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
